@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every value is validated at start-up; a bad value
+ * stops the process with one line per problem rather than surfacing later as a strange failure.
+ */
+const MB = 1024 * 1024;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const schema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  APP_PASSWORD: optionalText.pipe(z.string().min(8, 'must be at least 8 characters').optional()),
+  SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  MAX_UPLOAD_BYTES: int(1, 64 * 1024 * MB).default(500 * MB),
+  STORAGE_BUDGET_BYTES: int(1, Number.MAX_SAFE_INTEGER).optional(),
+  FFMPEG_THREADS: int(0, 64).default(0),
+  WORKER_CONCURRENCY: int(1, 8).default(1),
+  JOB_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(240),
+  JANITOR_INTERVAL_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
+  MAX_DURATION_SECONDS: z.coerce.number().positive().max(6 * 3600).default(600),
+  MAX_FRAME_SIDE: int(16, 16384).default(4096),
+  OUTPUT_MAX_SIDE: int(64, 4096).default(1920),
+  X264_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
+    .default('veryfast'),
+  STALL_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = schema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}

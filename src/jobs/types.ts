@@ -1,0 +1,131 @@
+import type { Intensity, MediaInfo, VariationPlan } from '../media/types.js';
+
+/** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
+export type OutputStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+export type UploadStatus = 'admitted' | 'attached';
+
+/** An admitted source file waiting in uploads/ (from tus or multipart). */
+export interface UploadRecord {
+  id: string;
+  /** Client file name: metadata only, never part of a path. */
+  name: string;
+  sizeBytes: number;
+  media: MediaInfo;
+  createdAt: number;
+}
+
+export interface SourceRecord {
+  id: string;
+  jobId: string;
+  position: number;
+  name: string;
+  sizeBytes: number;
+  media: MediaInfo;
+  /** True once all its outputs exist and the file in uploads/ was deleted. */
+  deleted: boolean;
+}
+
+export interface OutputRecord {
+  id: string;
+  jobId: string;
+  sourceId: string;
+  /** 1-based index among the outputs of its source. */
+  index: number;
+  status: OutputStatus;
+  progress: number;
+  plan: VariationPlan;
+  error: string | null;
+  sizeBytes: number | null;
+  durationSec: number | null;
+  width: number | null;
+  height: number | null;
+  /** Distinctness measured after render (see media/verify). */
+  distinctness: Record<string, number> | null;
+  /** How many times a render of this output was started: proves nothing renders twice. */
+  attempts: number;
+}
+
+export interface JobRecord {
+  id: string;
+  status: JobStatus;
+  progress: number;
+  count: number;
+  intensity: Intensity;
+  seed: string;
+  error: string | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface JobDetail extends JobRecord {
+  sources: SourceRecord[];
+  outputs: OutputRecord[];
+}
+
+export interface NewJob {
+  id: string;
+  count: number;
+  intensity: Intensity;
+  seed: string;
+  createdAt: number;
+  expiresAt: number;
+  sources: Array<{ id: string; name: string; sizeBytes: number; media: MediaInfo }>;
+  outputs: Array<{ id: string; sourceId: string; index: number; plan: VariationPlan }>;
+}
+
+/**
+ * The job queue and its records. SQLite implements it on one machine; a distributed queue would be
+ * a new implementation of this interface, not a rewrite. Every method is synchronous and short:
+ * no transaction is ever held across an await.
+ */
+export interface JobStore {
+  // uploads (admitted sources not yet attached to a job)
+  addUpload(upload: UploadRecord): void;
+  getUpload(id: string): UploadRecord | null;
+  deleteUpload(id: string): void;
+  listUploads(): UploadRecord[];
+
+  // jobs
+  createJob(job: NewJob): JobDetail;
+  getJob(id: string): JobDetail | null;
+  listJobs(limit?: number): JobDetail[];
+  deleteJob(id: string): void;
+  countByStatus(): Record<JobStatus, number>;
+
+  /** Atomically picks the oldest queued job and marks it running; null when none is queued. */
+  claimNextJob(now: number): JobDetail | null;
+  setJobStatus(id: string, status: JobStatus, now: number, error?: string | null): void;
+  setJobProgress(id: string, progress: number, now: number): void;
+
+  setOutputRunning(outputId: string, now: number): void;
+  setOutputProgress(outputId: string, progress: number): void;
+  completeOutput(
+    outputId: string,
+    result: {
+      sizeBytes: number;
+      durationSec: number;
+      width: number;
+      height: number;
+      distinctness: Record<string, number>;
+    },
+  ): void;
+  failOutput(outputId: string, error: string): void;
+  /** Outputs that failed (or never finished) go back to queued; the job is queued again. */
+  retryJob(id: string, now: number): JobDetail | null;
+  markSourceDeleted(sourceId: string): void;
+
+  /** Start-up: running/interrupted jobs go back to queued; unfinished outputs to queued. */
+  requeueUnfinished(now: number): string[];
+  /** Jobs whose expiresAt has passed. */
+  listExpired(now: number): JobRecord[];
+  /** Finished jobs (done/failed/canceled), oldest first, for eviction. */
+  listFinishedOldestFirst(): JobRecord[];
+
+  checkpoint(): void;
+  close(): void;
+}

@@ -1,0 +1,36 @@
+/** Knobs of the engine. The CLI and the server both start from these defaults. */
+export interface EngineOptions {
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** `-threads` for decoder, filters and encoder; 0 lets FFmpeg decide. Part of byte-identical output. */
+  threads: number;
+  /** x264 preset; see the README for why this default. */
+  preset: string;
+  /** Longest side of an output in pixels. */
+  maxLongSide: number;
+  /** Admission limits. */
+  maxDurationSec: number;
+  minDurationSec: number;
+  maxFrameSide: number;
+  /** A run whose progress does not move for this long is killed. */
+  stallTimeoutMs: number;
+  /** Where FFmpeg may write temporary files (never /tmp on Fly.io): becomes TMPDIR of the child. */
+  tmpDir: string | null;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  ffmpegPath: 'ffmpeg',
+  ffprobePath: 'ffprobe',
+  threads: 0,
+  preset: 'veryfast',
+  maxLongSide: 1920,
+  maxDurationSec: 600,
+  minDurationSec: 0.3,
+  maxFrameSide: 4096,
+  stallTimeoutMs: 60_000,
+  tmpDir: null,
+};
+
+export function engineOptions(overrides: Partial<EngineOptions> = {}): EngineOptions {
+  return { ...DEFAULT_ENGINE_OPTIONS, ...overrides };
+}
