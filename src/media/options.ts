@@ -14,6 +14,11 @@ export interface EngineOptions {
   maxFrameSide: number;
   /** A run whose progress does not move for this long is killed. */
   stallTimeoutMs: number;
+  /**
+   * How many outputs one FFmpeg process renders from a single decode of the source ('auto' decides
+   * from the frame size and the memory it would take; 1 = one process per output).
+   */
+  fanOut: number | 'auto';
   /** Where FFmpeg may write temporary files (never /tmp on Fly.io): becomes TMPDIR of the child. */
   tmpDir: string | null;
 }
@@ -28,6 +33,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   minDurationSec: 0.3,
   maxFrameSide: 4096,
   stallTimeoutMs: 60_000,
+  fanOut: 'auto',
   tmpDir: null,
 };
 

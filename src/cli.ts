@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/batch.js';
+import { formatCommand } from './media/command-line.js';
+import { engineOptions } from './media/options.js';
+import { ffmpegArgv } from './media/runner.js';
+import { INTENSITIES, type Intensity } from './media/types.js';
+import { VERSION } from './version.js';
+
+const HELP = `vidvar ${VERSION} — many distinct variations of your ad videos, rendered by FFmpeg
+
+Usage:
+  vidvar make <input...> --count N --out DIR [options]
+  vidvar serve                      run the web app and HTTP API (configured by environment)
+
+Options for make:
+  -n, --count N            variations per input (1-200)
+  -i, --intensity LEVEL    subtle | medium | strong (default: medium)
+  -s, --seed S             seed for reproducible plans (default: random, printed)
+  -o, --out DIR            output folder: DIR/<name>/<name>-v01.mp4 … and DIR/manifest.json
+  -c, --concurrency K      renders at once (default: 1, fastest on small machines)
+      --threads T          FFmpeg threads per render (default: 0 = FFmpeg decides)
+      --fan-out F          outputs per FFmpeg process from one decode (default: auto)
+      --preset P           x264 preset (default: veryfast)
+      --print-commands     print the FFmpeg commands a run would execute, render nothing
+      --json               print the manifest as JSON on stdout when done
+  -h, --help               this help
+  -v, --version            the version
+
+Exit code: 0 when every input was admitted and every variation rendered, 1 otherwise, 2 on bad usage.`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  try {
+    if (command === 'make') return await make(rest);
+    if (command === 'serve') {
+      const { startServer } = await import('./main.js');
+      await startServer();
+      return -1;
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`vidvar: ${error.message}\nRun "vidvar --help" for usage.\n`);
+    return 2;
+  }
+}
+
+async function make(args: string[]): Promise<number> {
+  const { values, positionals } = parseMakeArgs(args);
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one input video');
+  const count = integer(values.count, '--count', 1, 200);
+  if (values.out === undefined) throw new UsageError('--out DIR is required');
+  const intensity = (values.intensity ?? 'medium') as Intensity;
+  if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
+  const seed = values.seed ?? randomBytes(6).toString('hex');
+  const concurrency = values.concurrency === undefined ? 1 : integer(values.concurrency, '--concurrency', 1, 16);
+  const fanOut = values['fan-out'] === undefined ? 'auto' : integer(values['fan-out'], '--fan-out', 1, 16);
+  const outDir = path.resolve(values.out);
+  const options = engineOptions({
+    threads: values.threads === undefined ? 0 : integer(values.threads, '--threads', 0, 64),
+    fanOut,
+    ...(values.preset ? { preset: values.preset } : {}),
+    tmpDir: path.join(outDir, '.vidvar-work'),
+  });
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const reporter = createReporter(Boolean(process.stderr.isTTY), values.json === true);
+  const request = {
+    inputs: positionals.map((p) => path.resolve(p)),
+    count,
+    intensity,
+    seed,
+    outDir,
+    concurrency,
+    options,
+    toolVersion: VERSION,
+    signal: controller.signal,
+    onEvent: reporter,
+  };
+  try {
+    const sources = await prepareBatch(request);
+    if (values['print-commands']) {
+      for (const args of batchCommands(sources, options)) {
+        process.stdout.write(`${formatCommand(options.ffmpegPath, ffmpegArgv(args))}\n`);
+      }
+      return sources.length === positionals.length ? 0 : 1;
+    }
+    if (!values.json) process.stderr.write(`seed ${seed}\n`);
+    const result = await runBatch(request, sources);
+    reporter({ type: 'progress', done: -1, total: 0, fraction: 1 });
+    if (values.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
+    else process.stderr.write(`wrote ${result.manifest.outputs.length - result.failed} variations and manifest.json to ${outDir}\n`);
+    return result.refused === 0 && result.failed === 0 ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function parseMakeArgs(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        count: { type: 'string', short: 'n' },
+        intensity: { type: 'string', short: 'i' },
+        seed: { type: 'string', short: 's' },
+        out: { type: 'string', short: 'o' },
+        concurrency: { type: 'string', short: 'c' },
+        threads: { type: 'string' },
+        'fan-out': { type: 'string' },
+        preset: { type: 'string' },
+        'print-commands': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function integer(value: string | undefined, name: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** A progress bar on a terminal, one plain line per event otherwise (logs, CI, pipes). */
+function createReporter(tty: boolean, quiet: boolean): (event: BatchEvent) => void {
+  let lastBar = '';
+  return (event) => {
+    if (event.type === 'refused') {
+      if (tty && lastBar) process.stderr.write('\n');
+      process.stderr.write(`refused ${path.basename(event.input)}: ${event.message}\n`);
+      lastBar = '';
+      return;
+    }
+    if (quiet) return;
+    if (event.type === 'output') {
+      const line = event.result.ok
+        ? `done ${event.file} (${(event.result.sizeBytes / 1e6).toFixed(1)} MB)`
+        : `failed ${event.file}: ${event.result.message}`;
+      if (!tty) process.stderr.write(`${line}\n`);
+      else if (!event.result.ok) process.stderr.write(`\n${line}\n`);
+      return;
+    }
+    if (event.type === 'progress' && tty) {
+      if (event.done === -1) {
+        if (lastBar) process.stderr.write('\n');
+        return;
+      }
+      const width = 30;
+      const filled = Math.round(event.fraction * width);
+      const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(event.fraction * 100)}% ${event.done}/${event.total}`;
+      if (bar !== lastBar) process.stderr.write(`\r${bar}`);
+      lastBar = bar;
+    }
+  };
+}

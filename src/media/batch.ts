@@ -1,0 +1,174 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { admitMedia } from './admission.js';
+import { isUserError } from '../errors.js';
+import { type Manifest, type ManifestOutput, manifestSource, outputFileName, uniqueStems } from './manifest.js';
+import type { EngineOptions } from './options.js';
+import { planJob } from './plan.js';
+import { buildRenderCommand } from './render-command.js';
+import { groupTargets } from './render-strategy.js';
+import { type RenderResult, type RenderTarget, renderVariations } from './render.js';
+import type { Intensity, MediaInfo } from './types.js';
+
+/**
+ * A whole batch without a server: admit every input, plan every output from one seed, render them
+ * into DIR/<stem>/<stem>-vNN.mp4 and write DIR/manifest.json. This is what `vidvar make` runs.
+ */
+export interface BatchRequest {
+  inputs: string[];
+  count: number;
+  intensity: Intensity;
+  seed: string;
+  outDir: string;
+  concurrency: number;
+  options: EngineOptions;
+  toolVersion: string;
+  signal?: AbortSignal;
+  onEvent?: (event: BatchEvent) => void;
+}
+
+export type BatchEvent =
+  | { type: 'refused'; input: string; code: string; message: string }
+  | { type: 'admitted'; input: string; media: MediaInfo }
+  | { type: 'progress'; done: number; total: number; fraction: number }
+  | { type: 'output'; input: string; file: string; result: RenderResult };
+
+export interface BatchSourcePlan {
+  input: string;
+  stem: string;
+  media: MediaInfo;
+  targets: RenderTarget[];
+}
+
+export interface BatchResult {
+  manifest: Manifest;
+  refused: number;
+  failed: number;
+}
+
+/** Admission and planning only: what a run would render, and the exact FFmpeg argv for it. */
+export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]> {
+  const admitted: Array<{ input: string; media: MediaInfo }> = [];
+  for (const input of req.inputs) {
+    try {
+      const media = await admitMedia(input, path.basename(input), req.options, req.signal);
+      admitted.push({ input, media });
+      req.onEvent?.({ type: 'admitted', input, media });
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      req.onEvent?.({ type: 'refused', input, code: error.code, message: error.message });
+    }
+  }
+  const plans = planJob({
+    seed: req.seed,
+    intensity: req.intensity,
+    count: req.count,
+    sources: admitted.map((a) => a.media),
+    preset: req.options.preset,
+  });
+  const stems = uniqueStems(admitted.map((a) => path.basename(a.input)));
+  const workDir = path.join(req.outDir, '.vidvar-work');
+  return admitted.map((source, s) => {
+    const stem = stems[s] as string;
+    const targets = (plans[s] ?? []).map((plan) => {
+      const file = outputFileName(stem, plan.index, req.count);
+      return {
+        outputId: `${stem}/${file}`,
+        plan,
+        workPath: path.join(workDir, `${s}-${file}`),
+        finalPath: path.join(req.outDir, stem, file),
+      };
+    });
+    return { input: source.input, stem, media: source.media, targets };
+  });
+}
+
+/** The render commands a batch runs, in order: the argv after `ffmpeg` and the runner's fixed flags. */
+export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): string[][] {
+  return sources.flatMap((source) =>
+    groupTargets(source.media, source.targets, options).map((group) =>
+      buildRenderCommand({
+        inputPath: source.input,
+        media: source.media,
+        targets: group.map((t) => ({ plan: t.plan, outPath: t.workPath })),
+        options,
+      }),
+    ),
+  );
+}
+
+export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): Promise<BatchResult> {
+  const total = sources.reduce((n, s) => n + s.targets.length, 0);
+  const progress = new Map<string, number>();
+  const outputs = new Map<string, ManifestOutput>();
+  let failed = 0;
+  const emitProgress = () => {
+    const sum = [...progress.values()].reduce((a, b) => a + b, 0);
+    req.onEvent?.({ type: 'progress', done: outputs.size, total, fraction: total ? sum / total : 1 });
+  };
+  const workDir = path.join(req.outDir, '.vidvar-work');
+  await mkdir(workDir, { recursive: true });
+  try {
+    await runPool(sources, req.concurrency, async (source) => {
+      await mkdir(path.join(req.outDir, source.stem), { recursive: true });
+      await renderVariations({
+        inputPath: source.input,
+        media: source.media,
+        targets: source.targets,
+        options: req.options,
+        signal: req.signal,
+        onProgress: (id, fraction) => {
+          progress.set(id, fraction);
+          emitProgress();
+        },
+        onOutput: (result) => {
+          const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
+          const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
+          if (!result.ok) failed++;
+          progress.set(result.outputId, 1);
+          outputs.set(result.outputId, {
+            source: path.basename(source.input),
+            file,
+            index: target.plan.index,
+            effects: target.plan.effects,
+            encode: target.plan.encode,
+            signature: target.plan.signature,
+            durationSec: result.ok ? result.durationSec : null,
+            sizeBytes: result.ok ? result.sizeBytes : null,
+            width: result.ok ? result.width : null,
+            height: result.ok ? result.height : null,
+            distinctness: result.ok ? result.distinctness : null,
+          });
+          req.onEvent?.({ type: 'output', input: source.input, file, result });
+          emitProgress();
+        },
+      });
+    });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const ordered = sources.flatMap((s) => s.targets.map((t) => outputs.get(t.outputId))).filter((o) => o !== undefined);
+  const manifest: Manifest = {
+    manifestVersion: 1,
+    tool: { name: 'vidvar', version: req.toolVersion, ffmpeg: null },
+    createdAt: new Date().toISOString(),
+    seed: req.seed,
+    intensity: req.intensity,
+    count: req.count,
+    sources: sources.map((s) => manifestSource(path.basename(s.input), s.media)),
+    outputs: ordered,
+  };
+  await writeFile(path.join(req.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return { manifest, refused: req.inputs.length - sources.length, failed };
+}
+
+async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}

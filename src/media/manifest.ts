@@ -1,0 +1,73 @@
+import type { Intensity, MediaInfo, VariationPlan } from './types.js';
+
+/**
+ * manifest.json: what every output is and how it was made, exactly enough to render it again.
+ * The CLI writes it next to the outputs; the server puts it in every ZIP.
+ */
+export const MANIFEST_VERSION = 1;
+
+export interface ManifestOutput {
+  source: string;
+  file: string;
+  index: number;
+  effects: VariationPlan['effects'];
+  encode: VariationPlan['encode'];
+  signature: string;
+  durationSec: number | null;
+  sizeBytes: number | null;
+  width: number | null;
+  height: number | null;
+  distinctness: Record<string, number> | null;
+}
+
+export interface Manifest {
+  manifestVersion: number;
+  tool: { name: 'vidvar'; version: string; ffmpeg: string | null };
+  createdAt: string;
+  seed: string;
+  intensity: Intensity;
+  count: number;
+  sources: Array<{ name: string; durationSec: number; width: number; height: number; fps: number; hasAudio: boolean }>;
+  outputs: ManifestOutput[];
+}
+
+export function manifestSource(name: string, media: MediaInfo): Manifest['sources'][number] {
+  return {
+    name,
+    durationSec: media.durationSec,
+    width: media.video.width,
+    height: media.video.height,
+    fps: media.video.fps,
+    hasAudio: media.audio !== null,
+  };
+}
+
+/** File name stem of a client-supplied name, safe for a ZIP entry or a folder: no path, no control chars. */
+export function safeStem(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const stem = base.replace(/\.[^.]*$/, '');
+  const cleaned = stem
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 80);
+  return cleaned.length > 0 ? cleaned : 'video';
+}
+
+/** `<stem>-v01.mp4`: two digits at least, more when a source has 100+ outputs. */
+export function outputFileName(stem: string, index: number, count: number): string {
+  const width = Math.max(2, String(count).length);
+  return `${stem}-v${String(index).padStart(width, '0')}.mp4`;
+}
+
+/** Distinct stems for sources that share a name (two "clip.mp4" → clip, clip-2). */
+export function uniqueStems(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const stem = safeStem(name);
+    const n = (seen.get(stem) ?? 0) + 1;
+    seen.set(stem, n);
+    return n === 1 ? stem : `${stem}-${n}`;
+  });
+}
