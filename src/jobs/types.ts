@@ -91,6 +91,7 @@ export interface JobStore {
   listUploads(): UploadRecord[];
 
   // jobs
+  /** Also removes the upload rows whose ids are source ids: the same file now belongs to the job. */
   createJob(job: NewJob): JobDetail;
   getJob(id: string): JobDetail | null;
   listJobs(limit?: number): JobDetail[];
@@ -115,13 +116,20 @@ export interface JobStore {
     },
   ): void;
   failOutput(outputId: string, error: string): void;
-  /** Outputs that failed (or never finished) go back to queued; the job is queued again. */
+  /**
+   * Outputs that failed (or never finished) go back to queued; the job is queued again. Null when the
+   * job does not exist; throws a 409 UserError when it is not failed.
+   */
   retryJob(id: string, now: number): JobDetail | null;
+  /** The job and its unfinished outputs become canceled; finished outputs stay done. */
+  cancelJob(id: string, now: number): void;
+  /** These outputs go back to queued (after an interrupted render, or a finished file that was lost). */
+  requeueOutputs(outputIds: string[]): void;
   markSourceDeleted(sourceId: string): void;
 
   /** Start-up: running/interrupted jobs go back to queued; unfinished outputs to queued. */
   requeueUnfinished(now: number): string[];
-  /** Jobs whose expiresAt has passed. */
+  /** Finished jobs (done/failed/canceled) whose expiresAt has passed: queued and running work never expires. */
   listExpired(now: number): JobRecord[];
   /** Finished jobs (done/failed/canceled), oldest first, for eviction. */
   listFinishedOldestFirst(): JobRecord[];

@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema versions, applied in order. `PRAGMA user_version` records how many ran, so a database
+ * from an older release is brought forward at start-up. Append only: never edit a shipped step.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE uploads (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    size_bytes  INTEGER NOT NULL,
+    media       TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+
+  CREATE TABLE jobs (
+    id           TEXT PRIMARY KEY,
+    status       TEXT NOT NULL
+                 CHECK (status IN ('queued', 'running', 'done', 'failed', 'canceled', 'interrupted')),
+    progress     REAL NOT NULL DEFAULT 0,
+    count        INTEGER NOT NULL,
+    intensity    TEXT NOT NULL,
+    seed         TEXT NOT NULL,
+    error        TEXT,
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    started_at   INTEGER,
+    finished_at  INTEGER
+  );
+  CREATE INDEX jobs_by_status ON jobs (status, created_at);
+  CREATE INDEX jobs_by_expiry ON jobs (expires_at);
+
+  CREATE TABLE sources (
+    id          TEXT PRIMARY KEY,
+    job_id      TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,
+    name        TEXT NOT NULL,
+    size_bytes  INTEGER NOT NULL,
+    media       TEXT NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX sources_by_job ON sources (job_id, position);
+
+  CREATE TABLE outputs (
+    id            TEXT PRIMARY KEY,
+    job_id        TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    source_id     TEXT NOT NULL REFERENCES sources (id) ON DELETE CASCADE,
+    idx           INTEGER NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'canceled')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    progress      REAL NOT NULL DEFAULT 0,
+    plan          TEXT NOT NULL,
+    error         TEXT,
+    size_bytes    INTEGER,
+    duration_sec  REAL,
+    width         INTEGER,
+    height        INTEGER,
+    distinctness  TEXT
+  );
+  CREATE INDEX outputs_by_job ON outputs (job_id, source_id, idx);
+  CREATE INDEX outputs_by_source ON outputs (source_id);
+
+  CREATE TABLE sessions (
+    id_hash     TEXT PRIMARY KEY,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+  `,
+];
+
+/** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */
+export function migrate(db: Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this release (${MIGRATIONS.length})`);
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    const step = MIGRATIONS[version] as string;
+    db.transaction(() => {
+      db.exec(step);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,221 @@
+import { lstat, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { StorageBudget } from './disk-space.js';
+import { createFileAudit } from './file-audit.js';
+import { type DataLayout, jobOutputDir, sourcePath } from './layout.js';
+
+/** What the janitor reads from the job store (storage/ sits below jobs/, so it names only this much). */
+interface JobFiles {
+  id: string;
+  status: string;
+  sources: Array<{ id: string; deleted: boolean }>;
+  outputs: Array<{ id: string }>;
+}
+
+export interface JanitorStore {
+  getJob(id: string): JobFiles | null;
+  listJobs(): JobFiles[];
+  deleteJob(id: string): void;
+  /** Finished jobs past their expiry. */
+  listExpired(now: number): Array<{ id: string }>;
+  listFinishedOldestFirst(): Array<{ id: string }>;
+  listUploads(): Array<{ id: string; createdAt: number }>;
+  deleteUpload(id: string): void;
+}
+
+/**
+ * Keeps the volume from filling up: deletes expired jobs with their files, uploads no job used, files
+ * no row knows about (after a grace period, so a file being written is never taken), stale resumable
+ * uploads, expired sessions, and — past the high-water mark — the oldest finished jobs.
+ * Queued and running jobs are never touched.
+ */
+export interface JanitorDeps {
+  store: JanitorStore;
+  layout: DataLayout;
+  budget: StorageBudget;
+  logger: Logger;
+  clock?: () => number;
+  intervalMs: number;
+  /** Unknown files younger than this may still be being written (default 1 h). */
+  orphanGraceMs?: number;
+  /** Unfinished tus uploads older than this are abandoned (default 24 h). */
+  staleTusMs?: number;
+  /** Admitted uploads no job used within this are deleted (default 24 h). */
+  uploadTtlMs?: number;
+  highWater?: number;
+  lowWater?: number;
+  sessions?: { deleteExpiredSessions(now: number): number };
+}
+
+export interface JanitorReport {
+  expiredJobs: string[];
+  evictedJobs: string[];
+  staleUploads: string[];
+  /** Paths relative to DATA_DIR. */
+  orphans: string[];
+  expiredSessions: number;
+  bytesFreed: number;
+}
+
+export interface Janitor {
+  /** One pass; while a pass runs, another call returns that same pass. */
+  runOnce(): Promise<JanitorReport>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const FINISHED: ReadonlySet<string> = new Set(['done', 'failed', 'canceled']);
+
+// "<id>.src", "<id>.mp4", "<id>.source.gray": the id is everything before the first dot.
+const idOf = (name: string) => name.split('.')[0] ?? name;
+
+export function createJanitor(deps: JanitorDeps): Janitor {
+  const { store, layout, budget, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const grace = deps.orphanGraceMs ?? HOUR;
+  const staleTus = deps.staleTusMs ?? 24 * HOUR;
+  const uploadTtl = deps.uploadTtlMs ?? 24 * HOUR;
+  const highWater = deps.highWater ?? 0.8;
+  const lowWater = deps.lowWater ?? 0.6;
+  const audit = createFileAudit(layout, logger);
+  let inFlight: Promise<JanitorReport> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  /** Deletes a finished job: row first, so a crash half-way leaves orphans the next pass removes. */
+  function deleteFinishedJob(id: string, reason: string, report: JanitorReport): boolean {
+    const job = store.getJob(id);
+    if (!job || !FINISHED.has(job.status)) return false;
+    store.deleteJob(id);
+    report.bytesFreed += audit.removeTree(jobOutputDir(layout, id), id);
+    for (const source of job.sources) report.bytesFreed += audit.remove(sourcePath(layout, source.id), id);
+    logger.info({ event: 'job_deleted', jobId: id, reason }, 'job deleted');
+    return true;
+  }
+
+  async function entries(dir: string): Promise<Array<{ name: string; file: string; ageMs: number }>> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const now = clock();
+    const found = [];
+    for (const name of names) {
+      const file = path.join(dir, name);
+      try {
+        found.push({ name, file, ageMs: now - (await lstat(file)).mtimeMs });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    return found;
+  }
+
+  function removeOrphan(file: string, report: JanitorReport, jobId?: string): void {
+    report.bytesFreed += audit.removeTree(file, jobId);
+    report.orphans.push(path.relative(layout.root, file));
+  }
+
+  async function sweepOrphans(report: JanitorReport): Promise<void> {
+    const jobs = new Map<string, JobFiles>(store.listJobs().map((job) => [job.id, job]));
+    const liveSources = new Set(store.listUploads().map((u) => u.id));
+    const busyOutputs = new Set<string>();
+    for (const job of jobs.values()) {
+      for (const source of job.sources) if (!source.deleted) liveSources.add(source.id);
+      if (!FINISHED.has(job.status)) for (const output of job.outputs) busyOutputs.add(output.id);
+    }
+
+    for (const entry of await entries(layout.uploads)) {
+      if (entry.file === layout.tus) continue;
+      const known = entry.name.endsWith('.src') && liveSources.has(idOf(entry.name));
+      if (!known && entry.ageMs > grace) removeOrphan(entry.file, report);
+    }
+    for (const entry of await entries(layout.tus)) {
+      if (entry.ageMs > staleTus) removeOrphan(entry.file, report);
+    }
+    for (const entry of await entries(layout.work)) {
+      if (!busyOutputs.has(idOf(entry.name)) && entry.ageMs > grace) removeOrphan(entry.file, report);
+    }
+    for (const entry of await entries(layout.outputs)) {
+      const job = jobs.get(entry.name);
+      if (!job) {
+        if (entry.ageMs > grace) removeOrphan(entry.file, report);
+        continue;
+      }
+      if (!FINISHED.has(job.status)) continue;
+      const outputIds = new Set(job.outputs.map((o) => o.id));
+      for (const inner of await entries(entry.file)) {
+        if (!outputIds.has(idOf(inner.name)) && inner.ageMs > grace) removeOrphan(inner.file, report, job.id);
+      }
+    }
+  }
+
+  function evictUntilUnderLowWater(report: JanitorReport): void {
+    budget.invalidate();
+    if (budget.usageFraction() <= highWater) return;
+    logger.warn(
+      { event: 'storage_pressure', usage: budget.usageFraction() },
+      'storage above high-water mark',
+    );
+    for (const job of store.listFinishedOldestFirst()) {
+      if (budget.usageFraction() <= lowWater) break;
+      if (deleteFinishedJob(job.id, 'storage_pressure', report)) report.evictedJobs.push(job.id);
+      budget.invalidate();
+    }
+  }
+
+  async function pass(): Promise<JanitorReport> {
+    const now = clock();
+    const report: JanitorReport = {
+      expiredJobs: [],
+      evictedJobs: [],
+      staleUploads: [],
+      orphans: [],
+      expiredSessions: 0,
+      bytesFreed: 0,
+    };
+    for (const job of store.listExpired(now)) {
+      if (deleteFinishedJob(job.id, 'expired', report)) report.expiredJobs.push(job.id);
+    }
+    for (const upload of store.listUploads()) {
+      if (now - upload.createdAt <= uploadTtl) continue;
+      store.deleteUpload(upload.id);
+      report.bytesFreed += audit.remove(sourcePath(layout, upload.id));
+      report.staleUploads.push(upload.id);
+    }
+    await sweepOrphans(report);
+    report.expiredSessions = deps.sessions?.deleteExpiredSessions(now) ?? 0;
+    evictUntilUnderLowWater(report);
+    logger.info({ event: 'janitor_pass', ...report, usage: budget.usageFraction() }, 'janitor pass');
+    return report;
+  }
+
+  function runOnce(): Promise<JanitorReport> {
+    if (!inFlight) {
+      inFlight = pass().finally(() => {
+        inFlight = null;
+      });
+    }
+    return inFlight;
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        runOnce().catch((error) => logger.error({ err: error }, 'janitor pass failed'));
+      }, deps.intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await inFlight?.catch(() => undefined);
+    },
+  };
+}
