@@ -1,0 +1,35 @@
+import { request } from './http.js';
+import type { JobView, NewJobRequest, UploadInfo } from './types.js';
+
+/** One function per API route the client uses. */
+
+export const checkSession = () =>
+  request<{ authenticated: boolean }>('/api/session', { signInOnUnauthorized: false });
+
+export const signIn = (password: string) =>
+  request<void>('/api/session', { method: 'POST', body: { password }, signInOnUnauthorized: false });
+
+export const signOut = () => request<void>('/api/session', { method: 'DELETE' });
+
+export const listJobs = () => request<{ jobs: JobView[] }>('/api/jobs').then((r) => r.jobs);
+
+export const getJob = (id: string) => request<JobView>(`/api/jobs/${encodeURIComponent(id)}`);
+
+export const createJob = (job: NewJobRequest) => request<JobView>('/api/jobs', { method: 'POST', body: job });
+
+export const retryJob = (id: string) =>
+  request<JobView>(`/api/jobs/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+
+export const deleteJob = (id: string) =>
+  request<void>(`/api/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
+
+export const getUploadInfo = (id: string) =>
+  request<UploadInfo>(`/api/uploads/${encodeURIComponent(id)}/info`);
+
+export const checkHealth = () => request<{ status: string }>('/api/health', { signInOnUnauthorized: false });
+
+export const jobEventsUrl = (id: string) => `/api/jobs/${encodeURIComponent(id)}/events`;
+export const downloadZipUrl = (id: string) => `/api/jobs/${encodeURIComponent(id)}/download`;
+export const outputUrl = (jobId: string, outputId: string) =>
+  `/api/jobs/${encodeURIComponent(jobId)}/outputs/${encodeURIComponent(outputId)}`;
+export const thumbnailUrl = (jobId: string, outputId: string) => `${outputUrl(jobId, outputId)}/thumbnail`;

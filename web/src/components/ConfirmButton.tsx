@@ -1,0 +1,33 @@
+import { useState } from 'preact/hooks';
+
+interface Props {
+  label: string;
+  /** Shown once clicked, with the confirm and keep buttons. */
+  question: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  busy?: boolean;
+}
+
+/** A destructive action that asks once, inline, instead of a blocking browser dialog. */
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy }: Props) {
+  const [asking, setAsking] = useState(false);
+  if (!asking) {
+    return (
+      <button type="button" class="button button--ghost" onClick={() => setAsking(true)} disabled={busy}>
+        {label}
+      </button>
+    );
+  }
+  return (
+    <span class="confirm">
+      <span class="confirm__question">{question}</span>
+      <button type="button" class="button button--danger" onClick={onConfirm} disabled={busy}>
+        {confirmLabel}
+      </button>
+      <button type="button" class="button button--ghost" onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,41 @@
+import type { JobView, SourceView } from '../api/types.js';
+import { formatBytes, formatDuration } from '../lib/format.js';
+import { OutputCard } from './OutputCard.js';
+import { ProgressBar } from './ProgressBar.js';
+
+/** A source video and the contact sheet of its variations. */
+export function SourceSection({ job, source }: { job: JobView; source: SourceView }) {
+  const outputs = job.outputs.filter((o) => o.sourceId === source.id).sort((a, b) => a.index - b.index);
+  const done = outputs.filter((o) => o.status === 'done').length;
+  const progress = outputs.length ? outputs.reduce((sum, o) => sum + o.progress, 0) / outputs.length : 0;
+  const headingId = `source-${source.id}`;
+  return (
+    <section class="card source" aria-labelledby={headingId}>
+      <header class="source__head">
+        <div>
+          <h2 id={headingId} class="source__name">
+            {source.name}
+          </h2>
+          <p class="muted small">
+            {source.width}×{source.height} · {formatDuration(source.durationSec)} ·{' '}
+            {formatBytes(source.sizeBytes)}
+          </p>
+        </div>
+        <span class="source__count">
+          {done} of {outputs.length} ready
+        </span>
+      </header>
+      <ProgressBar
+        value={progress}
+        label={`Progress of ${source.name}`}
+        tone={done === outputs.length ? 'done' : 'active'}
+        small
+      />
+      <ul class="contact-sheet" aria-label={`Variations of ${source.name}`}>
+        {outputs.map((output) => (
+          <OutputCard key={output.id} jobId={job.id} output={output} />
+        ))}
+      </ul>
+    </section>
+  );
+}
