@@ -5,50 +5,56 @@
  */
 export type JobListener = (jobId: string) => void;
 
-export interface JobEvents {
-  /** Returns the function that unsubscribes. */
-  subscribe(jobId: string, listener: JobListener): () => void;
-  /** Every job's changes (job lists, dashboards). */
-  subscribeAll(listener: JobListener): () => void;
-  publish(jobId: string): void;
-}
-
 const ALL = Symbol('all jobs');
 
-export function createJobEvents(onListenerError: (error: unknown) => void = () => {}): JobEvents {
-  const listeners = new Map<string | typeof ALL, Set<JobListener>>();
+export class JobEvents {
+  readonly #listeners = new Map<string | typeof ALL, Set<JobListener>>();
 
-  function add(key: string | typeof ALL, listener: JobListener): () => void {
-    let set = listeners.get(key);
+  /** onListenerError: one broken subscriber (a closed connection) must not stop the worker or the others. */
+  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+
+  /** Returns the function that unsubscribes. */
+  subscribe(jobId: string, listener: JobListener): () => void {
+    return this.#add(jobId, listener);
+  }
+
+  /** Every job's changes (job lists, dashboards). */
+  subscribeAll(listener: JobListener): () => void {
+    return this.#add(ALL, listener);
+  }
+
+  publish(jobId: string): void {
+    this.#notify(jobId, jobId);
+    this.#notify(ALL, jobId);
+  }
+
+  #add(key: string | typeof ALL, listener: JobListener): () => void {
+    let set = this.#listeners.get(key);
     if (!set) {
       set = new Set();
-      listeners.set(key, set);
+      this.#listeners.set(key, set);
     }
     set.add(listener);
+    const listeners = this.#listeners;
     return () => {
       set.delete(listener);
       if (set.size === 0 && listeners.get(key) === set) listeners.delete(key);
     };
   }
 
-  function notify(key: string | typeof ALL, jobId: string): void {
+  #notify(key: string | typeof ALL, jobId: string): void {
     // A copy: a listener may unsubscribe while being notified.
-    for (const listener of [...(listeners.get(key) ?? [])]) {
+    for (const listener of [...(this.#listeners.get(key) ?? [])]) {
       try {
         listener(jobId);
       } catch (error) {
-        // One broken subscriber (a closed connection) must not stop the worker or the others.
-        onListenerError(error);
+        this.onListenerError(error);
       }
     }
   }
+}
 
-  return {
-    subscribe: (jobId, listener) => add(jobId, listener),
-    subscribeAll: (listener) => add(ALL, listener),
-    publish(jobId) {
-      notify(jobId, jobId);
-      notify(ALL, jobId);
-    },
-  };
+/** Same as `new JobEvents()`, for callers that compose with factory functions. */
+export function createJobEvents(onListenerError?: (error: unknown) => void): JobEvents {
+  return new JobEvents(onListenerError);
 }

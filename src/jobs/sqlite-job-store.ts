@@ -1,5 +1,4 @@
 import { UserError } from '../errors.js';
-import type { Intensity } from '../media/types.js';
 import type { Db } from './db.js';
 import type {
   JobDetail,
@@ -8,7 +7,6 @@ import type {
   JobStore,
   NewJob,
   OutputRecord,
-  OutputStatus,
   SourceRecord,
   UploadRecord,
 } from './types.js';
@@ -17,89 +15,46 @@ type Row = Record<string, unknown>;
 
 const FINISHED = `('done', 'failed', 'canceled')`;
 
-function toJob(r: Row): JobRecord {
-  return {
-    id: r.id as string,
-    status: r.status as JobStatus,
-    progress: r.progress as number,
-    count: r.count as number,
-    intensity: r.intensity as Intensity,
-    seed: r.seed as string,
-    error: r.error as string | null,
-    createdAt: r.created_at as number,
-    updatedAt: r.updated_at as number,
-    expiresAt: r.expires_at as number,
-    startedAt: r.started_at as number | null,
-    finishedAt: r.finished_at as number | null,
-  };
-}
+// Columns aliased to the record's field names: only JSON and booleans need converting.
+const JOB = `id, status, progress, count, intensity, seed, error, created_at AS createdAt, updated_at AS updatedAt,
+  expires_at AS expiresAt, started_at AS startedAt, finished_at AS finishedAt`;
+const SOURCE = 'id, job_id AS jobId, position, name, size_bytes AS sizeBytes, media, deleted';
+const OUTPUT = `o.id, o.job_id AS jobId, o.source_id AS sourceId, o.idx AS "index", o.status, o.progress, o.plan,
+  o.error, o.size_bytes AS sizeBytes, o.duration_sec AS durationSec, o.width, o.height, o.distinctness, o.attempts`;
+const UPLOAD = 'id, name, size_bytes AS sizeBytes, media, created_at AS createdAt';
 
-function toSource(r: Row): SourceRecord {
-  return {
-    id: r.id as string,
-    jobId: r.job_id as string,
-    position: r.position as number,
-    name: r.name as string,
-    sizeBytes: r.size_bytes as number,
-    media: JSON.parse(r.media as string),
-    deleted: r.deleted === 1,
-  };
-}
-
-function toOutput(r: Row): OutputRecord {
-  return {
-    id: r.id as string,
-    jobId: r.job_id as string,
-    sourceId: r.source_id as string,
-    index: r.idx as number,
-    status: r.status as OutputStatus,
-    progress: r.progress as number,
+const toJob = (r: Row) => r as unknown as JobRecord;
+const toSource = (r: Row): SourceRecord =>
+  ({ ...r, media: JSON.parse(r.media as string), deleted: r.deleted === 1 }) as SourceRecord;
+const toUpload = (r: Row): UploadRecord => ({ ...r, media: JSON.parse(r.media as string) }) as UploadRecord;
+const toOutput = (r: Row): OutputRecord =>
+  ({
+    ...r,
     plan: JSON.parse(r.plan as string),
-    error: r.error as string | null,
-    sizeBytes: r.size_bytes as number | null,
-    durationSec: r.duration_sec as number | null,
-    width: r.width as number | null,
-    height: r.height as number | null,
     distinctness: r.distinctness === null ? null : JSON.parse(r.distinctness as string),
-    attempts: r.attempts as number,
-  };
-}
+  }) as OutputRecord;
 
-function toUpload(r: Row): UploadRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    sizeBytes: r.size_bytes as number,
-    media: JSON.parse(r.media as string),
-    createdAt: r.created_at as number,
-  };
-}
-
-/**
- * The job store on one SQLite connection. Statements are prepared once; every method is one short
- * synchronous statement or transaction, so no lock is ever held while FFmpeg or the network runs.
- */
-export function createSqliteJobStore(db: Db): JobStore {
+function prepareStatements(db: Db) {
   const sql = (text: string) => db.prepare(text);
-  const q = {
+  return {
     insertUpload: sql(
       'INSERT INTO uploads (id, name, size_bytes, media, created_at) VALUES (@id, @name, @sizeBytes, @media, @createdAt)',
     ),
-    getUpload: sql('SELECT * FROM uploads WHERE id = ?'),
+    getUpload: sql(`SELECT ${UPLOAD} FROM uploads WHERE id = ?`),
     deleteUpload: sql('DELETE FROM uploads WHERE id = ?'),
-    listUploads: sql('SELECT * FROM uploads ORDER BY created_at, id'),
+    listUploads: sql(`SELECT ${UPLOAD} FROM uploads ORDER BY created_at, id`),
     insertJob: sql(`INSERT INTO jobs (id, status, count, intensity, seed, created_at, updated_at, expires_at)
       VALUES (@id, 'queued', @count, @intensity, @seed, @createdAt, @createdAt, @expiresAt)`),
     insertSource: sql(`INSERT INTO sources (id, job_id, position, name, size_bytes, media)
       VALUES (@id, @jobId, @position, @name, @sizeBytes, @media)`),
     insertOutput: sql(`INSERT INTO outputs (id, job_id, source_id, idx, status, plan)
       VALUES (@id, @jobId, @sourceId, @index, 'queued', @plan)`),
-    getJob: sql('SELECT * FROM jobs WHERE id = ?'),
-    jobSources: sql('SELECT * FROM sources WHERE job_id = ? ORDER BY position'),
+    getJob: sql(`SELECT ${JOB} FROM jobs WHERE id = ?`),
+    jobSources: sql(`SELECT ${SOURCE} FROM sources WHERE job_id = ? ORDER BY position`),
     jobOutputs: sql(
-      'SELECT o.* FROM outputs o JOIN sources s ON s.id = o.source_id WHERE o.job_id = ? ORDER BY s.position, o.idx',
+      `SELECT ${OUTPUT} FROM outputs o JOIN sources s ON s.id = o.source_id WHERE o.job_id = ? ORDER BY s.position, o.idx`,
     ),
-    listJobs: sql('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+    listJobs: sql(`SELECT ${JOB} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
     deleteJob: sql('DELETE FROM jobs WHERE id = ?'),
     countByStatus: sql('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
     oldestQueued: sql(`SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1`),
@@ -130,47 +85,48 @@ export function createSqliteJobStore(db: Db): JobStore {
     unfinishedJobs: sql(`SELECT id FROM jobs WHERE status IN ('running', 'interrupted') ORDER BY created_at`),
     requeueRunningOutputs: sql(`UPDATE outputs SET status = 'queued', progress = 0 WHERE status = 'running'`),
     listExpired: sql(
-      `SELECT * FROM jobs WHERE expires_at <= ? AND status IN ${FINISHED} ORDER BY expires_at`,
+      `SELECT ${JOB} FROM jobs WHERE expires_at <= ? AND status IN ${FINISHED} ORDER BY expires_at`,
     ),
     listFinished: sql(
-      `SELECT * FROM jobs WHERE status IN ${FINISHED} ORDER BY COALESCE(finished_at, updated_at), created_at`,
+      `SELECT ${JOB} FROM jobs WHERE status IN ${FINISHED} ORDER BY COALESCE(finished_at, updated_at), created_at`,
     ),
   };
+}
 
-  function detail(job: JobRecord): JobDetail {
-    return {
-      ...job,
-      sources: (q.jobSources.all(job.id) as Row[]).map(toSource),
-      outputs: (q.jobOutputs.all(job.id) as Row[]).map(toOutput),
-    };
+/**
+ * The job store on one SQLite connection. Statements are prepared once; every method is one short
+ * synchronous statement or transaction, so no lock is ever held while FFmpeg or the network runs.
+ */
+export class SqliteJobStore implements JobStore {
+  readonly #db: Db;
+  readonly #q: ReturnType<typeof prepareStatements>;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#q = prepareStatements(db);
   }
 
-  function getJob(id: string): JobDetail | null {
-    const row = q.getJob.get(id) as Row | undefined;
-    return row ? detail(toJob(row)) : null;
+  addUpload(upload: UploadRecord): void {
+    this.#q.insertUpload.run({ ...upload, media: JSON.stringify(upload.media) });
   }
 
-  function setJobStatus(id: string, status: JobStatus, now: number, error: string | null = null): void {
-    q.setStatus.run({ id, status, now, error });
+  getUpload(id: string): UploadRecord | null {
+    const row = this.#q.getUpload.get(id) as Row | undefined;
+    return row ? toUpload(row) : null;
   }
 
-  return {
-    addUpload(upload) {
-      q.insertUpload.run({ ...upload, media: JSON.stringify(upload.media) });
-    },
-    getUpload(id) {
-      const row = q.getUpload.get(id) as Row | undefined;
-      return row ? toUpload(row) : null;
-    },
-    deleteUpload(id) {
-      q.deleteUpload.run(id);
-    },
-    listUploads() {
-      return (q.listUploads.all() as Row[]).map(toUpload);
-    },
+  deleteUpload(id: string): void {
+    this.#q.deleteUpload.run(id);
+  }
 
-    createJob(job: NewJob) {
-      db.transaction(() => {
+  listUploads(): UploadRecord[] {
+    return (this.#q.listUploads.all() as Row[]).map(toUpload);
+  }
+
+  createJob(job: NewJob): JobDetail {
+    const q = this.#q;
+    this.#db
+      .transaction(() => {
         q.insertJob.run(job);
         job.sources.forEach((source, position) => {
           q.insertSource.run({ ...source, jobId: job.id, position, media: JSON.stringify(source.media) });
@@ -179,107 +135,155 @@ export function createSqliteJobStore(db: Db): JobStore {
         for (const output of job.outputs) {
           q.insertOutput.run({ ...output, jobId: job.id, plan: JSON.stringify(output.plan) });
         }
-      }).immediate();
-      return getJob(job.id) as JobDetail;
-    },
-    getJob,
-    listJobs(limit = -1) {
-      return (q.listJobs.all(limit) as Row[]).map((row) => detail(toJob(row)));
-    },
-    deleteJob(id) {
-      q.deleteJob.run(id);
-    },
-    countByStatus() {
-      const counts: Record<JobStatus, number> = {
-        queued: 0,
-        running: 0,
-        done: 0,
-        failed: 0,
-        canceled: 0,
-        interrupted: 0,
-      };
-      for (const row of q.countByStatus.all() as Array<{ status: JobStatus; n: number }>) {
-        counts[row.status] = row.n;
-      }
-      return counts;
-    },
+      })
+      .immediate();
+    return this.getJob(job.id) as JobDetail;
+  }
 
-    claimNextJob(now) {
-      const claimed = db
-        .transaction(() => {
-          const row = q.oldestQueued.get() as { id: string } | undefined;
-          if (!row) return null;
-          return q.markRunning.run({ id: row.id, now }).changes === 1 ? row.id : null;
-        })
-        .immediate();
-      return claimed === null ? null : getJob(claimed);
-    },
-    setJobStatus,
-    setJobProgress(id, progress, now) {
-      q.setJobProgress.run({ id, progress, now });
-    },
+  getJob(id: string): JobDetail | null {
+    const row = this.#q.getJob.get(id) as Row | undefined;
+    return row ? this.#detail(toJob(row)) : null;
+  }
 
-    setOutputRunning(outputId) {
-      q.outputRunning.run(outputId);
-    },
-    setOutputProgress(outputId, progress) {
-      q.outputProgress.run({ id: outputId, progress });
-    },
-    completeOutput(outputId, result) {
-      q.completeOutput.run({ ...result, id: outputId, distinctness: JSON.stringify(result.distinctness) });
-    },
-    failOutput(outputId, error) {
-      q.failOutput.run({ id: outputId, error });
-    },
-    retryJob(id, now) {
-      const job = q.getJob.get(id) as Row | undefined;
-      if (!job) return null;
-      if (job.status !== 'failed') {
-        throw new UserError('job_not_retryable', 'Only a batch that failed can be retried.', 409);
-      }
-      db.transaction(() => {
+  /** Newest first; all of them without a limit. */
+  listJobs(limit = -1): JobDetail[] {
+    return (this.#q.listJobs.all(limit) as Row[]).map((row) => this.#detail(toJob(row)));
+  }
+
+  deleteJob(id: string): void {
+    this.#q.deleteJob.run(id);
+  }
+
+  countByStatus(): Record<JobStatus, number> {
+    const counts: Record<JobStatus, number> = {
+      queued: 0,
+      running: 0,
+      done: 0,
+      failed: 0,
+      canceled: 0,
+      interrupted: 0,
+    };
+    for (const row of this.#q.countByStatus.all() as Array<{ status: JobStatus; n: number }>) {
+      counts[row.status] = row.n;
+    }
+    return counts;
+  }
+
+  claimNextJob(now: number): JobDetail | null {
+    const q = this.#q;
+    const claimed = this.#db
+      .transaction(() => {
+        const row = q.oldestQueued.get() as { id: string } | undefined;
+        if (!row) return null;
+        return q.markRunning.run({ id: row.id, now }).changes === 1 ? row.id : null;
+      })
+      .immediate();
+    return claimed === null ? null : this.getJob(claimed);
+  }
+
+  setJobStatus(id: string, status: JobStatus, now: number, error: string | null = null): void {
+    this.#q.setStatus.run({ id, status, now, error });
+  }
+
+  setJobProgress(id: string, progress: number, now: number): void {
+    this.#q.setJobProgress.run({ id, progress, now });
+  }
+
+  setOutputRunning(outputId: string): void {
+    this.#q.outputRunning.run(outputId);
+  }
+
+  setOutputProgress(outputId: string, progress: number): void {
+    this.#q.outputProgress.run({ id: outputId, progress });
+  }
+
+  completeOutput(outputId: string, result: Parameters<JobStore['completeOutput']>[1]): void {
+    this.#q.completeOutput.run({
+      ...result,
+      id: outputId,
+      distinctness: JSON.stringify(result.distinctness),
+    });
+  }
+
+  failOutput(outputId: string, error: string): void {
+    this.#q.failOutput.run({ id: outputId, error });
+  }
+
+  retryJob(id: string, now: number): JobDetail | null {
+    const q = this.#q;
+    const job = q.getJob.get(id) as Row | undefined;
+    if (!job) return null;
+    if (job.status !== 'failed') {
+      throw new UserError('job_not_retryable', 'Only a batch that failed can be retried.', 409);
+    }
+    this.#db
+      .transaction(() => {
         q.requeueJobOutputs.run(id);
         q.requeueJob.run({ id, now });
-      }).immediate();
-      return getJob(id);
-    },
-    cancelJob(id, now) {
-      db.transaction(() => {
-        q.cancelJobOutputs.run(id);
-        setJobStatus(id, 'canceled', now, null);
-      }).immediate();
-    },
-    requeueOutputs(outputIds) {
-      db.transaction(() => {
-        for (const outputId of outputIds) q.requeueOutput.run(outputId);
-      }).immediate();
-    },
-    markSourceDeleted(sourceId) {
-      q.sourceDeleted.run(sourceId);
-    },
+      })
+      .immediate();
+    return this.getJob(id);
+  }
 
-    requeueUnfinished(now) {
-      return db
-        .transaction(() => {
-          const ids = (q.unfinishedJobs.all() as Array<{ id: string }>).map((r) => r.id);
-          q.requeueRunningOutputs.run();
-          for (const id of ids) q.requeueJob.run({ id, now });
-          return ids;
-        })
-        .immediate();
-    },
-    listExpired(now) {
-      return (q.listExpired.all(now) as Row[]).map(toJob);
-    },
-    listFinishedOldestFirst() {
-      return (q.listFinished.all() as Row[]).map(toJob);
-    },
+  cancelJob(id: string, now: number): void {
+    this.#db
+      .transaction(() => {
+        this.#q.cancelJobOutputs.run(id);
+        this.setJobStatus(id, 'canceled', now, null);
+      })
+      .immediate();
+  }
 
-    checkpoint() {
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    },
-    close() {
-      db.close();
-    },
-  };
+  requeueOutputs(outputIds: string[]): void {
+    this.#db
+      .transaction(() => {
+        for (const outputId of outputIds) this.#q.requeueOutput.run(outputId);
+      })
+      .immediate();
+  }
+
+  markSourceDeleted(sourceId: string): void {
+    this.#q.sourceDeleted.run(sourceId);
+  }
+
+  requeueUnfinished(now: number): string[] {
+    const q = this.#q;
+    return this.#db
+      .transaction(() => {
+        const ids = (q.unfinishedJobs.all() as Array<{ id: string }>).map((r) => r.id);
+        q.requeueRunningOutputs.run();
+        for (const id of ids) q.requeueJob.run({ id, now });
+        return ids;
+      })
+      .immediate();
+  }
+
+  listExpired(now: number): JobRecord[] {
+    return (this.#q.listExpired.all(now) as Row[]).map(toJob);
+  }
+
+  listFinishedOldestFirst(): JobRecord[] {
+    return (this.#q.listFinished.all() as Row[]).map(toJob);
+  }
+
+  checkpoint(): void {
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #detail(job: JobRecord): JobDetail {
+    return {
+      ...job,
+      sources: (this.#q.jobSources.all(job.id) as Row[]).map(toSource),
+      outputs: (this.#q.jobOutputs.all(job.id) as Row[]).map(toOutput),
+    };
+  }
+}
+
+/** Same as `new SqliteJobStore(db)`, for callers that compose with factory functions. */
+export function createSqliteJobStore(db: Db): JobStore {
+  return new SqliteJobStore(db);
 }

@@ -36,56 +36,66 @@ function folderBytes(dir: string): number {
   return total;
 }
 
+export interface StorageBudgetOptions {
+  layout: DataLayout;
+  /** Default: the size of the volume holding DATA_DIR. */
+  budgetBytes?: number;
+  clock?: () => number;
+  cacheMs?: number;
+}
+
 /**
  * How much of the storage budget DATA_DIR uses. The budget defaults to the whole volume; the used
  * bytes are a walk of the data folder, cached for cacheMs because uploads and job creation ask often.
  */
-export interface StorageBudget {
+export class StorageBudget {
   readonly budgetBytes: number;
-  usedBytes(): number;
-  /** True when bytes more fit both in the budget and on the volume. */
-  canFit(bytes: number): boolean;
-  /** usedBytes / budgetBytes. */
-  usageFraction(): number;
-  /** Forget the cached walk (after deleting or writing a lot). */
-  invalidate(): void;
-}
+  readonly #layout: DataLayout;
+  readonly #clock: () => number;
+  readonly #cacheMs: number;
+  #cached: { at: number; bytes: number } | null = null;
 
-export function createStorageBudget(opts: {
-  layout: DataLayout;
-  budgetBytes?: number;
-  clock?: () => number;
-  cacheMs?: number;
-}): StorageBudget {
-  const { layout, clock = Date.now, cacheMs = 5000 } = opts;
-  const budgetBytes = opts.budgetBytes ?? diskUsage(existingAncestor(layout.root)).totalBytes;
-  let cached: { at: number; bytes: number } | null = null;
+  constructor(opts: StorageBudgetOptions) {
+    this.#layout = opts.layout;
+    this.#clock = opts.clock ?? Date.now;
+    this.#cacheMs = opts.cacheMs ?? 5000;
+    this.budgetBytes = opts.budgetBytes ?? diskUsage(existingAncestor(opts.layout.root)).totalBytes;
+  }
 
-  function usedBytes(): number {
-    const now = clock();
-    if (cached && now - cached.at < cacheMs) return cached.bytes;
+  usedBytes(): number {
+    const now = this.#clock();
+    if (this.#cached && now - this.#cached.at < this.#cacheMs) return this.#cached.bytes;
+    const layout = this.#layout;
     const dbFiles = ['', '-wal', '-shm'].map((suffix) => `${layout.database}${suffix}`);
     const bytes =
       folderBytes(layout.uploads) +
       folderBytes(layout.work) +
       folderBytes(layout.outputs) +
       dbFiles.reduce((sum, file) => sum + (existsSync(file) ? lstatSync(file).size : 0), 0);
-    cached = { at: now, bytes };
+    this.#cached = { at: now, bytes };
     return bytes;
   }
 
-  return {
-    budgetBytes,
-    usedBytes,
-    canFit(bytes) {
-      const free = diskUsage(existingAncestor(layout.root)).freeBytes;
-      return usedBytes() + bytes <= budgetBytes && bytes <= free;
-    },
-    usageFraction: () => usedBytes() / budgetBytes,
-    invalidate() {
-      cached = null;
-    },
-  };
+  /** True when bytes more fit both in the budget and on the volume. */
+  canFit(bytes: number): boolean {
+    const free = diskUsage(existingAncestor(this.#layout.root)).freeBytes;
+    return this.usedBytes() + bytes <= this.budgetBytes && bytes <= free;
+  }
+
+  /** usedBytes / budgetBytes. */
+  usageFraction(): number {
+    return this.usedBytes() / this.budgetBytes;
+  }
+
+  /** Forget the cached walk (after deleting or writing a lot). */
+  invalidate(): void {
+    this.#cached = null;
+  }
+}
+
+/** Same as `new StorageBudget(opts)`, for callers that compose with factory functions. */
+export function createStorageBudget(opts: StorageBudgetOptions): StorageBudget {
+  return new StorageBudget(opts);
 }
 
 // statfs needs a path that exists; the data folder may not be created yet at start-up.

@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createFileAudit } from '../storage/file-audit.js';
+import { type DataLayout, outputPath, sourcePath } from '../storage/layout.js';
+import type { JobStore } from './types.js';
+
+export interface RecoveryReport {
+  requeuedJobs: string[];
+  /** Outputs whose finished file was missing or empty and will be rendered again. */
+  requeuedOutputs: string[];
+  /** Outputs whose file was lost after their source was already deleted: they cannot be redone. */
+  lostOutputs: string[];
+  removedWorkFiles: number;
+}
+
+function fileBytes(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Start-up, before the worker runs: whatever a crash or kill -9 left behind is made consistent.
+ * Rows say what is missing, so work resumes where it stopped and nothing finished is rendered again;
+ * half-written files in work/ are deleted.
+ */
+export function recoverAtStartup(deps: {
+  store: JobStore;
+  layout: DataLayout;
+  logger: Logger;
+  now: number;
+}): RecoveryReport {
+  const { store, layout, logger, now } = deps;
+  const audit = createFileAudit(layout, logger);
+  const report: RecoveryReport = {
+    requeuedJobs: [],
+    requeuedOutputs: [],
+    lostOutputs: [],
+    removedWorkFiles: 0,
+  };
+
+  report.requeuedJobs = store.requeueUnfinished(now);
+  for (const jobId of report.requeuedJobs) {
+    logger.info({ event: 'job_requeued', jobId }, 'unfinished job queued again');
+  }
+
+  for (const job of store.listJobs()) {
+    if (job.status === 'canceled') continue;
+    const sources = new Map(job.sources.map((s) => [s.id, s]));
+    const missing = job.outputs.filter(
+      (o) => o.status === 'done' && fileBytes(outputPath(layout, job.id, o.id)) === 0,
+    );
+    if (missing.length === 0) continue;
+    const redoable = missing.filter((o) => {
+      const source = sources.get(o.sourceId);
+      return source && !source.deleted && existsSync(sourcePath(layout, source.id));
+    });
+    const lost = missing.filter((o) => !redoable.includes(o));
+    if (redoable.length > 0) {
+      store.requeueOutputs(redoable.map((o) => o.id));
+      if (job.status !== 'queued') store.setJobStatus(job.id, 'queued', now);
+      report.requeuedOutputs.push(...redoable.map((o) => o.id));
+    }
+    for (const output of lost) {
+      store.failOutput(output.id, 'This variation’s file was lost and its source is gone.');
+      report.lostOutputs.push(output.id);
+    }
+    if (lost.length > 0 && redoable.length === 0 && job.status === 'done') {
+      store.setJobStatus(
+        job.id,
+        'failed',
+        now,
+        `${lost.length} of ${job.outputs.length} variations were lost.`,
+      );
+    }
+    logger.warn(
+      {
+        event: 'outputs_missing',
+        jobId: job.id,
+        requeued: redoable.map((o) => o.id),
+        lost: lost.map((o) => o.id),
+      },
+      'finished outputs missing on disk',
+    );
+  }
+
+  mkdirSync(layout.work, { recursive: true });
+  for (const name of readdirSync(layout.work)) {
+    audit.removeTree(path.join(layout.work, name));
+    report.removedWorkFiles++;
+  }
+  return report;
+}

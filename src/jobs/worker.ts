@@ -1,0 +1,336 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { EngineOptions } from '../media/options.js';
+import { type RenderResult, renderVariations } from '../media/render.js';
+import { diskUsage } from '../storage/disk-space.js';
+import { createFileAudit } from '../storage/file-audit.js';
+import {
+  type DataLayout,
+  jobOutputDir,
+  outputPath,
+  sourcePath,
+  thumbnailPath,
+  workPath,
+} from '../storage/layout.js';
+import type { JobEvents } from './job-events.js';
+import type { JobDetail, JobStore, SourceRecord } from './types.js';
+
+export interface WorkerDeps {
+  store: JobStore;
+  events: JobEvents;
+  layout: DataLayout;
+  engine: EngineOptions;
+  logger: Logger;
+  clock?: () => number;
+  /** Jobs rendered at the same time (each may run several FFmpeg encoders). */
+  concurrency?: number;
+  render?: typeof renderVariations;
+}
+
+export type StopOutcome = 'finished' | 'aborted' | 'idle';
+
+export interface Worker {
+  start(): void;
+  /** Stops claiming; lets running jobs finish within graceMs, else aborts them and marks them interrupted. */
+  stop(opts: { graceMs: number }): Promise<StopOutcome>;
+  /** Kills the job's FFmpeg runs and marks it canceled; resolves once nothing of it runs any more. */
+  cancelJob(jobId: string): Promise<void>;
+  /** Look for queued work now instead of at the next poll. */
+  wake(): void;
+  activeJobIds(): string[];
+}
+
+type AbortReason = 'cancel' | 'shutdown';
+
+const POLL_MS = 1000;
+const GENERIC_FAILURE = 'FFmpeg could not render this variation.';
+
+/**
+ * The in-process worker: claims the oldest queued job, renders the outputs its rows say are not done,
+ * records each as it lands, deletes a source once all its outputs exist, and ends the job done or
+ * failed. One AbortController per job: cancel and shutdown both end FFmpeg the same way.
+ */
+export function createWorker(deps: WorkerDeps): Worker {
+  const { store, events, layout, logger } = deps;
+  const clock = deps.clock ?? Date.now;
+  const concurrency = deps.concurrency ?? 1;
+  const render = deps.render ?? renderVariations;
+  // FFmpeg's temporary files belong on the data volume, never in /tmp (a RAM disk on Fly.io).
+  const engine: EngineOptions = { ...deps.engine, tmpDir: deps.engine.tmpDir ?? layout.work };
+  const audit = createFileAudit(layout, logger);
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let running = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let wakeUp: (() => void) | null = null;
+
+  function wake(): void {
+    wakeUp?.();
+  }
+
+  function nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakeUp = done;
+    });
+  }
+
+  function claimNext(): JobDetail | null {
+    try {
+      return store.claimNextJob(clock());
+    } catch (error) {
+      // A locked or full database: try again at the next poll rather than stop working for good.
+      logger.error({ err: error, event: 'claim_failed' }, 'could not claim a job');
+      return null;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      while (running && active.size < concurrency) {
+        const job = claimNext();
+        if (!job) break;
+        const controller = new AbortController();
+        const done = runJob(job, controller.signal).finally(() => {
+          active.delete(job.id);
+          wake();
+        });
+        active.set(job.id, { controller, done });
+      }
+      await nap(POLL_MS);
+    }
+  }
+
+  async function runJob(job: JobDetail, signal: AbortSignal): Promise<void> {
+    const log = logger.child({ jobId: job.id });
+    log.info(
+      { event: 'job_started', disk: diskUsage(layout.root), outputs: job.outputs.length },
+      'job started',
+    );
+    events.publish(job.id);
+    const progress = createJobProgress(job, { store, events, clock });
+    try {
+      await mkdir(jobOutputDir(layout, job.id), { recursive: true });
+      for (const source of job.sources) {
+        signal.throwIfAborted();
+        await renderSource(job, source, signal, progress, log);
+      }
+      finishJob(job.id, log);
+    } catch (error) {
+      if (signal.aborted) abortJob(job, signal.reason as AbortReason, log);
+      else {
+        log.error({ err: error, event: 'job_crashed' }, 'job crashed');
+        store.setJobStatus(job.id, 'failed', clock(), 'Something went wrong while rendering this batch.');
+      }
+    } finally {
+      log.info({ event: 'job_ended', disk: diskUsage(layout.root) }, 'job ended');
+      events.publish(job.id);
+    }
+  }
+
+  async function renderSource(
+    job: JobDetail,
+    source: SourceRecord,
+    signal: AbortSignal,
+    progress: JobProgress,
+    log: Logger,
+  ): Promise<void> {
+    const pending = job.outputs.filter(
+      (o) => o.sourceId === source.id && (o.status === 'queued' || o.status === 'running'),
+    );
+    const inputPath = sourcePath(layout, source.id);
+    const recorded = new Set<string>();
+    const record = (result: RenderResult) => {
+      if (recorded.has(result.outputId)) return;
+      recorded.add(result.outputId);
+      progress.started(result.outputId);
+      if (result.ok) {
+        const { outputId, ok: _ok, ...facts } = result;
+        store.completeOutput(outputId, facts);
+        for (const file of [outputPath(layout, job.id, outputId), thumbnailPath(layout, job.id, outputId)]) {
+          if (existsSync(file)) audit.created(file, job.id);
+        }
+        log.info({ event: 'output_done', outputId, sizeBytes: facts.sizeBytes }, 'output done');
+      } else {
+        store.failOutput(result.outputId, result.message);
+        log.warn({
+          event: 'output_failed',
+          outputId: result.outputId,
+          code: result.code,
+          detail: result.detail,
+        });
+      }
+      progress.finished(result.outputId);
+    };
+
+    if (pending.length > 0 && (source.deleted || !existsSync(inputPath))) {
+      log.error({ event: 'source_missing', sourceId: source.id }, 'source file missing');
+      const message = 'The source video is no longer on the server.';
+      for (const o of pending)
+        record({ outputId: o.id, ok: false, code: 'source_missing', message, detail: inputPath });
+    } else if (pending.length > 0) {
+      const targets = pending.map((o) => ({
+        outputId: o.id,
+        plan: o.plan,
+        workPath: workPath(layout, o.id, 'mp4'),
+        finalPath: outputPath(layout, job.id, o.id),
+        thumbnailPath: thumbnailPath(layout, job.id, o.id),
+      }));
+      try {
+        const results = await render({
+          inputPath,
+          media: source.media,
+          targets,
+          options: engine,
+          signal,
+          onProgress: progress.update,
+          onOutput: record,
+        });
+        for (const result of results) record(result);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        log.error({ err: error, event: 'render_crashed', sourceId: source.id }, 'render crashed');
+        const detail = error instanceof Error ? error.message : String(error);
+        for (const o of pending) {
+          record({ outputId: o.id, ok: false, code: 'render_crashed', message: GENERIC_FAILURE, detail });
+        }
+      }
+    }
+
+    const outputs = store.getJob(job.id)?.outputs.filter((o) => o.sourceId === source.id) ?? [];
+    if (!source.deleted && outputs.length > 0 && outputs.every((o) => o.status === 'done')) {
+      // All its outputs exist: the source is the biggest file left, free the disk now.
+      audit.remove(inputPath, job.id);
+      store.markSourceDeleted(source.id);
+    }
+  }
+
+  function finishJob(jobId: string, log: Logger): void {
+    const outputs = store.getJob(jobId)?.outputs ?? [];
+    const failed = outputs.filter((o) => o.status !== 'done').length;
+    if (failed > 0) {
+      const noun = outputs.length === 1 ? 'variation' : 'variations';
+      store.setJobStatus(jobId, 'failed', clock(), `${failed} of ${outputs.length} ${noun} failed.`);
+    } else {
+      store.setJobStatus(jobId, 'done', clock());
+    }
+    log.info({ event: 'job_finished', status: failed > 0 ? 'failed' : 'done', failed }, 'job finished');
+  }
+
+  function abortJob(job: JobDetail, reason: AbortReason, log: Logger): void {
+    if (reason === 'cancel') {
+      store.cancelJob(job.id, clock());
+      log.info({ event: 'job_canceled' }, 'job canceled');
+      return;
+    }
+    // Finished outputs stay done; the ones cut short render again when the job resumes.
+    const cutShort = (store.getJob(job.id)?.outputs ?? [])
+      .filter((o) => o.status === 'running')
+      .map((o) => o.id);
+    store.requeueOutputs(cutShort);
+    store.setJobStatus(job.id, 'interrupted', clock());
+    log.warn({ event: 'job_interrupted', requeued: cutShort }, 'job interrupted by shutdown');
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loopDone = loop();
+    },
+
+    async stop({ graceMs }) {
+      running = false;
+      wake();
+      await loopDone;
+      if (active.size === 0) return 'idle';
+      const all = Promise.all([...active.values()].map((entry) => entry.done));
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([
+        all.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (inTime) return 'finished';
+      for (const entry of active.values()) entry.controller.abort('shutdown' satisfies AbortReason);
+      await all;
+      return 'aborted';
+    },
+
+    async cancelJob(jobId) {
+      const entry = active.get(jobId);
+      if (entry) {
+        entry.controller.abort('cancel' satisfies AbortReason);
+        await entry.done;
+        return;
+      }
+      const job = store.getJob(jobId);
+      if (job && (job.status === 'queued' || job.status === 'interrupted')) {
+        store.cancelJob(jobId, clock());
+        events.publish(jobId);
+      }
+    },
+
+    wake,
+    activeJobIds: () => [...active.keys()],
+  };
+}
+
+interface JobProgress {
+  update(outputId: string, fraction: number): void;
+  /** Counts a render attempt once per output, on its first sign of life. */
+  started(outputId: string): void;
+  finished(outputId: string): void;
+}
+
+/** Job progress is the mean of its outputs' progress; written and published at most once a second. */
+function createJobProgress(
+  job: JobDetail,
+  deps: { store: JobStore; events: JobEvents; clock: () => number },
+): JobProgress {
+  const { store, events, clock } = deps;
+  const fractions = new Map(
+    job.outputs.map((o) => [o.id, o.status === 'done' || o.status === 'failed' ? 1 : 0]),
+  );
+  const live = new Set<string>();
+  let lastWrite = Number.NEGATIVE_INFINITY;
+
+  function flush(force: boolean): void {
+    const now = clock();
+    if (!force && now - lastWrite < 1000) return;
+    lastWrite = now;
+    for (const outputId of live) store.setOutputProgress(outputId, fractions.get(outputId) ?? 0);
+    const total = [...fractions.values()].reduce((sum, f) => sum + f, 0);
+    store.setJobProgress(job.id, fractions.size === 0 ? 1 : total / fractions.size, now);
+    events.publish(job.id);
+  }
+
+  function started(outputId: string): void {
+    if (live.has(outputId)) return;
+    live.add(outputId);
+    store.setOutputRunning(outputId, clock());
+    events.publish(job.id);
+  }
+
+  return {
+    started,
+    update(outputId, fraction) {
+      started(outputId);
+      fractions.set(outputId, Math.min(1, Math.max(0, fraction)));
+      flush(false);
+    },
+    finished(outputId) {
+      live.delete(outputId);
+      fractions.set(outputId, 1);
+      flush(false);
+      events.publish(job.id);
+    },
+  };
+}
