@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createJobService } from '../jobs/job-service.js';
+import { createUploadService } from '../jobs/upload-service.js';
+import { createFileAudit } from '../storage/file-audit.js';
+import { VERSION } from '../version.js';
+import { checkOrigin, LoginThrottle, requireSession } from './auth.js';
+import type { ApiApp, AppDeps } from './deps.js';
+import { describeEffect } from './effect-labels.js';
+import { installErrorHandlers } from './error-handler.js';
+import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
+import { registerDownloadRoutes } from './routes/downloads.js';
+import { registerHealthRoute } from './routes/health.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerSessionRoutes } from './routes/session.js';
+import { registerUploadRoutes } from './routes/uploads.js';
+
+/**
+ * The HTTP server, not yet listening: main.ts owns listen and shutdown, tests listen on port 0.
+ * Everything it touches is passed in, so a test needs only a temporary folder and SQLite file.
+ */
+export async function createApp(deps: AppDeps): Promise<ApiApp> {
+  const now = deps.clock ?? Date.now;
+  const { config, layout, store, logger } = deps;
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: config.TRUST_PROXY,
+    // JSON bodies are tiny; files come through tus or multipart, which stream and have their own limits.
+    bodyLimit: 64 * 1024,
+  }).withTypeProvider() as unknown as ApiApp;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart);
+  await registerOpenApi(app, VERSION);
+
+  app.addHook('onRequest', async (request) => {
+    checkOrigin(request);
+    requireSession(request, deps.sessions, now());
+  });
+
+  const audit = createFileAudit(layout, logger);
+  const uploads = createUploadService({ store, layout, engine: deps.engine, audit, now, logger });
+  const jobs = createJobService({
+    store,
+    layout,
+    budget: deps.budget,
+    worker: deps.worker,
+    events: deps.events,
+    audit,
+    engine: deps.engine,
+    now,
+    jobTtlMs: config.JOB_TTL_HOURS * 3600 * 1000,
+    logger,
+  });
+
+  registerHealthRoute(app, {
+    store,
+    worker: deps.worker,
+    dataDir: layout.root,
+    version: VERSION,
+    isDraining: deps.isDraining,
+  });
+  registerSessionRoutes(app, {
+    sessions: deps.sessions,
+    password: deps.password,
+    throttle: new LoginThrottle(),
+    now,
+  });
+  await registerUploadRoutes(app, {
+    layout,
+    store,
+    uploads,
+    budget: deps.budget,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    isDraining: deps.isDraining,
+  });
+  registerJobRoutes(app, {
+    store,
+    jobs,
+    uploads,
+    events: deps.events,
+    budget: deps.budget,
+    layout,
+    audit,
+    describe: describeEffect,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    isDraining: deps.isDraining,
+  });
+  registerDownloadRoutes(app, { store, layout, toolVersion: VERSION });
+  registerOpenApiRoute(app);
+
+  if (deps.webRoot && existsSync(deps.webRoot)) {
+    await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });
+  }
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { JobEvents } from '../jobs/job-events.js';
+import type { SessionStore } from '../jobs/session-store.js';
+import type { JobStore } from '../jobs/types.js';
+import type { EngineOptions } from '../media/options.js';
+import type { StorageBudget } from '../storage/disk-space.js';
+import type { DataLayout } from '../storage/layout.js';
+
+/**
+ * What the HTTP layer needs from the layers below, as narrow interfaces: main.ts passes the real
+ * SQLite-backed objects, nothing is imported as a singleton.
+ */
+export interface JobWorker {
+  wake(): void;
+  /** Stops the job's FFmpeg runs; resolves once nothing of it runs any more. */
+  cancelJob(jobId: string): Promise<void> | void;
+  activeJobIds(): string[];
+}
+
+export interface AppDeps {
+  config: Config;
+  layout: DataLayout;
+  store: JobStore;
+  sessions: SessionStore;
+  events: JobEvents;
+  worker: JobWorker;
+  budget: StorageBudget;
+  engine: EngineOptions;
+  logger: Logger;
+  clock?: () => number;
+  password: string;
+  isDraining: () => boolean;
+  /** Built web client; served at / when the folder exists. */
+  webRoot?: string;
+}
+
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export type { JobEvents, SessionStore, StorageBudget };

@@ -1,0 +1,16 @@
+import { effectById } from '../media/effects/catalog.js';
+import type { PlannedEffect } from '../media/types.js';
+import type { EffectDescriber } from './job-view.js';
+
+/**
+ * Label and one-line description of a planned effect, from the catalogue. A stored plan may name an
+ * effect this version no longer has: it is shown by its id rather than breaking the whole job view.
+ */
+export const describeEffect: EffectDescriber = (effect: PlannedEffect) => {
+  try {
+    const definition = effectById(effect.id);
+    return { label: definition.label, description: definition.describe(effect.params) };
+  } catch {
+    return { label: effect.id, description: effect.id };
+  }
+};

@@ -1,0 +1,57 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isUserError } from '../errors.js';
+
+/**
+ * Every error leaves as `{code, message}`: a UserError with its own status, a bad request as
+ * `invalid_request`, anything unexpected as a generic 500 that is logged with the request id.
+ * Never a server path, never a stack.
+ */
+export const INTERNAL_MESSAGE = 'Something went wrong on our side.';
+
+const CLIENT_ERROR_CODES: Record<number, { code: string; message?: string }> = {
+  400: { code: 'invalid_request' },
+  404: { code: 'not_found', message: 'Not found.' },
+  405: { code: 'method_not_allowed' },
+  406: { code: 'invalid_request' },
+  411: { code: 'length_required' },
+  413: { code: 'too_large', message: 'That file is larger than this server accepts.' },
+  415: { code: 'unsupported_media_type' },
+};
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).send({ code: 'not_found', message: 'Not found.' });
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
+}
+
+export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isUserError(error)) {
+    request.log.info({ code: error.code, status: error.status }, 'request refused');
+    return reply.code(error.status).send({ code: error.code, message: error.message });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    const message = error.validation
+      .map((issue) => `${where}${issue.instancePath.replaceAll('/', '.')}: ${issue.message}`)
+      .join('; ');
+    return reply.code(400).send({ code: 'invalid_request', message });
+  }
+  const status = (error as FastifyError).statusCode;
+  const known = status !== undefined ? CLIENT_ERROR_CODES[status] : undefined;
+  if (status !== undefined && status >= 400 && status < 500) {
+    request.log.info({ err: error, status }, 'bad request');
+    const message = known?.message ?? safeClientMessage(error);
+    return reply.code(status).send({ code: known?.code ?? 'invalid_request', message });
+  }
+  request.log.error({ err: error, reqId: request.id }, 'request failed');
+  return reply.code(500).send({ code: 'internal', message: INTERNAL_MESSAGE });
+}
+
+/** Fastify's own 4xx messages describe the request; strip anything that looks like a path. */
+function safeClientMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : '';
+  if (!text || /[\\/][\w.-]+[\\/]/.test(text)) return 'The request was not understood.';
+  return text.slice(0, 300);
+}

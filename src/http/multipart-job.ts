@@ -1,0 +1,79 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { UserError } from '../errors.js';
+import { newId } from '../jobs/job-service.js';
+import type { ReceivedFile } from '../jobs/upload-service.js';
+import type { FileAudit } from '../storage/file-audit.js';
+import type { DataLayout } from '../storage/layout.js';
+import { tooLargeError } from './refusals.js';
+import { MAX_SOURCES_PER_JOB } from './schemas.js';
+
+/**
+ * Reads a multipart job request: each part in field `files` streams to uploads/<id>.part on the
+ * volume (never memory, never /tmp), the other fields are short text. Any failure deletes every
+ * file this request wrote.
+ */
+export interface MultipartJob {
+  files: ReceivedFile[];
+  fields: Record<string, string>;
+}
+
+const FIELD_NAMES = new Set(['count', 'intensity', 'seed']);
+
+export async function receiveMultipartJob(
+  request: FastifyRequest,
+  layout: DataLayout,
+  audit: FileAudit,
+  maxFileBytes: number,
+): Promise<MultipartJob> {
+  const files: ReceivedFile[] = [];
+  const fields: Record<string, string> = {};
+  try {
+    const parts = request.parts({
+      limits: {
+        fileSize: maxFileBytes,
+        files: MAX_SOURCES_PER_JOB,
+        fields: FIELD_NAMES.size,
+        parts: MAX_SOURCES_PER_JOB + FIELD_NAMES.size,
+        fieldSize: 1024,
+        headerPairs: 100,
+      },
+    });
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        if (FIELD_NAMES.has(part.fieldname) && typeof part.value === 'string')
+          fields[part.fieldname] = part.value;
+        continue;
+      }
+      if (part.fieldname !== 'files') {
+        part.file.resume();
+        throw new UserError(
+          'invalid_request',
+          `Send videos in the field "files", not "${part.fieldname}".`,
+          400,
+        );
+      }
+      const id = newId();
+      const file = path.join(layout.uploads, `${id}.part`);
+      files.push({ id, path: file, name: part.filename || 'video' });
+      await pipeline(part.file, createWriteStream(file));
+      audit.created(file);
+    }
+  } catch (error) {
+    for (const file of files) audit.remove(file.path);
+    throw translate(error, maxFileBytes);
+  }
+  return { files, fields };
+}
+
+function translate(error: unknown, maxFileBytes: number): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLargeError(maxFileBytes);
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT') {
+    return new UserError('too_many_files', `Send at most ${MAX_SOURCES_PER_JOB} videos in one batch.`, 413);
+  }
+  if (code === 'FST_FIELDS_LIMIT') return new UserError('invalid_request', 'Too many form fields.', 400);
+  return error;
+}

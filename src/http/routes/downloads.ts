@@ -1,0 +1,90 @@
+import { UserError } from '../../errors.js';
+import type { JobStore } from '../../jobs/types.js';
+import { type DataLayout, outputPath, thumbnailPath } from '../../storage/layout.js';
+import type { ApiApp } from '../deps.js';
+import { sendFile } from '../file-response.js';
+import { outputNames } from '../job-view.js';
+import { errorSchema, jobParamsSchema, outputParamsSchema } from '../schemas.js';
+import { streamJobZip } from '../zip-stream.js';
+import { notFound } from './jobs.js';
+
+export interface DownloadRouteDeps {
+  store: JobStore;
+  layout: DataLayout;
+  toolVersion: string;
+}
+
+export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): void {
+  app.get(
+    '/api/jobs/:id/download',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'Every finished output in one ZIP (folder per source) with manifest.json.',
+        params: jobParamsSchema,
+        produces: ['application/zip'],
+        response: { 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const job = deps.store.getJob(request.params.id);
+      if (!job) throw notFound();
+      if (!job.outputs.some((output) => output.status === 'done')) {
+        throw new UserError('not_ready', 'No video of this batch is finished yet.', 409);
+      }
+      await streamJobZip(request, reply, job, deps.layout, deps.toolVersion);
+    },
+  );
+
+  const finishedOutput = (jobId: string, outputId: string) => {
+    const job = deps.store.getJob(jobId);
+    if (!job) throw notFound();
+    const output = job.outputs.find((o) => o.id === outputId);
+    if (output?.status !== 'done') {
+      throw new UserError('not_found', 'That video is not finished or does not exist.', 404);
+    }
+    return { job, output, name: outputNames(job).get(output.id)?.file ?? `${output.id}.mp4` };
+  };
+
+  app.get(
+    '/api/jobs/:id/outputs/:outputId',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'One finished output (video/mp4); supports Range for seeking.',
+        params: outputParamsSchema,
+        produces: ['video/mp4'],
+        response: { 404: errorSchema, 416: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { job, output, name } = finishedOutput(request.params.id, request.params.outputId);
+      return sendFile(request, reply, outputPath(deps.layout, job.id, output.id), {
+        contentType: 'video/mp4',
+        downloadName: name,
+        notFound: 'That video is no longer on the server.',
+      });
+    },
+  );
+
+  app.get(
+    '/api/jobs/:id/outputs/:outputId/thumbnail',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: 'A still image of one finished output (image/jpeg).',
+        params: outputParamsSchema,
+        produces: ['image/jpeg'],
+        response: { 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { job, output, name } = finishedOutput(request.params.id, request.params.outputId);
+      return sendFile(request, reply, thumbnailPath(deps.layout, job.id, output.id), {
+        contentType: 'image/jpeg',
+        downloadName: name.replace(/\.mp4$/, '.jpg'),
+        notFound: 'That thumbnail is no longer on the server.',
+      });
+    },
+  );
+}

@@ -1,0 +1,200 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { UserError } from '../../errors.js';
+import { type JobService, storageFullError } from '../../jobs/job-service.js';
+import type { JobStore } from '../../jobs/types.js';
+import type { UploadService } from '../../jobs/upload-service.js';
+import type { FileAudit } from '../../storage/file-audit.js';
+import type { DataLayout } from '../../storage/layout.js';
+import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
+import { type EffectDescriber, toJobView } from '../job-view.js';
+import { receiveMultipartJob } from '../multipart-job.js';
+import { drainingError, tooLargeError } from '../refusals.js';
+import {
+  createJobBodySchema,
+  createJobFieldsSchema,
+  describeIssues,
+  errorSchema,
+  jobListSchema,
+  jobParamsSchema,
+  jobViewSchema,
+  MAX_SOURCES_PER_JOB,
+} from '../schemas.js';
+import { streamJobEvents } from '../sse.js';
+
+export interface JobRouteDeps {
+  store: JobStore;
+  jobs: JobService;
+  uploads: UploadService;
+  events: JobEvents;
+  budget: StorageBudget;
+  layout: DataLayout;
+  audit: FileAudit;
+  describe: EffectDescriber;
+  maxUploadBytes: number;
+  isDraining: () => boolean;
+}
+
+const JOB_LIST_LIMIT = 200;
+
+export function notFound(): UserError {
+  return new UserError('not_found', 'That batch does not exist (it may have expired or been canceled).', 404);
+}
+
+export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
+  const view = (id: string) => {
+    const job = deps.store.getJob(id);
+    return job ? toJobView(job, deps.describe) : null;
+  };
+
+  app.post(
+    '/api/jobs',
+    {
+      // Multipart requests carry no JSON body: validation runs in the handler for JSON only.
+      attachValidation: true,
+      schema: {
+        tags: ['jobs'],
+        summary: 'Create a batch from upload ids (JSON) or from files sent in field "files" (multipart).',
+        consumes: ['application/json', 'multipart/form-data'],
+        body: createJobBodySchema,
+        response: {
+          201: jobViewSchema,
+          400: errorSchema,
+          413: errorSchema,
+          422: errorSchema,
+          503: errorSchema,
+          507: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      if (deps.isDraining()) {
+        reply.header('Retry-After', '30');
+        throw drainingError();
+      }
+      if (request.isMultipart()) {
+        const job = await createFromMultipart(request, reply);
+        return reply.code(201).send(toJobView(job, deps.describe));
+      }
+      if (request.validationError) throw request.validationError;
+      const { uploads, count, intensity, seed } = request.body;
+      const job = deps.jobs.create({ uploadIds: uploads, count, intensity, seed });
+      return reply.code(201).send(toJobView(job, deps.describe));
+    },
+  );
+
+  async function createFromMultipart(request: FastifyRequest, reply: FastifyReply) {
+    const length = Number(request.headers['content-length'] ?? Number.NaN);
+    if (Number.isFinite(length)) {
+      // Answer before reading a byte; closing the connection stops the client sending the rest.
+      if (length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024) {
+        reply.header('Connection', 'close');
+        throw tooLargeError(deps.maxUploadBytes);
+      }
+      if (!deps.budget.canFit(length)) {
+        reply.header('Connection', 'close');
+        throw storageFullError();
+      }
+    }
+    let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
+    try {
+      received = await receiveMultipartJob(request, deps.layout, deps.audit, deps.maxUploadBytes);
+    } catch (error) {
+      reply.header('Connection', 'close');
+      throw error;
+    }
+    const pending = [...received.files];
+    const admitted: string[] = [];
+    try {
+      const fields = createJobFieldsSchema.safeParse(received.fields);
+      if (!fields.success) throw new UserError('invalid_request', describeIssues(fields.error.issues), 400);
+      if (received.files.length === 0) {
+        throw new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
+      }
+      // One file at a time: admission runs ffprobe, and the machine has one CPU to share.
+      while (pending.length > 0) {
+        const file = pending[0] as (typeof pending)[number];
+        await deps.uploads.admit(file);
+        pending.shift();
+        admitted.push(file.id);
+      }
+      return deps.jobs.create({ uploadIds: admitted, ...fields.data });
+    } catch (error) {
+      for (const file of pending) deps.audit.remove(file.path);
+      for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
+      throw error;
+    }
+  }
+
+  app.get(
+    '/api/jobs',
+    {
+      schema: { tags: ['jobs'], summary: 'All batches, newest first.', response: { 200: jobListSchema } },
+    },
+    async () => ({ jobs: deps.store.listJobs(JOB_LIST_LIMIT).map((job) => toJobView(job, deps.describe)) }),
+  );
+
+  app.get(
+    '/api/jobs/:id',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'One batch with its sources and outputs.',
+        params: jobParamsSchema,
+        response: { 200: jobViewSchema, 404: errorSchema },
+      },
+    },
+    async (request) => view(request.params.id) ?? Promise.reject(notFound()),
+  );
+
+  app.delete(
+    '/api/jobs/:id',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Cancel a batch: stops its encodes and deletes its files.',
+        params: jobParamsSchema,
+        response: { 204: z.undefined(), 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!(await deps.jobs.cancel(request.params.id))) throw notFound();
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/api/jobs/:id/retry',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Render again the outputs of a failed batch that are missing.',
+        params: jobParamsSchema,
+        response: { 200: jobViewSchema, 404: errorSchema, 409: errorSchema, 507: errorSchema },
+      },
+    },
+    async (request) => {
+      const job = deps.jobs.retry(request.params.id);
+      if (!job) throw notFound();
+      return toJobView(job, deps.describe);
+    },
+  );
+
+  app.get(
+    '/api/jobs/:id/events',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Server-sent events: `event: job` with the JobView on connect and on every change.',
+        params: jobParamsSchema,
+        produces: ['text/event-stream'],
+        response: { 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!deps.store.getJob(id)) throw notFound();
+      streamJobEvents(request, reply, { jobId: id, events: deps.events, load: () => view(id) });
+    },
+  );
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { UserError } from '../../errors.js';
+import {
+  clearSessionCookie,
+  hasValidSession,
+  type LoginThrottle,
+  passwordMatches,
+  SESSION_COOKIE,
+  SESSION_TTL_MS,
+  setSessionCookie,
+} from '../auth.js';
+import type { ApiApp, SessionStore } from '../deps.js';
+import { errorSchema, loginBodySchema, sessionStatusSchema } from '../schemas.js';
+
+export interface SessionRouteDeps {
+  sessions: SessionStore;
+  password: string;
+  throttle: LoginThrottle;
+  now: () => number;
+}
+
+export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void {
+  app.post(
+    '/api/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Sign in with the shared password; sets the session cookie.',
+        body: loginBodySchema,
+        response: { 204: z.undefined(), 401: errorSchema, 429: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const now = deps.now();
+      if (deps.throttle.isBlocked(request.ip, now)) {
+        throw new UserError('too_many_attempts', 'Too many wrong passwords. Try again in 15 minutes.', 429);
+      }
+      if (!passwordMatches(request.body.password, deps.password)) {
+        deps.throttle.recordFailure(request.ip, now);
+        request.log.warn({ ip: request.ip }, 'wrong password');
+        throw new UserError('wrong_password', 'That password is not right.', 401);
+      }
+      const session = deps.sessions.createSession(now, SESSION_TTL_MS);
+      setSessionCookie(request, reply, session.id);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Whether the session cookie is valid.',
+        response: { 200: sessionStatusSchema, 401: errorSchema },
+      },
+    },
+    async (request) => {
+      if (!hasValidSession(request, deps.sessions, deps.now())) {
+        throw new UserError('unauthorized', 'Please sign in first.', 401);
+      }
+      return { authenticated: true as const };
+    },
+  );
+
+  app.delete(
+    '/api/session',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Sign out: the session stops working everywhere.',
+        response: { 204: z.undefined() },
+      },
+    },
+    async (request, reply) => {
+      const id = request.cookies[SESSION_COOKIE];
+      if (id) deps.sessions.deleteSession(id);
+      clearSessionCookie(request, reply);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { type CancellationContext, Server, type Upload } from '@tus/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isUserError, UserError } from '../../errors.js';
+import { newId, storageFullError } from '../../jobs/job-service.js';
+import type { JobStore } from '../../jobs/types.js';
+import type { UploadService } from '../../jobs/upload-service.js';
+import type { DataLayout } from '../../storage/layout.js';
+import { estimateUploadBytes } from '../../storage/storage-estimate.js';
+import type { ApiApp, StorageBudget } from '../deps.js';
+import { INTERNAL_MESSAGE } from '../error-handler.js';
+import { drainingError, tooLargeError } from '../refusals.js';
+import { errorSchema, idSchema, uploadInfoSchema } from '../schemas.js';
+
+export const TUS_PATH = '/api/uploads';
+
+export interface UploadRouteDeps {
+  layout: DataLayout;
+  store: JobStore;
+  uploads: UploadService;
+  budget: StorageBudget;
+  maxUploadBytes: number;
+  isDraining: () => boolean;
+}
+
+/** tus answers with plain text by default; every answer of this API is `{code, message}` JSON. */
+class JsonTusServer extends Server {
+  override write(context: CancellationContext, headers: Headers, status: number, body?: string) {
+    if (body?.startsWith('{')) headers.set('Content-Type', 'application/json; charset=utf-8');
+    return super.write(context, headers, status, body);
+  }
+}
+
+/** The tus error bodies are short protocol sentences; anything else may hold a path and is hidden. */
+function tusErrorBody(error: Error | { status_code: number; body: string }, maxUploadBytes: number) {
+  if (isUserError(error)) return { status_code: error.status, body: json(error.code, error.message) };
+  if ('status_code' in error) {
+    if (error.status_code === 413) {
+      const tooLarge = tooLargeError(maxUploadBytes);
+      return { status_code: 413, body: json(tooLarge.code, tooLarge.message) };
+    }
+    if (error.status_code < 500) {
+      const code = error.status_code === 404 ? 'not_found' : 'invalid_request';
+      return { status_code: error.status_code, body: json(code, error.body.trim()) };
+    }
+  }
+  return { status_code: 500, body: json('internal', INTERNAL_MESSAGE) };
+}
+
+function json(code: string, message: string): string {
+  return JSON.stringify({ code, message });
+}
+
+function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
+  const datastore = new FileStore({ directory: deps.layout.tus });
+  const forget = (id: string) => datastore.configstore.delete(id).catch(() => undefined);
+  return new JsonTusServer({
+    path: TUS_PATH,
+    datastore,
+    relativeLocation: true,
+    maxSize: deps.maxUploadBytes,
+    disableTerminationForFinishedUploads: true,
+    // Random and unguessable: the id is the capability to write the upload.
+    namingFunction: () => newId(),
+    async onUploadCreate(_req, upload: Upload) {
+      if (upload.size === undefined) {
+        throw new UserError(
+          'length_required',
+          'Send the file size (Upload-Length) when starting an upload.',
+          400,
+        );
+      }
+      if (!deps.budget.canFit(estimateUploadBytes(upload.size))) throw storageFullError();
+      app.log.info({ uploadId: upload.id, sizeBytes: upload.size }, 'upload started');
+      return {};
+    },
+    async onUploadFinish(_req, upload: Upload) {
+      const file = path.join(deps.layout.tus, upload.id);
+      const name = upload.metadata?.filename ?? 'video';
+      try {
+        await deps.uploads.admit({ id: upload.id, path: file, name });
+      } finally {
+        await forget(upload.id);
+      }
+      return {};
+    },
+    onResponseError(_req, error) {
+      const mapped = tusErrorBody(error, deps.maxUploadBytes);
+      if (mapped.status_code === 500) app.log.error({ err: error }, 'tus request failed');
+      return mapped;
+    },
+  });
+}
+
+export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): Promise<void> {
+  const tus = createTusServer(app, deps);
+
+  await app.register(async (scope) => {
+    // tus reads the raw request stream itself: no parser may touch the body.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.route({
+      method: ['POST', 'PATCH', 'HEAD', 'DELETE', 'OPTIONS'],
+      url: TUS_PATH,
+      schema: { hide: true },
+      handler: tusHandler,
+    });
+    scope.route({
+      method: ['PATCH', 'HEAD', 'DELETE', 'OPTIONS'],
+      url: `${TUS_PATH}/:uploadId`,
+      schema: { hide: true },
+      handler: tusHandler,
+    });
+  });
+
+  async function tusHandler(request: FastifyRequest, reply: FastifyReply) {
+    if ((request.method === 'POST' || request.method === 'PATCH') && deps.isDraining()) {
+      reply.header('Retry-After', '30');
+      throw drainingError();
+    }
+    reply.hijack();
+    try {
+      await tus.handle(request.raw, reply.raw);
+    } catch (error) {
+      request.log.error({ err: error }, 'tus handler failed');
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
+        reply.raw.end(json('internal', INTERNAL_MESSAGE));
+      } else {
+        reply.raw.destroy();
+      }
+    }
+  }
+
+  app.get(
+    `${TUS_PATH}/:id/info`,
+    {
+      schema: {
+        tags: ['uploads'],
+        summary: 'An admitted upload: its name, size, duration and picture size.',
+        params: z.object({ id: idSchema }),
+        response: { 200: uploadInfoSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const upload = deps.store.getUpload(request.params.id);
+      if (!upload) throw new UserError('not_found', 'That upload does not exist (or was already used).', 404);
+      return {
+        id: upload.id,
+        name: upload.name,
+        sizeBytes: upload.sizeBytes,
+        durationSec: upload.media.durationSec,
+        width: upload.media.video.width,
+        height: upload.media.video.height,
+      };
+    },
+  );
+}

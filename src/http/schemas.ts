@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/** Shapes of every request and answer of the HTTP API; the OpenAPI document is generated from them. */
+
+export const MAX_SOURCES_PER_JOB = 10;
+export const MAX_OUTPUTS_PER_SOURCE = 50;
+
+export const errorSchema = z
+  .object({ code: z.string(), message: z.string() })
+  .describe('Every error: a stable code and one sentence for a person.');
+
+export const idSchema = z.string().min(1).max(64);
+
+export const loginBodySchema = z.object({ password: z.string().min(1).max(1024) });
+export const sessionStatusSchema = z.object({ authenticated: z.literal(true) });
+
+export const intensitySchema = z.enum(['subtle', 'medium', 'strong']);
+
+export const createJobBodySchema = z.object({
+  uploads: z
+    .array(idSchema)
+    .min(1)
+    .max(MAX_SOURCES_PER_JOB)
+    .describe('Upload ids (last segment of tus URLs).'),
+  count: z.number().int().min(1).max(MAX_OUTPUTS_PER_SOURCE).describe('Variations per source.'),
+  intensity: intensitySchema,
+  seed: z.string().min(1).max(64).optional().describe('Same seed, same sources: same variations.'),
+});
+export type CreateJobBody = z.infer<typeof createJobBodySchema>;
+
+/** Multipart fields arrive as text: the same rules, coerced. */
+export const createJobFieldsSchema = z.object({
+  count: z.coerce.number().int().min(1).max(MAX_OUTPUTS_PER_SOURCE),
+  intensity: intensitySchema,
+  seed: z.string().min(1).max(64).optional(),
+});
+
+export const uploadInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  sizeBytes: z.number(),
+  durationSec: z.number(),
+  width: z.number(),
+  height: z.number(),
+});
+
+const effectViewSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  description: z.string(),
+});
+
+export const outputViewSchema = z.object({
+  id: z.string(),
+  sourceId: z.string(),
+  index: z.number().int(),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'canceled']),
+  progress: z.number().min(0).max(1),
+  error: z.string().optional(),
+  size: z.number().optional(),
+  durationSec: z.number().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  effects: z.array(effectViewSchema),
+  distinctness: z.record(z.string(), z.number()).optional(),
+  file: z.string().describe('File name inside the ZIP folder of its source, e.g. ad-v01.mp4'),
+});
+
+export const jobViewSchema = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'canceled', 'interrupted']),
+  progress: z.number().min(0).max(1),
+  count: z.number().int(),
+  intensity: intensitySchema,
+  seed: z.string(),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  expiresAt: z.string(),
+  sources: z.array(uploadInfoSchema),
+  outputs: z.array(outputViewSchema),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+export type OutputView = z.infer<typeof outputViewSchema>;
+
+export const jobListSchema = z.object({ jobs: z.array(jobViewSchema) });
+
+export const jobParamsSchema = z.object({ id: idSchema });
+export const outputParamsSchema = z.object({ id: idSchema, outputId: idSchema });
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'draining']),
+  version: z.string(),
+  activeJobs: z.number().int(),
+  queuedJobs: z.number().int(),
+  disk: z.object({ freeBytes: z.number(), totalBytes: z.number() }),
+});
+
+/** Readable one-line summary of zod issues: `count: Too big: expected number to be <=50`. */
+export function describeIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): string {
+  return issues
+    .map((issue) => {
+      const where = issue.path.map(String).join('.');
+      return where ? `${where}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}

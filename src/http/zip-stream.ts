@@ -1,0 +1,88 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import { ZipArchive } from 'archiver';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JobDetail } from '../jobs/types.js';
+import { type DataLayout, outputPath } from '../storage/layout.js';
+import { jobManifest } from './job-manifest.js';
+import { outputNames } from './job-view.js';
+
+/**
+ * Streams a job's finished outputs as one ZIP (store mode: H.264 does not compress further) straight
+ * from outputs/ into the response; the archive never exists on disk. Entries are opened one at a
+ * time, so a client that goes away leaves no open file behind.
+ */
+export async function streamJobZip(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  job: JobDetail,
+  layout: DataLayout,
+  toolVersion: string,
+): Promise<void> {
+  const names = outputNames(job);
+  const createdAt = new Date();
+  const entries: Array<{ path: string; name: string }> = [];
+  for (const output of job.outputs) {
+    if (output.status !== 'done') continue;
+    const file = outputPath(layout, job.id, output.id);
+    const name = names.get(output.id);
+    // A finished output the janitor already removed is left out rather than failing the whole ZIP.
+    if (name && (await exists(file))) entries.push({ path: file, name: `${name.folder}/${name.file}` });
+  }
+  const manifest = jobManifest(job, names, toolVersion, createdAt.toISOString());
+
+  const res = reply.raw;
+  reply.hijack();
+  res.writeHead(200, {
+    'Content-Type': 'application/zip',
+    'Content-Disposition': `attachment; filename="vidvar-${job.id.slice(0, 8)}.zip"`,
+    'Cache-Control': 'no-store',
+  });
+
+  const archive = new ZipArchive({ store: true });
+  const gone = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) gone.abort();
+  };
+  res.on('close', onClose);
+  archive.on('warning', (error) => request.log.warn({ err: error, jobId: job.id }, 'zip warning'));
+  archive.on('error', (error) => {
+    request.log.error({ err: error, jobId: job.id }, 'zip failed');
+    res.destroy();
+  });
+  archive.pipe(res);
+
+  try {
+    archive.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: 'manifest.json', date: createdAt });
+    for (const entry of entries) {
+      const source = createReadStream(entry.path);
+      archive.append(source, { name: entry.name, date: createdAt });
+      try {
+        await finished(source, { signal: gone.signal });
+      } finally {
+        if (gone.signal.aborted) source.destroy();
+      }
+    }
+    await archive.finalize();
+  } catch (error) {
+    archive.abort();
+    if (gone.signal.aborted) {
+      request.log.info({ jobId: job.id }, 'zip download canceled by the client');
+    } else {
+      request.log.error({ err: error, jobId: job.id }, 'zip failed');
+      res.destroy();
+    }
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

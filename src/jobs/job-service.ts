@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { UserError } from '../errors.js';
+import type { EngineOptions } from '../media/options.js';
+import { planJob } from '../media/plan.js';
+import type { Intensity } from '../media/types.js';
+import type { StorageBudget } from '../storage/disk-space.js';
+import type { FileAudit } from '../storage/file-audit.js';
+import { type DataLayout, jobOutputDir, sourcePath } from '../storage/layout.js';
+import { estimateJobBytes, estimateOutputBytes } from '../storage/storage-estimate.js';
+import type { JobDetail, JobStore, NewJob, UploadRecord } from './types.js';
+
+/**
+ * What the API does to jobs: create one from admitted uploads (every variation planned from the
+ * seed now, disk needed checked up front), cancel one (FFmpeg stopped, files and rows removed) and
+ * retry the outputs of a failed one.
+ */
+export interface JobServiceDeps {
+  store: JobStore;
+  layout: DataLayout;
+  budget: StorageBudget;
+  worker: { wake(): void; cancelJob(jobId: string): Promise<void> | void };
+  events: { publish(jobId: string): void };
+  audit: FileAudit;
+  engine: EngineOptions;
+  now: () => number;
+  jobTtlMs: number;
+  logger: Logger;
+}
+
+export interface CreateJobRequest {
+  uploadIds: string[];
+  count: number;
+  intensity: Intensity;
+  seed?: string;
+}
+
+export interface JobService {
+  create(request: CreateJobRequest): JobDetail;
+  /** False when there is no such job. */
+  cancel(jobId: string): Promise<boolean>;
+  /** Null when there is no such job; a 409 UserError when it did not fail. */
+  retry(jobId: string): JobDetail | null;
+}
+
+export function storageFullError(): UserError {
+  return new UserError('storage_full', 'The server is full right now, try again later.', 507);
+}
+
+/** 144 random bits, URL-safe, accepted by the layout's id check. */
+export function newId(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function createJobService(deps: JobServiceDeps): JobService {
+  const { store, layout, audit, logger } = deps;
+
+  function loadUploads(ids: string[]): UploadRecord[] {
+    if (new Set(ids).size !== ids.length) {
+      throw new UserError('duplicate_upload', 'The same file was added twice to this batch.', 400);
+    }
+    return ids.map((id) => {
+      const upload = store.getUpload(id);
+      if (!upload) {
+        throw new UserError(
+          'upload_not_found',
+          'One of the files is no longer on the server (it was used or expired); upload it again.',
+          404,
+        );
+      }
+      return upload;
+    });
+  }
+
+  return {
+    create(request) {
+      const uploads = loadUploads(request.uploadIds);
+      const medias = uploads.map((upload) => upload.media);
+      const needed = estimateJobBytes(medias, request.count, deps.engine.maxLongSide);
+      if (!deps.budget.canFit(needed)) throw storageFullError();
+      const seed = request.seed ?? randomBytes(5).toString('hex');
+      const plans = planJob({
+        seed,
+        intensity: request.intensity,
+        count: request.count,
+        sources: medias,
+        preset: deps.engine.preset,
+      });
+      const now = deps.now();
+      const job: NewJob = {
+        id: newId(),
+        count: request.count,
+        intensity: request.intensity,
+        seed,
+        createdAt: now,
+        expiresAt: now + deps.jobTtlMs,
+        sources: uploads.map(({ id, name, sizeBytes, media }) => ({ id, name, sizeBytes, media })),
+        outputs: uploads.flatMap((upload, i) =>
+          (plans[i] ?? []).map((plan) => ({ id: newId(), sourceId: upload.id, index: plan.index, plan })),
+        ),
+      };
+      const detail = store.createJob(job);
+      logger.info(
+        { jobId: job.id, sources: job.sources.length, outputs: job.outputs.length, neededBytes: needed },
+        'job created',
+      );
+      deps.events.publish(job.id);
+      deps.worker.wake();
+      return detail;
+    },
+
+    async cancel(jobId) {
+      const job = store.getJob(jobId);
+      if (!job) return false;
+      // Canceled first, so the worker starts nothing more of it while its FFmpeg is being stopped.
+      if (job.status === 'queued' || job.status === 'running' || job.status === 'interrupted') {
+        store.cancelJob(jobId, deps.now());
+        deps.events.publish(jobId);
+      }
+      await deps.worker.cancelJob(jobId);
+      audit.removeTree(jobOutputDir(layout, jobId), jobId);
+      for (const source of job.sources) {
+        if (!source.deleted) audit.remove(sourcePath(layout, source.id), jobId);
+      }
+      store.deleteJob(jobId);
+      deps.budget.invalidate();
+      logger.info({ jobId }, 'job canceled and deleted');
+      deps.events.publish(jobId);
+      return true;
+    },
+
+    retry(jobId) {
+      const job = store.getJob(jobId);
+      if (!job) return null;
+      const media = new Map(job.sources.map((source) => [source.id, source.media]));
+      const needed = job.outputs
+        .filter((output) => output.status !== 'done')
+        .reduce((sum, output) => {
+          const source = media.get(output.sourceId);
+          return sum + (source ? estimateOutputBytes(source, deps.engine.maxLongSide) : 0);
+        }, 0);
+      if (job.status === 'failed' && !deps.budget.canFit(needed)) throw storageFullError();
+      const retried = store.retryJob(jobId, deps.now());
+      logger.info({ jobId }, 'job retried');
+      deps.events.publish(jobId);
+      deps.worker.wake();
+      return retried;
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { rename, stat } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { admitMedia } from '../media/admission.js';
+import type { EngineOptions } from '../media/options.js';
+import type { FileAudit } from '../storage/file-audit.js';
+import { type DataLayout, sourcePath } from '../storage/layout.js';
+import type { JobStore, UploadRecord } from './types.js';
+
+/**
+ * Turns a file that finished arriving (tus or multipart) into an admitted upload: probed under the
+ * engine's rules, moved to uploads/<id>.src and recorded. A refused file is deleted before the
+ * refusal (a MediaError a marketer can read) goes back to the caller.
+ */
+export interface UploadServiceDeps {
+  store: JobStore;
+  layout: DataLayout;
+  engine: EngineOptions;
+  audit: FileAudit;
+  now: () => number;
+  logger: Logger;
+}
+
+export interface ReceivedFile {
+  /** Server-made id, checked by the layout: becomes the upload id and the source id. */
+  id: string;
+  /** Where the bytes landed (inside DATA_DIR). */
+  path: string;
+  /** Client file name: metadata only. */
+  name: string;
+}
+
+export interface UploadService {
+  admit(file: ReceivedFile, signal?: AbortSignal): Promise<UploadRecord>;
+  /** Deletes an admitted upload that no job uses (e.g. another file of the same batch was refused). */
+  discard(id: string): void;
+}
+
+export function createUploadService(deps: UploadServiceDeps): UploadService {
+  const { store, layout, audit, logger } = deps;
+
+  return {
+    async admit(file, signal) {
+      const destination = sourcePath(layout, file.id);
+      try {
+        const media = await admitMedia(file.path, file.name, deps.engine, signal);
+        const { size } = await stat(file.path);
+        if (file.path !== destination) await rename(file.path, destination);
+        const record: UploadRecord = {
+          id: file.id,
+          name: file.name,
+          sizeBytes: size,
+          media,
+          createdAt: deps.now(),
+        };
+        store.addUpload(record);
+        audit.created(destination);
+        logger.info({ uploadId: file.id, sizeBytes: size }, 'upload admitted');
+        return record;
+      } catch (error) {
+        audit.remove(file.path);
+        audit.remove(destination);
+        throw error;
+      }
+    },
+
+    discard(id) {
+      store.deleteUpload(id);
+      audit.remove(sourcePath(layout, id));
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/http/app.js';
+import type { ApiApp } from '../../src/http/deps.js';
+import { openDatabase } from '../../src/jobs/db.js';
+import { createJobEvents, type JobEvents } from '../../src/jobs/job-events.js';
+import { createSessionStore } from '../../src/jobs/session-store.js';
+import { createSqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
+import type { JobStore } from '../../src/jobs/types.js';
+import { createWorker, type Worker } from '../../src/jobs/worker.js';
+import { engineOptions } from '../../src/media/options.js';
+import { createStorageBudget } from '../../src/storage/disk-space.js';
+import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
+
+/**
+ * A real vidvar server for integration tests: temporary DATA_DIR, real SQLite file, real worker and
+ * FFmpeg, listening on an ephemeral port. `api()` sends requests with the session cookie.
+ */
+export const TEST_PASSWORD = 'correct horse battery';
+
+export interface TestServer {
+  url: string;
+  app: ApiApp;
+  store: JobStore;
+  events: JobEvents;
+  worker: Worker;
+  layout: DataLayout;
+  /** Set to make the server answer as during shutdown. */
+  draining: { value: boolean };
+  cookie: string;
+  login(password?: string): Promise<Response>;
+  api(pathname: string, init?: RequestInit): Promise<Response>;
+  /** Every file under DATA_DIR except the database, relative to it. */
+  dataFiles(): string[];
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  /** Start the worker loop (off for tests that only need the API). */
+  work?: boolean;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-http-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    APP_PASSWORD: TEST_PASSWORD,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const layout = dataLayout(config.DATA_DIR);
+  for (const dir of [layout.uploads, layout.tus, layout.work, layout.outputs])
+    mkdirSync(dir, { recursive: true });
+  const logger = pino({ level: config.LOG_LEVEL });
+  const db = openDatabase(layout.database);
+  const store = createSqliteJobStore(db);
+  const sessions = createSessionStore(db);
+  const events = createJobEvents();
+  const budget = createStorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES, cacheMs: 0 });
+  const engine = engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: layout.work, maxLongSide: 640 });
+  const worker = createWorker({ store, events, layout, engine, logger, clock: Date.now, concurrency: 1 });
+  const draining = { value: false };
+  const app = await createApp({
+    config,
+    layout,
+    store,
+    sessions,
+    events,
+    worker,
+    budget,
+    engine,
+    logger,
+    password: TEST_PASSWORD,
+    isDraining: () => draining.value,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  if (options.work !== false) worker.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+
+  const server: TestServer = {
+    url,
+    app,
+    store,
+    events,
+    worker,
+    layout,
+    draining,
+    cookie: '',
+    async login(password = TEST_PASSWORD) {
+      const res = await fetch(`${url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password }),
+      });
+      const cookie = res.headers.get('set-cookie');
+      if (res.status === 204 && cookie) server.cookie = cookie.split(';')[0] as string;
+      return res;
+    },
+    api(pathname, init = {}) {
+      const headers = new Headers(init.headers);
+      if (server.cookie && !headers.has('cookie')) headers.set('cookie', server.cookie);
+      return fetch(`${url}${pathname}`, { ...init, headers });
+    },
+    dataFiles() {
+      return listFiles(layout.root).filter((file) => !file.startsWith('vidvar.db'));
+    },
+    async close() {
+      await worker.stop({ graceMs: 0 });
+      await app.close();
+      store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+function listFiles(root: string, dir = root): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? listFiles(root, full) : [path.relative(root, full)];
+  });
+}
