@@ -291,7 +291,11 @@ describe('job store', () => {
     // Write only once every reader is reading, so reads and writes really overlap.
     await Promise.all(
       readers.map(
-        (w) => new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject))),
+        (w) =>
+          new Promise((resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
       ),
     );
     const ids = job.outputs.map((o) => o.id);
