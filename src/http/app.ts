@@ -28,7 +28,9 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   const { config, layout, store, logger } = deps;
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: config.TRUST_PROXY,
+    // One hop: the platform's proxy. Trusting every hop would let a client pick its own address
+    // (X-Forwarded-For: anything) and escape the login throttle.
+    trustProxy: config.TRUST_PROXY ? (_address: string, hop: number) => hop === 0 : false,
     // JSON bodies are tiny; files come through tus or multipart, which stream and have their own limits.
     bodyLimit: 64 * 1024,
   }).withTypeProvider() as unknown as ApiApp;

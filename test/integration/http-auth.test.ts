@@ -1,13 +1,27 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+const webRoot = path.join(mkdtempSync(path.join(os.tmpdir(), 'vidvar-web-')), 'dist');
 
 beforeAll(async () => {
-  server = await startTestServer({ work: false });
+  mkdirSync(webRoot, { recursive: true });
+  writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>vidvar</title>');
+  server = await startTestServer({ work: false, webRoot });
 });
 afterAll(async () => {
   await server?.close();
+  rmSync(path.dirname(webRoot), { recursive: true, force: true });
+});
+
+it('serves the web client without a session', async () => {
+  const res = await fetch(`${server.url}/`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/html/);
+  expect(await res.text()).toContain('<title>vidvar</title>');
 });
 
 describe('sign-in', () => {
@@ -82,6 +96,24 @@ describe('sign-in', () => {
     expect(await locked.json()).toMatchObject({ code: 'too_many_attempts' });
     // Another address is not affected.
     expect((await attempt(TEST_PASSWORD, '10.9.9.10')).status).toBe(204);
+  });
+
+  it('cannot be escaped by inventing forwarded addresses', async () => {
+    // The proxy appends the real address; whatever the client put in front of it is ignored.
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${server.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `192.168.1.${i}, 10.7.7.7` },
+        body: JSON.stringify({ password: 'guess' }),
+      });
+      expect(res.status).toBe(401);
+    }
+    const res = await fetch(`${server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '172.16.0.1, 10.7.7.7' },
+      body: JSON.stringify({ password: TEST_PASSWORD }),
+    });
+    expect(res.status).toBe(429);
   });
 
   it('refuses writes from another site', async () => {

@@ -42,6 +42,7 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Start the worker loop (off for tests that only need the API). */
   work?: boolean;
+  webRoot?: string;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -76,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     password: TEST_PASSWORD,
     isDraining: () => draining.value,
+    webRoot: options.webRoot,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();

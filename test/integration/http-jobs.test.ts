@@ -1,0 +1,309 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '../../src/http/schemas.js';
+import { sourcePath } from '../../src/storage/layout.js';
+import { clip } from '../support/clips.js';
+import {
+  createJobFromFiles,
+  ffmpegChildren,
+  openFilesUnder,
+  probeVideo,
+  waitForJob,
+} from '../support/http-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+const scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-http-jobs-'));
+
+beforeAll(async () => {
+  server = await startTestServer();
+  await server.login();
+});
+afterAll(async () => {
+  await server?.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Reads an SSE stream until it ends, returning every `job` event. */
+async function readJobEvents(res: Response): Promise<JobView[]> {
+  const events: JobView[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end !== -1) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (block.startsWith('event: job\n')) events.push(JSON.parse(block.slice(block.indexOf('data: ') + 6)));
+      end = buffer.indexOf('\n\n');
+    }
+  }
+  return events;
+}
+
+describe('a batch from a multipart upload', () => {
+  let job: JobView;
+  let events: JobView[];
+  let pollerStatuses: number[];
+
+  beforeAll(async () => {
+    const a = clip({ duration: 2 });
+    const b = clip({ duration: 2, width: 320, height: 320 });
+    const res = await createJobFromFiles(
+      server,
+      [
+        { path: a, name: 'Summer Sale.mp4' },
+        { path: b, name: '../square ad.mov' },
+      ],
+      { count: '3', intensity: 'medium', seed: 'http-test' },
+    );
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as JobView;
+    expect(created).toMatchObject({ count: 3, intensity: 'medium', seed: 'http-test' });
+    // The client's folder part of a name never reaches the server.
+    expect(created.sources.map((s) => s.name)).toEqual(['Summer Sale.mp4', 'square ad.mov']);
+    expect(created.outputs).toHaveLength(6);
+
+    const stream = server.api(`/api/jobs/${created.id}/events`).then(readJobEvents);
+    // 20 people watching the same batch while it encodes: every poll is answered.
+    pollerStatuses = [];
+    const pollers = Array.from({ length: 20 }, async () => {
+      for (let round = 0; round < 5; round++) {
+        const poll = await server.api(`/api/jobs/${created.id}`);
+        pollerStatuses.push(poll.status);
+        await poll.arrayBuffer();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+    await Promise.all(pollers);
+    events = await stream;
+    job = await waitForJob(server, created.id);
+  });
+
+  it('finishes with every variation described', () => {
+    expect(job.status).toBe('done');
+    expect(job.progress).toBe(1);
+    for (const output of job.outputs) {
+      expect(output.status).toBe('done');
+      expect(output.size).toBeGreaterThan(0);
+      expect(output.effects.length).toBeGreaterThan(0);
+      for (const effect of output.effects) {
+        expect(effect.label.length).toBeGreaterThan(0);
+        expect(effect.description.length).toBeGreaterThan(0);
+      }
+    }
+    expect(job.outputs.map((o) => o.file)).toEqual([
+      'Summer Sale-v01.mp4',
+      'Summer Sale-v02.mp4',
+      'Summer Sale-v03.mp4',
+      'square ad-v01.mp4',
+      'square ad-v02.mp4',
+      'square ad-v03.mp4',
+    ]);
+  });
+
+  it('answered all 20 concurrent pollers', () => {
+    expect(pollerStatuses).toHaveLength(100);
+    expect(pollerStatuses.every((status) => status === 200)).toBe(true);
+  });
+
+  it('streamed progress over SSE, then the final state, then ended', () => {
+    expect(events.length).toBeGreaterThan(2);
+    expect(events.some((e) => e.status === 'running' && e.progress > 0 && e.progress < 1)).toBe(true);
+    const last = events.at(-1) as JobView;
+    expect(last.status).toBe('done');
+    const progress = events.map((e) => e.progress);
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+  });
+
+  it('downloads a ZIP of six playable videos and a manifest', async () => {
+    const res = await server.api(`/api/jobs/${job.id}/download`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/zip');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
+    const zipFile = path.join(scratch, 'batch.zip');
+    writeFileSync(zipFile, Buffer.from(await res.arrayBuffer()));
+    const listing = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(listing).toEqual([
+      'Summer Sale/Summer Sale-v01.mp4',
+      'Summer Sale/Summer Sale-v02.mp4',
+      'Summer Sale/Summer Sale-v03.mp4',
+      'manifest.json',
+      'square ad/square ad-v01.mp4',
+      'square ad/square ad-v02.mp4',
+      'square ad/square ad-v03.mp4',
+    ]);
+    // Store mode: videos are not compressed again.
+    expect(execFileSync('zipinfo', ['-v', zipFile], { encoding: 'utf8' })).not.toMatch(
+      /compression method:\s+deflated/,
+    );
+    const out = path.join(scratch, 'unzipped');
+    execFileSync('unzip', ['-q', zipFile, '-d', out]);
+    for (const name of listing.filter((n) => n.endsWith('.mp4'))) {
+      const video = probeVideo(path.join(out, name));
+      expect(video.codec).toBe('h264');
+      expect(video.duration).toBeGreaterThan(1);
+    }
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      seed: 'http-test',
+      intensity: 'medium',
+      count: 3,
+      tool: { name: 'vidvar' },
+    });
+    expect(manifest.outputs).toHaveLength(6);
+    for (const output of manifest.outputs) {
+      expect(listing).toContain(output.file);
+      expect(output.effects.length).toBeGreaterThan(0);
+      expect(output.sizeBytes).toBe(statSync(path.join(out, output.file)).size);
+      expect(output.width).toBeGreaterThan(0);
+    }
+  });
+
+  it('serves one output with Range, and its thumbnail', async () => {
+    const output = job.outputs[0] as JobView['outputs'][number];
+    const whole = await server.api(`/api/jobs/${job.id}/outputs/${output.id}`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('video/mp4');
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect((await whole.arrayBuffer()).byteLength).toBe(output.size);
+
+    const part = await server.api(`/api/jobs/${job.id}/outputs/${output.id}`, {
+      headers: { range: 'bytes=100-199' },
+    });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 100-199/${output.size}`);
+    expect((await part.arrayBuffer()).byteLength).toBe(100);
+
+    const beyond = await server.api(`/api/jobs/${job.id}/outputs/${output.id}`, {
+      headers: { range: `bytes=${output.size}-` },
+    });
+    expect(beyond.status).toBe(416);
+    expect(beyond.headers.get('content-range')).toBe(`bytes */${output.size}`);
+
+    const thumb = await server.api(`/api/jobs/${job.id}/outputs/${output.id}/thumbnail`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = new Uint8Array(await thumb.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+  });
+
+  it('closes every output file when a download is abandoned half-way', async () => {
+    const controller = new AbortController();
+    const res = await server.api(`/api/jobs/${job.id}/download`, { signal: controller.signal });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    const deadline = Date.now() + 5000;
+    while (openFilesUnder(server.layout.outputs).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(openFilesUnder(server.layout.outputs)).toEqual([]);
+    // The server still answers.
+    expect((await server.api(`/api/jobs/${job.id}`)).status).toBe(200);
+  });
+
+  it('lists the batch, newest first', async () => {
+    const list = (await (await server.api('/api/jobs')).json()) as { jobs: JobView[] };
+    expect(list.jobs[0]?.id).toBe(job.id);
+  });
+});
+
+describe('cancel and retry', () => {
+  it('cancel mid-job stops FFmpeg and deletes the batch and its files', async () => {
+    const long = clip({ duration: 8, width: 480, height: 854 });
+    const res = await createJobFromFiles(server, [{ path: long, name: 'long.mp4' }], {
+      count: '4',
+      intensity: 'strong',
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as JobView;
+    await waitForJob(
+      server,
+      created.id,
+      (j) => j.status === 'running' && j.outputs.some((o) => o.progress > 0),
+    );
+    expect(ffmpegChildren().length).toBeGreaterThan(0);
+
+    const cancel = await server.api(`/api/jobs/${created.id}`, { method: 'DELETE' });
+    expect(cancel.status).toBe(204);
+    expect(ffmpegChildren()).toEqual([]);
+    expect((await server.api(`/api/jobs/${created.id}`)).status).toBe(404);
+    const leftovers = server.dataFiles().filter((f) => f.includes(created.id) || f.startsWith('work'));
+    expect(leftovers).toEqual([]);
+    expect(server.dataFiles().some((f) => f.includes(created.sources[0]?.id as string))).toBe(false);
+  });
+
+  it('retry renders again only the outputs that failed', async () => {
+    await server.worker.stop({ graceMs: 0 });
+    const res = await createJobFromFiles(
+      server,
+      [
+        { path: clip({ duration: 1 }), name: 'kept.mp4' },
+        { path: clip({ duration: 1, width: 320, height: 320 }), name: 'lost.mp4' },
+      ],
+      { count: '2', intensity: 'subtle' },
+    );
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as JobView;
+    // The second source vanishes before the worker gets to it: its outputs fail.
+    const lost = sourcePath(server.layout, created.sources[1]?.id as string);
+    const hidden = path.join(scratch, 'lost.src');
+    renameSync(lost, hidden);
+    server.worker.start();
+    const failed = await waitForJob(server, created.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.outputs.map((o) => o.status)).toEqual(['done', 'done', 'failed', 'failed']);
+    const keptIds = failed.outputs.slice(0, 2).map((o) => o.id);
+    const keptFiles = keptIds.map((id) =>
+      readFileSync(path.join(server.layout.outputs, created.id, `${id}.mp4`)),
+    );
+
+    renameSync(hidden, lost);
+    const retry = await server.api(`/api/jobs/${created.id}/retry`, { method: 'POST' });
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as JobView).status).toBe('queued');
+    const done = await waitForJob(server, created.id);
+    expect(done.status).toBe('done');
+    expect(done.outputs.every((o) => o.status === 'done')).toBe(true);
+    const attempts = server.store.getJob(created.id)?.outputs.map((o) => o.attempts);
+    expect(attempts?.slice(0, 2)).toEqual([1, 1]);
+    keptIds.forEach((id, i) => {
+      expect(
+        readFileSync(path.join(server.layout.outputs, created.id, `${id}.mp4`)).equals(
+          keptFiles[i] as Buffer,
+        ),
+      ).toBe(true);
+    });
+
+    const again = await server.api(`/api/jobs/${created.id}/retry`, { method: 'POST' });
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('refused sources in a multipart batch', () => {
+  it('names the bad file, refuses the batch and keeps nothing', async () => {
+    const before = server.dataFiles();
+    const text = path.join(scratch, 'notes.txt');
+    writeFileSync(text, 'these are not the videos you are looking for\n'.repeat(50));
+    const res = await createJobFromFiles(
+      server,
+      [
+        { path: clip({ duration: 1 }), name: 'good.mp4' },
+        { path: text, name: 'notes.mp4' },
+      ],
+      { count: '2', intensity: 'subtle' },
+    );
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.message).toContain('notes.mp4');
+    expect(JSON.stringify(body)).not.toContain(server.layout.root);
+    expect(server.dataFiles()).toEqual(before);
+    expect(readdirSync(server.layout.uploads).filter((f) => f !== 'tus')).toEqual([]);
+  });
+});

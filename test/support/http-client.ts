@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { JobView } from '../../src/http/schemas.js';
+import type { TestServer } from './server.js';
+
+/** Small client-side helpers for the HTTP integration tests. */
+
+export function videoForm(
+  files: Array<{ path: string; name: string }>,
+  fields: Record<string, string>,
+): FormData {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  for (const file of files) form.append('files', new Blob([readFileSync(file.path)]), file.name);
+  return form;
+}
+
+export async function createJobFromFiles(
+  server: TestServer,
+  files: Array<{ path: string; name: string }>,
+  fields: Record<string, string>,
+): Promise<Response> {
+  return server.api('/api/jobs', { method: 'POST', body: videoForm(files, fields) });
+}
+
+const TERMINAL = new Set(['done', 'failed', 'canceled']);
+
+export async function waitForJob(
+  server: TestServer,
+  jobId: string,
+  until: (job: JobView) => boolean = (job) => TERMINAL.has(job.status),
+  timeoutMs = 90_000,
+): Promise<JobView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await server.api(`/api/jobs/${jobId}`);
+    if (res.status !== 200) throw new Error(`GET job answered ${res.status}`);
+    const job = (await res.json()) as JobView;
+    if (until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Pids of this process's FFmpeg children (the server runs inside the test process). */
+export function ffmpegChildren(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && comm.startsWith('ffmpeg')) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Files this process holds open under a folder. */
+export function openFilesUnder(dir: string): string[] {
+  const open: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(dir)) open.push(target);
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return open;
+}
+
+export function probeVideo(file: string): { codec: string; width: number; height: number; duration: number } {
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height:format=duration',
+      '-of',
+      'json',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  const parsed = JSON.parse(out) as {
+    streams: Array<{ codec_name: string; width: number; height: number }>;
+    format: { duration: string };
+  };
+  const stream = parsed.streams[0];
+  if (!stream) throw new Error(`no video stream in ${file}`);
+  return {
+    codec: stream.codec_name,
+    width: stream.width,
+    height: stream.height,
+    duration: Number(parsed.format.duration),
+  };
+}
