@@ -1,3 +1,5 @@
+import { videoRateCap } from '../media/encode-settings.js';
+import { outputGeometry } from '../media/output-format.js';
 import type { MediaInfo } from '../media/types.js';
 
 /**
@@ -6,12 +8,10 @@ import type { MediaInfo } from '../media/types.js';
  * message, running out of disk mid-batch is lost work.
  */
 
-/** Video bit rate the encoder's VBV cap allows at 1920×1080; other sizes scale with their pixel count. */
-const MAXRATE_BPS_AT_1080P = 8_000_000;
-const PIXELS_1080P = 1920 * 1080;
-/** Below this an output is not worth estimating finer: tiny sources still get a reasonable bit rate. */
+/** Below this a source's bit rate says little: tiny sources still get a reasonable output estimate. */
 const MIN_VIDEO_BPS = 500_000;
-const AUDIO_BPS = 192_000;
+/** The highest audio bit rate the planner picks. */
+const AUDIO_BPS = 160_000;
 /** Effects such as temporal noise raise the bit rate above the source's; retiming lengthens by up to ~15%. */
 const BITRATE_HEADROOM = 1.5;
 const DURATION_HEADROOM = 1.15;
@@ -20,23 +20,15 @@ const THUMBNAIL_BYTES = 100 * 1024;
 const MARGIN = 1.1;
 const UPLOAD_OVERHEAD_BYTES = 1024 * 1024;
 
-function outputPixels(media: MediaInfo, maxLongSide: number): number {
-  const { width, height } = media.video;
-  const scale = Math.min(1, maxLongSide / Math.max(width, height));
-  return Math.max(1, Math.round(width * scale) * Math.round(height * scale));
-}
-
 function sourceBitrate(media: MediaInfo): number {
   if (media.bitRate && media.bitRate > 0) return media.bitRate;
-  return media.durationSec > 0 ? (media.sizeBytes * 8) / media.durationSec : MAXRATE_BPS_AT_1080P;
+  return media.durationSec > 0 ? (media.sizeBytes * 8) / media.durationSec : Number.POSITIVE_INFINITY;
 }
 
-/** Bytes of one output of this source. */
+/** Bytes of one output of this source: its bit rate with headroom, never above the encoder's VBV cap. */
 export function estimateOutputBytes(media: MediaInfo, maxLongSide: number): number {
-  const cap = Math.max(
-    MIN_VIDEO_BPS,
-    (MAXRATE_BPS_AT_1080P * outputPixels(media, maxLongSide)) / PIXELS_1080P,
-  );
+  const { width, height, fps } = outputGeometry(media, maxLongSide);
+  const cap = videoRateCap(width, height, fps).maxrateK * 1000;
   const video = Math.min(cap, Math.max(MIN_VIDEO_BPS, sourceBitrate(media) * BITRATE_HEADROOM));
   const audio = media.audio ? AUDIO_BPS : 0;
   return ((video + audio) / 8) * media.durationSec * DURATION_HEADROOM + THUMBNAIL_BYTES;
