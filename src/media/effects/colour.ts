@@ -1,0 +1,123 @@
+import type { Intensity } from '../types.js';
+import { defineEffect, num, percent, range, signed, spread } from './params.js';
+import type { EffectDefinition } from './types.js';
+
+type Bounds = Record<Intensity, [number, number]>;
+
+/*
+ * Colour effects stay on the YUV planes (eq, hue, lutyuv): the RGB-based filters
+ * (colorbalance, colortemperature) cost 5-10x more per frame on a shared CPU.
+ */
+
+const BRIGHTNESS: Bounds = { subtle: [0.02, 0.04], medium: [0.04, 0.07], strong: [0.07, 0.11] };
+
+export const brightness = defineEffect({
+  id: 'brightness',
+  family: 'colour',
+  label: 'Brightness',
+  kind: 'video',
+  ranges: (intensity) => ({ brightness: spread(0, ...BRIGHTNESS[intensity], 3) }),
+  videoFilters: (p) => [`eq=brightness=${num(p, 'brightness')}`],
+  describe: (p) => `brightness ${signed(num(p, 'brightness'))}`,
+});
+
+const CONTRAST: Bounds = { subtle: [0.03, 0.06], medium: [0.06, 0.12], strong: [0.12, 0.2] };
+
+export const contrast = defineEffect({
+  id: 'contrast',
+  family: 'colour',
+  label: 'Contrast',
+  kind: 'video',
+  ranges: (intensity) => ({ contrast: spread(1, ...CONTRAST[intensity], 3) }),
+  videoFilters: (p) => [`eq=contrast=${num(p, 'contrast')}`],
+  describe: (p) => `contrast ${percent(num(p, 'contrast') - 1)}`,
+});
+
+const SATURATION: Bounds = { subtle: [0.06, 0.12], medium: [0.12, 0.22], strong: [0.22, 0.38] };
+
+export const saturation = defineEffect({
+  id: 'saturation',
+  family: 'colour',
+  label: 'Saturation',
+  kind: 'video',
+  ranges: (intensity) => ({ saturation: spread(1, ...SATURATION[intensity], 3) }),
+  videoFilters: (p) => [`eq=saturation=${num(p, 'saturation')}`],
+  describe: (p) => `saturation ${percent(num(p, 'saturation') - 1)}`,
+});
+
+const GAMMA: Bounds = { subtle: [0.04, 0.08], medium: [0.08, 0.14], strong: [0.14, 0.24] };
+
+export const gamma = defineEffect({
+  id: 'gamma',
+  family: 'colour',
+  label: 'Gamma',
+  kind: 'video',
+  ranges: (intensity) => ({ gamma: spread(1, ...GAMMA[intensity], 3) }),
+  videoFilters: (p) => [`eq=gamma=${num(p, 'gamma')}`],
+  describe: (p) => `gamma ${num(p, 'gamma')}`,
+});
+
+const HUE: Bounds = { subtle: [2, 5], medium: [5, 10], strong: [10, 18] };
+
+export const hue = defineEffect({
+  id: 'hue',
+  family: 'colour',
+  label: 'Hue shift',
+  kind: 'video',
+  ranges: (intensity) => ({ degrees: spread(0, ...HUE[intensity], 1) }),
+  videoFilters: (p) => [`hue=h=${num(p, 'degrees')}`],
+  describe: (p) => `hue ${signed(num(p, 'degrees'))}°`,
+});
+
+const TEMPERATURE: Bounds = { subtle: [2, 4], medium: [4, 7], strong: [7, 11] };
+
+/**
+ * Warmer (positive) or cooler (negative) by moving the chroma planes in opposite directions:
+ * more red and less blue is warm. A lookup table per plane costs almost nothing.
+ */
+export const temperature = defineEffect({
+  id: 'temperature',
+  family: 'colour',
+  label: 'Colour temperature',
+  kind: 'video',
+  ranges: (intensity) => ({ shift: spread(0, ...TEMPERATURE[intensity], 0) }),
+  videoFilters: (p) => {
+    const shift = num(p, 'shift');
+    return [`lutyuv=u=val${signed(-shift)}:v=val${signed(shift)}`];
+  },
+  describe: (p) => `${num(p, 'shift') > 0 ? 'warmer' : 'cooler'} by ${Math.abs(num(p, 'shift'))} levels`,
+});
+
+const CURVE: Record<Intensity, { lift: [number, number]; mid: [number, number]; roll: [number, number] }> = {
+  subtle: { lift: [0.005, 0.02], mid: [0.01, 0.02], roll: [0.005, 0.02] },
+  medium: { lift: [0.02, 0.04], mid: [0.02, 0.035], roll: [0.02, 0.04] },
+  strong: { lift: [0.04, 0.07], mid: [0.035, 0.055], roll: [0.03, 0.06] },
+};
+
+/** A tone curve: lifted blacks, a shifted mid-tone and rolled-off whites, a "faded film" look. */
+export const curves = defineEffect({
+  id: 'curves',
+  family: 'colour',
+  label: 'Tone curve',
+  kind: 'video',
+  ranges: (intensity) => {
+    const { lift, mid, roll } = CURVE[intensity];
+    return {
+      black: range(...lift, 3),
+      mid: spread(0.5, ...mid, 3),
+      white: range(1 - roll[1], 1 - roll[0], 3),
+    };
+  },
+  videoFilters: (p) => [`curves=all='0/${num(p, 'black')} 0.5/${num(p, 'mid')} 1/${num(p, 'white')}'`],
+  describe: (p) => `tone curve (mid-tones ${signed(Math.round((num(p, 'mid') - 0.5) * 1000) / 10)}%)`,
+});
+
+export const COLOUR_EFFECTS: readonly EffectDefinition[] = [
+  brightness,
+  contrast,
+  saturation,
+  gamma,
+  hue,
+  temperature,
+  curves,
+];

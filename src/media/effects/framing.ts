@@ -1,0 +1,119 @@
+import type { Intensity } from '../types.js';
+import { defineEffect, num, range, round, spread, text } from './params.js';
+import type { EffectDefinition } from './types.js';
+
+/** Even size at least 2, as 4:2:0 chroma needs. */
+function even(value: number): number {
+  return Math.max(2, Math.round(value / 2) * 2);
+}
+
+function evenUp(value: number): number {
+  return Math.max(2, Math.ceil(value / 2) * 2);
+}
+
+function where(x: number, y: number): string {
+  const horizontal = x < 0.34 ? 'left' : x > 0.66 ? 'right' : 'centre';
+  const vertical = y < 0.34 ? 'top' : y > 0.66 ? 'bottom' : 'middle';
+  return `${vertical}-${horizontal}`;
+}
+
+const ZOOM: Record<Intensity, [number, number]> = {
+  subtle: [1.04, 1.08],
+  medium: [1.08, 1.13],
+  strong: [1.12, 1.2],
+};
+
+/** Crops a window of 1/zoom of the frame at an offset and scales it back up: the framing moves. */
+export const zoom = defineEffect({
+  id: 'zoom',
+  family: 'framing',
+  label: 'Zoom and reframe',
+  kind: 'video',
+  group: 'geometry',
+  weight: () => 5,
+  ranges: (intensity) => ({
+    zoom: range(...ZOOM[intensity], 3),
+    x: range(0, 1, 2),
+    y: range(0, 1, 2),
+  }),
+  videoFilters: (p, ctx) => {
+    const w = even(ctx.width / num(p, 'zoom'));
+    const h = even(ctx.height / num(p, 'zoom'));
+    const x = Math.round((ctx.width - w) * num(p, 'x'));
+    const y = Math.round((ctx.height - h) * num(p, 'y'));
+    return [`crop=${w}:${h}:${x}:${y}`, `scale=${ctx.width}:${ctx.height}`];
+  },
+  describe: (p) => `zoom ${round(num(p, 'zoom') * 100, 1)}% towards ${where(num(p, 'x'), num(p, 'y'))}`,
+});
+
+const TILT: Record<Intensity, [number, number]> = {
+  subtle: [0.5, 1],
+  medium: [0.8, 1.6],
+  strong: [1.5, 2.5],
+};
+
+/**
+ * A small rotation, enlarged just enough that no corner shows. `rotate` is the costliest filter we
+ * use (per output pixel), so it runs at output size and the planner picks it rarely, never at subtle.
+ */
+export const tilt = defineEffect({
+  id: 'tilt',
+  family: 'framing',
+  label: 'Tilt',
+  kind: 'video',
+  group: 'geometry',
+  weight: (intensity) => (intensity === 'subtle' ? 0 : 1),
+  ranges: (intensity) => ({ degrees: spread(0, ...TILT[intensity], 2) }),
+  videoFilters: (p, ctx) => {
+    const radians = (Math.abs(num(p, 'degrees')) * Math.PI) / 180;
+    const aspect = Math.max(ctx.width, ctx.height) / Math.min(ctx.width, ctx.height);
+    // The output window rotated into the enlarged picture must stay inside it.
+    const enlarge = Math.cos(radians) + aspect * Math.sin(radians);
+    const w = evenUp(ctx.width * enlarge);
+    const h = evenUp(ctx.height * enlarge);
+    const angle = round((num(p, 'degrees') * Math.PI) / 180, 6);
+    return [`scale=${w}:${h}`, `rotate=${angle}:ow=${ctx.width}:oh=${ctx.height}`];
+  },
+  describe: (p) => `tilt ${num(p, 'degrees')}°`,
+});
+
+const BORDER: Record<Intensity, [number, number]> = {
+  subtle: [0.015, 0.03],
+  medium: [0.03, 0.05],
+  strong: [0.045, 0.07],
+};
+const BORDER_COLOURS = ['black', 'white', '0x1a1a1a', '0xf2f2f2'] as const;
+
+/** Shrinks the picture slightly inside a plain frame. */
+export const border = defineEffect({
+  id: 'border',
+  family: 'framing',
+  label: 'Frame border',
+  kind: 'video',
+  group: 'geometry',
+  weight: () => 1,
+  ranges: (intensity) => ({
+    size: range(...BORDER[intensity], 3),
+    colour: { type: 'choice', values: BORDER_COLOURS },
+  }),
+  videoFilters: (p, ctx) => {
+    // Even offsets keep chroma aligned; the size is a fraction of the short side.
+    const edge = even(num(p, 'size') * Math.min(ctx.width, ctx.height));
+    const w = ctx.width - 2 * edge;
+    const h = ctx.height - 2 * edge;
+    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${edge}:${edge}:${text(p, 'colour')}`];
+  },
+  describe: (p) => `${text(p, 'colour')} border ${round(num(p, 'size') * 100, 1)}% of the short side`,
+});
+
+export const mirror = defineEffect({
+  id: 'mirror',
+  family: 'orientation',
+  label: 'Mirror',
+  kind: 'video',
+  ranges: () => ({}),
+  videoFilters: () => ['hflip'],
+  describe: () => 'mirrored left to right',
+});
+
+export const FRAMING_EFFECTS: readonly EffectDefinition[] = [zoom, tilt, border, mirror];

@@ -1,0 +1,85 @@
+import type { Intensity } from '../types.js';
+import { defineEffect, num, range, text } from './params.js';
+import type { EffectDefinition } from './types.js';
+
+type Bounds = Record<Intensity, [number, number]>;
+
+const VIGNETTE: Bounds = { subtle: [0.25, 0.35], medium: [0.35, 0.5], strong: [0.5, 0.65] };
+
+export const vignette = defineEffect({
+  id: 'vignette',
+  family: 'texture',
+  label: 'Vignette',
+  kind: 'video',
+  ranges: (intensity) => ({ angle: range(...VIGNETTE[intensity], 3) }),
+  videoFilters: (p) => [`vignette=angle=${num(p, 'angle')}`],
+  describe: (p) => `vignette (lens angle ${num(p, 'angle')} rad)`,
+});
+
+const GRAIN: Record<Intensity, [number, number]> = { subtle: [2, 4], medium: [4, 7], strong: [7, 10] };
+
+/**
+ * Film grain on the luma plane only (chroma noise looks like a broken camera). The seed is part of
+ * the plan so the grain, and therefore the bytes, are reproducible; the encoder's bit-rate cap
+ * keeps the noise from inflating the file.
+ */
+export const grain = defineEffect({
+  id: 'grain',
+  family: 'texture',
+  label: 'Film grain',
+  kind: 'video',
+  ranges: (intensity) => ({
+    strength: { type: 'int', min: GRAIN[intensity][0], max: GRAIN[intensity][1] },
+    seed: { type: 'int', min: 1, max: 2_147_483_647 },
+  }),
+  videoFilters: (p) => [`noise=c0s=${num(p, 'strength')}:c0f=t+u:c0_seed=${num(p, 'seed')}`],
+  describe: (p) => `film grain ${num(p, 'strength')}`,
+});
+
+const SHARPEN: Bounds = { subtle: [0.25, 0.45], medium: [0.45, 0.75], strong: [0.75, 1.1] };
+
+/** Luma only, 3x3: the cheapest unsharp mask that still shows. */
+export const sharpen = defineEffect({
+  id: 'sharpen',
+  family: 'texture',
+  label: 'Sharpen',
+  kind: 'video',
+  group: 'detail',
+  ranges: (intensity) => ({ amount: range(...SHARPEN[intensity], 2) }),
+  videoFilters: (p) => [`unsharp=3:3:${num(p, 'amount')}:3:3:0`],
+  describe: (p) => `sharpen ${num(p, 'amount')}`,
+});
+
+const SOFTEN: Bounds = { subtle: [0.2, 0.35], medium: [0.35, 0.6], strong: [0.6, 0.9] };
+
+/** A negative unsharp amount blurs: as cheap as sharpening, and the strength is continuous. */
+export const soften = defineEffect({
+  id: 'soften',
+  family: 'texture',
+  label: 'Soften',
+  kind: 'video',
+  group: 'detail',
+  ranges: (intensity) => ({ amount: range(...SOFTEN[intensity], 2) }),
+  videoFilters: (p) => [`unsharp=5:5:-${num(p, 'amount')}:5:5:0`],
+  describe: (p) => `soften ${num(p, 'amount')}`,
+});
+
+const FADE: Bounds = { subtle: [0.15, 0.3], medium: [0.25, 0.45], strong: [0.4, 0.7] };
+
+/** A short fade in from a plain colour: the first frames, which platforms fingerprint most, change. */
+export const fadeIn = defineEffect({
+  id: 'fade-in',
+  family: 'texture',
+  label: 'Fade in',
+  kind: 'video',
+  weight: () => 0.5,
+  available: (media) => media.durationSec >= 3,
+  ranges: (intensity) => ({
+    seconds: range(...FADE[intensity], 2),
+    colour: { type: 'choice', values: ['black', 'white'] },
+  }),
+  videoFilters: (p) => [`fade=t=in:st=0:d=${num(p, 'seconds')}:c=${text(p, 'colour')}`],
+  describe: (p) => `fade in from ${text(p, 'colour')} over ${num(p, 'seconds')} s`,
+});
+
+export const TEXTURE_EFFECTS: readonly EffectDefinition[] = [vignette, grain, sharpen, soften, fadeIn];

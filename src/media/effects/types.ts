@@ -1,0 +1,63 @@
+import type { Random } from '../random.js';
+import type { EffectParams, Intensity, MediaInfo } from '../types.js';
+
+export type EffectKind = 'video' | 'audio' | 'timing';
+
+/** What a filter may rely on when it is built: the render command derives it from the source and options. */
+export interface FilterContext {
+  /** Output frame size: every video filter receives frames of this size and must return the same size. */
+  width: number;
+  height: number;
+  /** Frame rate of the output unless an effect overrides it. */
+  fps: number;
+  /** Source duration in seconds, before any trim or speed change. */
+  durationSec: number;
+  /** Audio sample rate inside the filter chain (the chain resamples to it first). */
+  sampleRate: number;
+}
+
+/**
+ * The allowed values of one parameter at one intensity. `around` makes the range two-sided:
+ * |value - around| lies in [min, max], so "±4-7 %" is one spec. Bounds are already rounded to
+ * `decimals`, so a rounded sample never leaves them.
+ */
+export interface NumberSpec {
+  type: 'number';
+  min: number;
+  max: number;
+  decimals: number;
+  around?: number;
+}
+
+export type ParamSpec =
+  | NumberSpec
+  | { type: 'int'; min: number; max: number }
+  | { type: 'choice'; values: readonly (string | number)[] };
+
+export type ParamSpecs = Record<string, ParamSpec>;
+
+export interface EffectDefinition {
+  id: string;
+  /** Planner slot: framing, orientation, colour, texture, timing, audio. */
+  family: string;
+  label: string;
+  kind: EffectKind;
+  /** Effects sharing a group never combine in one plan (two zooms, sharpen + soften). */
+  group?: string;
+  /** Relative chance of being picked within its family at this intensity; 0 = never. Default 1. */
+  weight?(intensity: Intensity): number;
+  /** Whether the effect makes sense for this source (audio effects need audio, trims need length). */
+  available?(media: MediaInfo): boolean;
+  /** The exact allowed parameter values; the catalogue test holds every sample to them. */
+  ranges(intensity: Intensity, media: MediaInfo): ParamSpecs;
+  sample(rng: Random, intensity: Intensity, media: MediaInfo): EffectParams;
+  videoFilters?(params: EffectParams, ctx: FilterContext): string[];
+  audioFilters?(params: EffectParams, ctx: FilterContext): string[];
+  /** A generated signal (a source filter chain) mixed into the audio after this effect's position. */
+  audioSource?(params: EffectParams, ctx: FilterContext): string;
+  /** Output duration given the duration before this effect (speed, trim). */
+  retime?(params: EffectParams, durationSec: number): number;
+  /** Output frame rate this effect imposes (frame-rate change). */
+  outputFps?(params: EffectParams): number;
+  describe(params: EffectParams): string;
+}

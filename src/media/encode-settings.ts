@@ -1,0 +1,40 @@
+import type { Random } from './random.js';
+import type { EncodeSettings, Intensity } from './types.js';
+
+/** CRF bounds: every value here still looks clean on a phone; wider at strong for more byte-level spread. */
+const CRF: Record<Intensity, [number, number]> = { subtle: [21, 23], medium: [20, 24], strong: [20, 25] };
+const GOP_SECONDS = [1, 1.5, 2, 2.5, 3, 4] as const;
+const AUDIO_BITRATES_K = [112, 128, 144, 160] as const;
+
+/** The encode also varies between outputs: quality target, keyframe spacing and audio bit rate. */
+export function planEncodeSettings(
+  rng: Random,
+  intensity: Intensity,
+  fps: number,
+  preset: string,
+): EncodeSettings {
+  const [lo, hi] = CRF[intensity];
+  return {
+    crf: rng.int(lo, hi),
+    gop: Math.max(1, Math.round(fps * rng.pick(GOP_SECONDS))),
+    preset,
+    audioBitrateK: rng.pick(AUDIO_BITRATES_K),
+  };
+}
+
+/** Bits per pixel per frame that the rate cap allows: generous for real footage, fatal to runaway grain. */
+const CAP_BITS_PER_PIXEL = 0.12;
+const MIN_MAXRATE_K = 400;
+
+/**
+ * VBV cap for x264 in CRF mode, scaled to the output: noise and grain cannot inflate a file past
+ * it (≈7.5 Mbit/s for 1080x1920 at 30 fps), while normal footage stays below it and CRF decides.
+ */
+export function videoRateCap(
+  width: number,
+  height: number,
+  fps: number,
+): { maxrateK: number; bufsizeK: number } {
+  const maxrateK = Math.max(MIN_MAXRATE_K, Math.round((width * height * fps * CAP_BITS_PER_PIXEL) / 1000));
+  return { maxrateK, bufsizeK: maxrateK * 2 };
+}
