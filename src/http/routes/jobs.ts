@@ -54,8 +54,10 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       attachValidation: true,
       schema: {
         tags: ['jobs'],
-        summary: 'Create a batch from upload ids (JSON) or from files sent in field "files" (multipart).',
-        consumes: ['application/json', 'multipart/form-data'],
+        summary: 'Create a batch from admitted uploads.',
+        description:
+          'JSON with upload ids, as below; or multipart/form-data with the videos in field "files" and text ' +
+          'fields count, intensity and seed (scripts, curl). A refused video answers 422 naming the file.',
         body: createJobBodySchema,
         response: {
           201: jobViewSchema,
@@ -69,7 +71,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     },
     async (request, reply) => {
       if (deps.isDraining()) {
-        reply.header('Retry-After', '30');
+        reply.header('Retry-After', '30').header('Connection', 'close');
         throw drainingError();
       }
       if (request.isMultipart()) {

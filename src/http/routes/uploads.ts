@@ -49,6 +49,12 @@ function tusErrorBody(error: Error | { status_code: number; body: string }, maxU
   return { status_code: 500, body: json('internal', INTERNAL_MESSAGE) };
 }
 
+/** Like a browser's file name: no folders, bounded length; never used in a path anyway. */
+function displayName(filename: string | null | undefined): string {
+  const base = (filename ?? '').split(/[\\/]/).pop()?.trim().slice(0, 255);
+  return base || 'video';
+}
+
 function json(code: string, message: string): string {
   return JSON.stringify({ code, message });
 }
@@ -78,7 +84,7 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
     },
     async onUploadFinish(_req, upload: Upload) {
       const file = path.join(deps.layout.tus, upload.id);
-      const name = upload.metadata?.filename ?? 'video';
+      const name = displayName(upload.metadata?.filename);
       try {
         await deps.uploads.admit({ id: upload.id, path: file, name });
       } finally {
@@ -117,7 +123,7 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
 
   async function tusHandler(request: FastifyRequest, reply: FastifyReply) {
     if ((request.method === 'POST' || request.method === 'PATCH') && deps.isDraining()) {
-      reply.header('Retry-After', '30');
+      reply.header('Retry-After', '30').header('Connection', 'close');
       throw drainingError();
     }
     reply.hijack();
