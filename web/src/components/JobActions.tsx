@@ -12,7 +12,6 @@ export function JobActions({ job, onChange }: { job: JobView; onChange: (job: Jo
   const [error, setError] = useState<string | null>(null);
   const finished = isFinished(job.status);
   const anyDone = job.outputs.some((o) => o.status === 'done');
-  const anyFailed = job.status === 'failed' || job.outputs.some((o) => o.status === 'failed');
 
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -39,7 +38,7 @@ export function JobActions({ job, onChange }: { job: JobView; onChange: (job: Jo
           Download ZIP
         </a>
       )}
-      {finished && anyFailed && (
+      {job.status === 'failed' && (
         <button
           type="button"
           class="button button--secondary"
