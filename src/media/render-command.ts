@@ -1,0 +1,166 @@
+import { effectById, effectOrder } from './effects/catalog.js';
+import type { FilterContext } from './effects/types.js';
+import { videoRateCap } from './encode-settings.js';
+import type { EngineOptions } from './options.js';
+import { outputGeometry } from './output-format.js';
+import { variationFps } from './plan.js';
+import type { MediaInfo, PlannedEffect, VariationPlan } from './types.js';
+
+export interface RenderCommandTarget {
+  plan: VariationPlan;
+  outPath: string;
+}
+
+export interface RenderCommandRequest {
+  inputPath: string;
+  media: MediaInfo;
+  /** One target: a plain single-output command. Several: decode once, `split`, one output each. */
+  targets: RenderCommandTarget[];
+  options: EngineOptions;
+}
+
+/** Every output's audio: AAC needs a fixed layout, and pitch shifting needs a known rate. */
+export const OUTPUT_SAMPLE_RATE = 48_000;
+
+/**
+ * The FFmpeg arguments that render one or more variations of one source, as pure data: no program
+ * name and none of the runner's fixed flags (`-nostdin -hide_banner -nostats -loglevel … -progress`).
+ * The same request always yields the same array, and FFmpeg then writes the same bytes.
+ */
+export function buildRenderCommand(req: RenderCommandRequest): string[] {
+  const { media, targets, options } = req;
+  if (targets.length === 0) throw new Error('a render command needs at least one target');
+  const geometry = outputGeometry(media, options.maxLongSide);
+  const ctx: FilterContext = {
+    width: geometry.width,
+    height: geometry.height,
+    fps: geometry.fps,
+    durationSec: media.durationSec,
+    sampleRate: OUTPUT_SAMPLE_RATE,
+  };
+  const threads = String(options.threads);
+  const graph = [...videoGraph(req, ctx), ...(media.audio ? audioGraph(req, ctx) : [])];
+  const args = [
+    '-y',
+    '-threads',
+    threads,
+    '-f',
+    media.demuxer,
+    '-protocol_whitelist',
+    'file',
+    '-i',
+    req.inputPath,
+  ];
+  args.push('-filter_complex_threads', threads, '-filter_complex', graph.join(';'));
+  targets.forEach((target, i) => {
+    args.push(...outputArgs(target, i, req, ctx));
+  });
+  return args;
+}
+
+/**
+ * Decoding, scaling to the output size and conversion to 4:2:0 happen once, before the split.
+ * Then each target: timing filters, the constant-frame-rate conversion, picture filters.
+ */
+function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
+  const n = req.targets.length;
+  const head = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p', 'setsar=1'];
+  const source = `[0:${req.media.video.index}]`;
+  const inputs = n === 1 ? [source] : req.targets.map((_, i) => `[vs${i}]`);
+  const graph = n === 1 ? [] : [`${source}${head.join(',')},split=${n}${inputs.join('')}`];
+  req.targets.forEach((target, i) => {
+    const effects = inOrder(target.plan.effects);
+    const timing = effects.filter((e) => effectById(e.id).kind === 'timing');
+    const picture = effects.filter((e) => effectById(e.id).kind === 'video');
+    const filters = [
+      ...(n === 1 ? head : []),
+      ...timing.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
+      `fps=${variationFps(req.media, effects)}`,
+      ...picture.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
+    ];
+    graph.push(`${inputs[i]}${filters.join(',')}[v${i}]`);
+  });
+  return graph;
+}
+
+/** Audio is resampled to 48 kHz stereo once; generated signals (noise) join through amix. */
+function audioGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
+  const n = req.targets.length;
+  const head = `aformat=sample_rates=${ctx.sampleRate}:channel_layouts=stereo`;
+  const source = `[0:${req.media.audio?.index}]`;
+  const inputs = n === 1 ? [source] : req.targets.map((_, i) => `[as${i}]`);
+  const graph = n === 1 ? [] : [`${source}${head},asplit=${n}${inputs.join('')}`];
+  req.targets.forEach((target, i) => {
+    let pending = n === 1 ? [head] : [];
+    let input = inputs[i] as string;
+    let mixes = 0;
+    for (const effect of inOrder(target.plan.effects)) {
+      const definition = effectById(effect.id);
+      pending.push(...(definition.audioFilters?.(effect.params, ctx) ?? []));
+      if (!definition.audioSource) continue;
+      const dry = `[a${i}d${mixes}]`;
+      const wet = `[a${i}w${mixes}]`;
+      graph.push(
+        `${input}${chain(pending, 'anull')}${dry}`,
+        `${definition.audioSource(effect.params, ctx)}${wet}`,
+      );
+      // normalize=0: a plain sum, so the programme keeps its level and the bed stays faint.
+      input = `${dry}${wet}`;
+      pending = ['amix=inputs=2:duration=first:normalize=0'];
+      mixes += 1;
+    }
+    graph.push(`${input}${chain(pending, 'anull')}[a${i}]`);
+  });
+  return graph;
+}
+
+function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRequest, ctx: FilterContext) {
+  const { encode } = target.plan;
+  const fps = variationFps(req.media, target.plan.effects);
+  const cap = videoRateCap(ctx.width, ctx.height, fps);
+  const args = ['-map', `[v${i}]`];
+  if (req.media.audio) args.push('-map', `[a${i}]`);
+  args.push(
+    ...['-c:v', 'libx264', '-preset', encode.preset, '-crf', String(encode.crf), '-g', String(encode.gop)],
+    ...['-maxrate', `${cap.maxrateK}k`, '-bufsize', `${cap.bufsizeK}k`, '-pix_fmt', 'yuv420p'],
+    ...['-threads', String(req.options.threads), '-fps_mode', 'cfr', '-flags:v', '+bitexact'],
+    // SEI NAL units carry x264's version and option string: dropping them leaves no encoder fingerprint.
+    ...['-bsf:v', 'filter_units=remove_types=6'],
+  );
+  if (req.media.audio) {
+    args.push('-c:a', 'aac', '-b:a', `${encode.audioBitrateK}k`, '-ar', String(ctx.sampleRate), '-ac', '2');
+    args.push('-flags:a', '+bitexact');
+  }
+  args.push(
+    ...['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact'],
+    ...['-movflags', '+faststart', '-f', 'mp4', target.outPath],
+  );
+  return args;
+}
+
+function inOrder(effects: readonly PlannedEffect[]): PlannedEffect[] {
+  return [...effects].sort((a, b) => effectOrder(a.id) - effectOrder(b.id));
+}
+
+function chain(filters: string[], empty: string): string {
+  return filters.length > 0 ? filters.join(',') : empty;
+}
+
+export interface ThumbnailCommandRequest {
+  /** A rendered output (always MP4). */
+  inputPath: string;
+  atSec: number;
+  outPath: string;
+  width: number;
+}
+
+/** One JPEG frame of an output, `width` pixels wide, for previews. */
+export function buildThumbnailCommand(req: ThumbnailCommandRequest): string[] {
+  const at = String(Math.max(0, Math.round(req.atSec * 1000) / 1000));
+  return [
+    ...['-y', '-ss', at, '-f', 'mov', '-protocol_whitelist', 'file', '-i', req.inputPath],
+    ...['-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${Math.round(req.width)}:-2`, '-q:v', '3'],
+    ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'],
+    ...['-f', 'image2', '-update', '1', req.outPath],
+  ];
+}

@@ -1,0 +1,294 @@
+import { describe, expect, it } from 'vitest';
+import { engineOptions } from '../../src/media/options.js';
+import { outputGeometry } from '../../src/media/output-format.js';
+import { planSignature } from '../../src/media/plan.js';
+import { buildRenderCommand, buildThumbnailCommand } from '../../src/media/render-command.js';
+import type { EncodeSettings, MediaInfo, PlannedEffect, VariationPlan } from '../../src/media/types.js';
+
+interface SourceShape {
+  width: number;
+  height: number;
+  codedWidth?: number;
+  codedHeight?: number;
+  rotation?: 0 | 90 | 180 | 270;
+  fps?: number;
+  durationSec?: number;
+  demuxer?: string;
+  videoIndex?: number;
+  audioIndex?: number | null;
+}
+
+function media(s: SourceShape): MediaInfo {
+  return {
+    demuxer: s.demuxer ?? 'mov',
+    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+    durationSec: s.durationSec ?? 15,
+    sizeBytes: 20_000_000,
+    bitRate: 8_000_000,
+    video: {
+      index: s.videoIndex ?? 0,
+      codec: 'h264',
+      profile: 'High',
+      pixFmt: 'yuv420p',
+      codedWidth: s.codedWidth ?? s.width,
+      codedHeight: s.codedHeight ?? s.height,
+      width: s.width,
+      height: s.height,
+      rotation: s.rotation ?? 0,
+      fps: s.fps ?? 30,
+      frameCount: null,
+    },
+    audio:
+      s.audioIndex === null
+        ? null
+        : { index: s.audioIndex ?? 1, codec: 'aac', channels: 2, sampleRate: 44_100 },
+  };
+}
+
+function plan(index: number, effects: PlannedEffect[], encode: Partial<EncodeSettings> = {}): VariationPlan {
+  return {
+    index,
+    intensity: 'medium',
+    effects,
+    encode: { crf: 22, gop: 60, preset: 'veryfast', audioBitrateK: 128, ...encode },
+    signature: planSignature(effects),
+  };
+}
+
+/** The per-output arguments every render shares, for an output with or without audio. */
+function outputTail(o: {
+  crf: number;
+  gop: number;
+  maxrate: string;
+  bufsize: string;
+  threads: string;
+  audio?: string;
+}) {
+  return [
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(o.crf), '-g', String(o.gop)],
+    ...['-maxrate', o.maxrate, '-bufsize', o.bufsize, '-pix_fmt', 'yuv420p'],
+    ...[
+      '-threads',
+      o.threads,
+      '-fps_mode',
+      'cfr',
+      '-flags:v',
+      '+bitexact',
+      '-bsf:v',
+      'filter_units=remove_types=6',
+    ],
+    ...(o.audio ? ['-c:a', 'aac', '-b:a', o.audio, '-ar', '48000', '-ac', '2', '-flags:a', '+bitexact'] : []),
+    ...[
+      '-map_metadata',
+      '-1',
+      '-map_chapters',
+      '-1',
+      '-fflags',
+      '+bitexact',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+    ],
+  ];
+}
+
+describe('buildRenderCommand', () => {
+  it('builds a single-output command: probed demuxer, file-only input, one graph, first streams only', () => {
+    const source = media({ width: 1080, height: 1920 });
+    const target = plan(1, [
+      { id: 'speed', params: { factor: 1.05 } },
+      { id: 'zoom', params: { zoom: 1.1, x: 0.25, y: 0.75 } },
+      { id: 'brightness', params: { brightness: 0.05 } },
+      { id: 'volume', params: { db: -2 } },
+    ]);
+    const args = buildRenderCommand({
+      inputPath: '/data/uploads/src.src',
+      media: source,
+      targets: [{ plan: target, outPath: '/data/work/out-1.mp4' }],
+      options: engineOptions({ threads: 1 }),
+    });
+    expect(args).toEqual([
+      ...['-y', '-threads', '1', '-f', 'mov', '-protocol_whitelist', 'file', '-i', '/data/uploads/src.src'],
+      '-filter_complex_threads',
+      '1',
+      '-filter_complex',
+      '[0:0]scale=1080:1920,format=yuv420p,setsar=1,setpts=PTS/1.05,fps=30,' +
+        'crop=982:1746:25:131,scale=1080:1920,eq=brightness=0.05[v0];' +
+        '[0:1]aformat=sample_rates=48000:channel_layouts=stereo,atempo=1.05,volume=-2dB[a0]',
+      ...['-map', '[v0]', '-map', '[a0]'],
+      ...outputTail({ crf: 22, gop: 60, maxrate: '7465k', bufsize: '14930k', threads: '1', audio: '128k' }),
+      '/data/work/out-1.mp4',
+    ]);
+  });
+
+  it('renders a rotated 4K phone clip without audio at 1080x1920, trimmed, re-timed, mirrored, grained', () => {
+    const source = media({
+      codedWidth: 3840,
+      codedHeight: 2160,
+      width: 2160,
+      height: 3840,
+      rotation: 90,
+      fps: 59.94,
+      durationSec: 10,
+      videoIndex: 1,
+      audioIndex: null,
+    });
+    const target = plan(
+      2,
+      // Out of catalogue order on purpose: the chain still trims before it re-times and flips.
+      [
+        { id: 'grain', params: { strength: 5, seed: 1234 } },
+        { id: 'mirror', params: {} },
+        { id: 'frame-rate', params: { fps: 50 } },
+        { id: 'trim', params: { head: 0.05, tail: 0.1 } },
+      ],
+      { crf: 21, gop: 100 },
+    );
+    const args = buildRenderCommand({
+      inputPath: '/data/uploads/phone.src',
+      media: source,
+      targets: [{ plan: target, outPath: '/data/work/out-2.mp4' }],
+      options: engineOptions({ threads: 2, maxLongSide: 1920 }),
+    });
+    expect(args).toEqual([
+      ...['-y', '-threads', '2', '-f', 'mov', '-protocol_whitelist', 'file', '-i', '/data/uploads/phone.src'],
+      '-filter_complex_threads',
+      '2',
+      '-filter_complex',
+      '[0:1]scale=1080:1920,format=yuv420p,setsar=1,trim=start=0.05:end=9.9,setpts=PTS-STARTPTS,fps=50,' +
+        'hflip,noise=c0s=5:c0f=t+u:c0_seed=1234[v0]',
+      ...['-map', '[v0]'],
+      ...outputTail({ crf: 21, gop: 100, maxrate: '12442k', bufsize: '24884k', threads: '2' }),
+      '/data/work/out-2.mp4',
+    ]);
+  });
+
+  it('decodes once and fans out to three outputs with split/asplit, mixing a seeded noise bed where planned', () => {
+    const source = media({ width: 640, height: 360, fps: 25, demuxer: 'matroska', audioIndex: 2 });
+    const targets = [
+      plan(1, [
+        { id: 'border', params: { size: 0.05, colour: 'white' } },
+        { id: 'hue', params: { degrees: -6 } },
+        { id: 'pitch', params: { semitones: 1 } },
+      ]),
+      plan(
+        2,
+        [
+          { id: 'tilt', params: { degrees: 2 } },
+          { id: 'eq', params: { band: 'bass', gain: 3 } },
+          { id: 'noise-bed', params: { amplitude: 0.003, colour: 'pink', seed: 7 } },
+        ],
+        { crf: 24, gop: 50, audioBitrateK: 160 },
+      ),
+      plan(3, [{ id: 'zoom', params: { zoom: 1.05, x: 0.5, y: 0.5 } }], {
+        crf: 20,
+        gop: 75,
+        audioBitrateK: 112,
+      }),
+    ];
+    const args = buildRenderCommand({
+      inputPath: '/in/ad.mkv',
+      media: source,
+      targets: targets.map((p) => ({ plan: p, outPath: `/out/${p.index}.mp4` })),
+      options: engineOptions({ threads: 0 }),
+    });
+    const graph = [
+      '[0:0]scale=640:360,format=yuv420p,setsar=1,split=3[vs0][vs1][vs2]',
+      '[vs0]fps=25,scale=604:324,pad=640:360:18:18:white,hue=h=-6[v0]',
+      '[vs1]fps=25,scale=680:384,rotate=0.034907:ow=640:oh=360[v1]',
+      '[vs2]fps=25,crop=610:342:15:9,scale=640:360[v2]',
+      '[0:2]aformat=sample_rates=48000:channel_layouts=stereo,asplit=3[as0][as1][as2]',
+      '[as0]asetrate=50854,aresample=48000,atempo=0.943879[a0]',
+      '[as1]bass=g=3:f=110[a1d0]',
+      'anoisesrc=sample_rate=48000:amplitude=0.003:color=pink:seed=7,aformat=channel_layouts=stereo[a1w0]',
+      '[a1d0][a1w0]amix=inputs=2:duration=first:normalize=0[a1]',
+      '[as2]anull[a2]',
+    ].join(';');
+    const tail = (crf: number, gop: number, audio: string) =>
+      outputTail({ crf, gop, maxrate: '691k', bufsize: '1382k', threads: '0', audio });
+    expect(args).toEqual([
+      ...['-y', '-threads', '0', '-f', 'matroska', '-protocol_whitelist', 'file', '-i', '/in/ad.mkv'],
+      ...['-filter_complex_threads', '0', '-filter_complex', graph],
+      ...['-map', '[v0]', '-map', '[a0]', ...tail(22, 60, '128k'), '/out/1.mp4'],
+      ...['-map', '[v1]', '-map', '[a1]', ...tail(24, 50, '160k'), '/out/2.mp4'],
+      ...['-map', '[v2]', '-map', '[a2]', ...tail(20, 75, '112k'), '/out/3.mp4'],
+    ]);
+  });
+
+  it('is a pure function of its request', () => {
+    const req = {
+      inputPath: '/a.mp4',
+      media: media({ width: 720, height: 1280 }),
+      targets: [{ plan: plan(1, [{ id: 'gamma', params: { gamma: 1.1 } }]), outPath: '/b.mp4' }],
+      options: engineOptions(),
+    };
+    expect(buildRenderCommand(req)).toEqual(buildRenderCommand(structuredClone(req)));
+    expect(() => buildRenderCommand({ ...req, targets: [] })).toThrow(/at least one target/);
+    const unknown = [{ plan: plan(1, [{ id: 'sepia-2099', params: {} }]), outPath: '/b.mp4' }];
+    expect(() => buildRenderCommand({ ...req, targets: unknown })).toThrow(/unknown effect/);
+  });
+});
+
+describe('buildThumbnailCommand', () => {
+  it('grabs one JPEG frame of an output at a time, scaled to a width with an even height', () => {
+    expect(
+      buildThumbnailCommand({ inputPath: '/o/x.mp4', atSec: 1.23456, outPath: '/o/x.jpg', width: 360 }),
+    ).toEqual([
+      ...['-y', '-ss', '1.235', '-f', 'mov', '-protocol_whitelist', 'file', '-i', '/o/x.mp4'],
+      ...['-map', '0:v:0', '-frames:v', '1', '-vf', 'scale=360:-2', '-q:v', '3'],
+      ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'],
+      ...['-f', 'image2', '-update', '1', '/o/x.jpg'],
+    ]);
+  });
+});
+
+describe('outputGeometry', () => {
+  it('keeps a 1080x1920 source as it is', () => {
+    expect(outputGeometry(media({ width: 1080, height: 1920 }), 1920)).toEqual({
+      width: 1080,
+      height: 1920,
+      fps: 30,
+    });
+  });
+
+  it('brings a 4K portrait source down to a long side of 1920', () => {
+    expect(outputGeometry(media({ width: 2160, height: 3840, fps: 60 }), 1920)).toEqual({
+      width: 1080,
+      height: 1920,
+      fps: 60,
+    });
+    expect(outputGeometry(media({ width: 3840, height: 2160 }), 1280)).toEqual({
+      width: 1280,
+      height: 720,
+      fps: 30,
+    });
+  });
+
+  it('makes odd sizes even, without ever passing the cap', () => {
+    expect(outputGeometry(media({ width: 321, height: 567 }), 1920)).toMatchObject({
+      width: 322,
+      height: 568,
+    });
+    expect(outputGeometry(media({ width: 1081, height: 1081 }), 1081)).toMatchObject({
+      width: 1080,
+      height: 1080,
+    });
+    expect(outputGeometry(media({ width: 1, height: 3 }), 1920)).toMatchObject({ width: 2, height: 4 });
+  });
+
+  it('uses the displayed size of a rotated source, not its coded size', () => {
+    const rotated = media({ codedWidth: 1920, codedHeight: 1080, width: 1080, height: 1920, rotation: 90 });
+    expect(outputGeometry(rotated, 1920)).toMatchObject({ width: 1080, height: 1920 });
+  });
+
+  it('keeps the source frame rate, capped at 60, with a floor for nonsense rates', () => {
+    const at = (fps: number) => outputGeometry(media({ width: 640, height: 360, fps }), 1920).fps;
+    expect(at(29.97002997)).toBe(29.97);
+    expect(at(120)).toBe(60);
+    expect(at(3)).toBe(10);
+    expect(at(0)).toBe(30);
+    expect(at(Number.NaN)).toBe(30);
+    expect(at(90_000)).toBe(30);
+  });
+});
