@@ -221,6 +221,28 @@ describe('worker', () => {
     expect(disk.map((l) => typeof (l.disk as { freeBytes: number }).freeBytes)).toEqual(['number', 'number']);
   });
 
+  it('writes progress at most once a second of its clock, however often FFmpeg reports', async () => {
+    const h = harness();
+    const job = h.addJob({ count: 2 });
+    let now = 1_000_000;
+    const seen: number[] = [];
+    const chatty: Render = async (req) => {
+      const first = req.targets[0]?.outputId as string;
+      for (let i = 1; i <= 100; i++) req.onProgress?.(first, i / 100);
+      seen.push(h.store.getJob(job.id)?.progress ?? -1);
+      now += 1000;
+      req.onProgress?.(first, 1);
+      seen.push(h.store.getJob(job.id)?.progress ?? -1);
+      return fakeRender()(req);
+    };
+    const worker = createWorker({ ...h.deps(chatty), clock: () => now });
+    worker.start();
+    await h.waitForStatus(job.id, 'done');
+    await worker.stop({ graceMs: 1000 });
+    // Two outputs: the first report (1% of one output) is written, the next 99 within the same second are not.
+    expect(seen).toEqual([0.005, 0.5]);
+  });
+
   it('fails the job when one output fails, keeps the sibling, and a retry renders only the failed one', async () => {
     const h = harness();
     const job = h.addJob({ count: 2 });
