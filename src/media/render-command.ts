@@ -1,3 +1,4 @@
+import { inputArgs } from './demuxers.js';
 import { effectById, effectOrder } from './effects/catalog.js';
 import type { FilterContext } from './effects/types.js';
 import { videoRateCap } from './encode-settings.js';
@@ -40,17 +41,7 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
   };
   const threads = String(options.threads);
   const graph = [...videoGraph(req, ctx), ...(media.audio ? audioGraph(req, ctx) : [])];
-  const args = [
-    '-y',
-    '-threads',
-    threads,
-    '-f',
-    media.demuxer,
-    '-protocol_whitelist',
-    'file',
-    '-i',
-    req.inputPath,
-  ];
+  const args = ['-y', '-threads', threads, ...inputArgs(req.inputPath, media.demuxer)];
   args.push('-filter_complex_threads', threads, '-filter_complex', graph.join(';'));
   targets.forEach((target, i) => {
     args.push(...outputArgs(target, i, req, ctx));
@@ -133,7 +124,8 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
   }
   args.push(
     ...['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact'],
-    ...['-movflags', '+faststart', '-f', 'mp4', target.outPath],
+    // A file: URL, so no part of the path can be read as a protocol.
+    ...['-movflags', '+faststart', '-f', 'mp4', `file:${target.outPath}`],
   );
   return args;
 }
@@ -158,9 +150,9 @@ export interface ThumbnailCommandRequest {
 export function buildThumbnailCommand(req: ThumbnailCommandRequest): string[] {
   const at = String(Math.max(0, Math.round(req.atSec * 1000) / 1000));
   return [
-    ...['-y', '-ss', at, '-f', 'mov', '-protocol_whitelist', 'file', '-i', req.inputPath],
+    ...['-y', '-ss', at, ...inputArgs(req.inputPath, 'mov')],
     ...['-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${Math.round(req.width)}:-2`, '-q:v', '3'],
     ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'],
-    ...['-f', 'image2', '-update', '1', req.outPath],
+    ...['-f', 'image2', '-update', '1', `file:${req.outPath}`],
   ];
 }

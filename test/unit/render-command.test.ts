@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEMUXER_WHITELIST } from '../../src/media/demuxers.js';
 import { engineOptions } from '../../src/media/options.js';
 import { outputGeometry } from '../../src/media/output-format.js';
 import { planSignature } from '../../src/media/plan.js';
@@ -55,6 +56,20 @@ function plan(index: number, effects: PlannedEffect[], encode: Partial<EncodeSet
   };
 }
 
+/** Inputs open as admission opened them: forced demuxer, allow-listed formats, file protocol only. */
+function opened(demuxer: string, file: string): string[] {
+  return [
+    '-protocol_whitelist',
+    'file',
+    '-format_whitelist',
+    DEMUXER_WHITELIST,
+    '-f',
+    demuxer,
+    '-i',
+    `file:${file}`,
+  ];
+}
+
 /** The per-output arguments every render shares, for an output with or without audio. */
 function outputTail(o: {
   crf: number;
@@ -109,7 +124,7 @@ describe('buildRenderCommand', () => {
       options: engineOptions({ threads: 1 }),
     });
     expect(args).toEqual([
-      ...['-y', '-threads', '1', '-f', 'mov', '-protocol_whitelist', 'file', '-i', '/data/uploads/src.src'],
+      ...['-y', '-threads', '1', ...opened('mov', '/data/uploads/src.src')],
       '-filter_complex_threads',
       '1',
       '-filter_complex',
@@ -118,7 +133,7 @@ describe('buildRenderCommand', () => {
         '[0:1]aformat=sample_rates=48000:channel_layouts=stereo,atempo=1.05,volume=-2dB[a0]',
       ...['-map', '[v0]', '-map', '[a0]'],
       ...outputTail({ crf: 22, gop: 60, maxrate: '7465k', bufsize: '14930k', threads: '1', audio: '128k' }),
-      '/data/work/out-1.mp4',
+      'file:/data/work/out-1.mp4',
     ]);
   });
 
@@ -152,7 +167,7 @@ describe('buildRenderCommand', () => {
       options: engineOptions({ threads: 2, maxLongSide: 1920 }),
     });
     expect(args).toEqual([
-      ...['-y', '-threads', '2', '-f', 'mov', '-protocol_whitelist', 'file', '-i', '/data/uploads/phone.src'],
+      ...['-y', '-threads', '2', ...opened('mov', '/data/uploads/phone.src')],
       '-filter_complex_threads',
       '2',
       '-filter_complex',
@@ -160,7 +175,7 @@ describe('buildRenderCommand', () => {
         'hflip,noise=c0s=5:c0f=t+u:c0_seed=1234[v0]',
       ...['-map', '[v0]'],
       ...outputTail({ crf: 21, gop: 100, maxrate: '12442k', bufsize: '24884k', threads: '2' }),
-      '/data/work/out-2.mp4',
+      'file:/data/work/out-2.mp4',
     ]);
   });
 
@@ -208,11 +223,11 @@ describe('buildRenderCommand', () => {
     const tail = (crf: number, gop: number, audio: string) =>
       outputTail({ crf, gop, maxrate: '691k', bufsize: '1382k', threads: '0', audio });
     expect(args).toEqual([
-      ...['-y', '-threads', '0', '-f', 'matroska', '-protocol_whitelist', 'file', '-i', '/in/ad.mkv'],
+      ...['-y', '-threads', '0', ...opened('matroska', '/in/ad.mkv')],
       ...['-filter_complex_threads', '0', '-filter_complex', graph],
-      ...['-map', '[v0]', '-map', '[a0]', ...tail(22, 60, '128k'), '/out/1.mp4'],
-      ...['-map', '[v1]', '-map', '[a1]', ...tail(24, 50, '160k'), '/out/2.mp4'],
-      ...['-map', '[v2]', '-map', '[a2]', ...tail(20, 75, '112k'), '/out/3.mp4'],
+      ...['-map', '[v0]', '-map', '[a0]', ...tail(22, 60, '128k'), 'file:/out/1.mp4'],
+      ...['-map', '[v1]', '-map', '[a1]', ...tail(24, 50, '160k'), 'file:/out/2.mp4'],
+      ...['-map', '[v2]', '-map', '[a2]', ...tail(20, 75, '112k'), 'file:/out/3.mp4'],
     ]);
   });
 
@@ -235,10 +250,10 @@ describe('buildThumbnailCommand', () => {
     expect(
       buildThumbnailCommand({ inputPath: '/o/x.mp4', atSec: 1.23456, outPath: '/o/x.jpg', width: 360 }),
     ).toEqual([
-      ...['-y', '-ss', '1.235', '-f', 'mov', '-protocol_whitelist', 'file', '-i', '/o/x.mp4'],
+      ...['-y', '-ss', '1.235', ...opened('mov', '/o/x.mp4')],
       ...['-map', '0:v:0', '-frames:v', '1', '-vf', 'scale=360:-2', '-q:v', '3'],
       ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'],
-      ...['-f', 'image2', '-update', '1', '/o/x.jpg'],
+      ...['-f', 'image2', '-update', '1', 'file:/o/x.jpg'],
     ]);
   });
 });
