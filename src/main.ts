@@ -5,14 +5,14 @@ import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createApp } from './http/app.js';
 import { openDatabase } from './jobs/db.js';
-import { JobEvents } from './jobs/job-events.js';
+import { createJobEvents } from './jobs/job-events.js';
 import { recoverAtStartup } from './jobs/recovery.js';
-import { SessionStore } from './jobs/session-store.js';
-import { SqliteJobStore } from './jobs/sqlite-job-store.js';
+import { createSessionStore } from './jobs/session-store.js';
+import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
 import { createWorker } from './jobs/worker.js';
 import { checkFfmpeg } from './media/ffmpeg-capabilities.js';
 import { type EngineOptions, engineOptions } from './media/options.js';
-import { StorageBudget } from './storage/disk-space.js';
+import { createStorageBudget } from './storage/disk-space.js';
 import { createJanitor } from './storage/janitor.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
 import { VERSION } from './version.js';
@@ -50,17 +50,18 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
 
   const password = config.APP_PASSWORD ?? generatedPassword();
   const db = openDatabase(layout.database);
-  const store = new SqliteJobStore(db);
-  const sessions = new SessionStore(db);
-  const events = new JobEvents();
+  const store = createSqliteJobStore(db);
+  const sessions = createSessionStore(db);
+  const events = createJobEvents();
   const clock = () => Date.now();
-  const budget = new StorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES });
-  await recoverAtStartup({ store, layout, logger, now: clock() });
+  const budget = createStorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES });
+  recoverAtStartup({ store, layout, logger, now: clock() });
   const worker = createWorker({ store, events, layout, engine, logger, clock, concurrency: config.WORKER_CONCURRENCY });
   const janitor = createJanitor({
     store,
     layout,
     budget,
+    sessions,
     logger,
     clock,
     intervalMs: config.JANITOR_INTERVAL_MINUTES * 60_000,
@@ -103,7 +104,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     app.server.close();
     const outcome = await worker.stop({ graceMs });
     logger.info({ outcome }, 'shutdown: worker stopped');
-    janitor.stop();
+    await janitor.stop();
     app.server.closeAllConnections();
     await app.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: close failed'));
     store.checkpoint();
