@@ -22,8 +22,10 @@ const sources = [
 ];
 
 async function shoot(page: Page, name: string, fullPage = false): Promise<void> {
-  // Let thumbnails decode and transitions settle before the picture.
-  await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+  // Let visible thumbnails decode and transitions settle; lazy images far below never load.
+  await page.waitForFunction(() =>
+    [...document.images].every((img) => img.complete || img.getBoundingClientRect().top > window.innerHeight),
+  );
   await page.waitForTimeout(400);
   await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage });
   process.stdout.write(`wrote docs/screenshots/${name}.png\n`);
@@ -94,6 +96,10 @@ async function main(): Promise<void> {
     await phonePage.goto(jobUrl);
     await phonePage.getByText('All 8 variations are ready.').waitFor();
     await shoot(phonePage, 'job-detail-phone-dark');
+
+    await phonePage.getByRole('link', { name: 'New batch', exact: true }).click();
+    await upload(phonePage, sources.slice(0, 1));
+    await shoot(phonePage, 'new-batch-phone-dark');
   } finally {
     await browser?.close();
     await server.stop();

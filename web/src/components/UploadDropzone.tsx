@@ -16,6 +16,8 @@ export function UploadDropzone({ uppy }: { uppy: VideoUppy }) {
       height: 340,
       theme: 'auto',
       hideUploadButton: true,
+      // Uppy's "Done" would clear the chosen files; the next step is "Create variations" instead.
+      doneButtonHandler: null,
       showRemoveButtonAfterComplete: true,
       proudlyDisplayPoweredByUppy: false,
       disableThumbnailGenerator: true,
