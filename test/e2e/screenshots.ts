@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     await upload(page, sources.slice(1));
     await page.getByLabel('Variations per video').fill('3');
     await page.getByRole('button', { name: 'Create variations' }).click();
-    await page.getByText(/variations? (is|are) ready\./).waitFor();
+    await page.getByText('All 3 variations are ready.').waitFor();
 
     await page.getByRole('link', { name: 'New batch', exact: true }).click();
     await upload(page, sources);

@@ -15,6 +15,7 @@ let server: ServerProcess;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+const pageErrors: string[] = [];
 
 function video(name: string, file: string) {
   return { name, mimeType: 'video/mp4', buffer: readFileSync(file) };
@@ -24,6 +25,18 @@ async function progressOf(name: string): Promise<number> {
   return Number(await page.getByRole('progressbar', { name, exact: true }).getAttribute('aria-valuenow'));
 }
 
+/** A batch made the way a script would (multipart), with the browser's session cookie. */
+async function createJobViaApi(name: string, count: number, duration: number): Promise<{ id: string }> {
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const form = new FormData();
+  form.append('count', String(count));
+  form.append('intensity', 'medium');
+  form.append('files', new Blob([readFileSync(clip({ duration }))], { type: 'video/mp4' }), name);
+  const res = await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { cookie }, body: form });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string };
+}
+
 beforeAll(async () => {
   ensureWebBuilt();
   server = await startServerProcess(PASSWORD);
@@ -31,6 +44,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
   page.setDefaultTimeout(60_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
 });
 
 afterAll(async () => {
@@ -133,18 +147,7 @@ describe('vidvar in a browser', () => {
   });
 
   it('shows the live state of a batch after a reload in the middle of it', async () => {
-    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const form = new FormData();
-    form.append('count', '6');
-    form.append('intensity', 'medium');
-    form.append(
-      'files',
-      new Blob([readFileSync(clip({ duration: 4 }))], { type: 'video/mp4' }),
-      'long-cut.mp4',
-    );
-    const res = await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { cookie }, body: form });
-    expect(res.status).toBe(201);
-    const job = (await res.json()) as { id: string };
+    const job = await createJobViaApi('long-cut.mp4', 6, 4);
 
     await page.goto(`${server.url}/#/jobs/${job.id}`);
     await page.getByRole('heading', { level: 1, name: 'long-cut.mp4' }).waitFor();
@@ -160,5 +163,45 @@ describe('vidvar in a browser', () => {
     await page.getByRole('button', { name: 'Delete batch' }).click();
     await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
     expect(await page.getByRole('listitem').filter({ hasText: 'long-cut.mp4' }).count()).toBe(0);
+  });
+
+  it('keeps following a batch by polling when live events are blocked', async () => {
+    const job = await createJobViaApi('no-stream.mp4', 2, 2);
+    await page.route('**/api/jobs/*/events', (route) => route.abort('connectionfailed'));
+    try {
+      await page.goto(`${server.url}/#/jobs/${job.id}`);
+      await page.getByRole('heading', { level: 1, name: 'no-stream.mp4' }).waitFor();
+      await page.getByText('All 2 variations are ready.').waitFor({ timeout: LONG });
+      await page.getByText(/^Updated /).waitFor();
+    } finally {
+      await page.unroute('**/api/jobs/*/events');
+    }
+  });
+
+  it('shows a banner while the server is unreachable, and recovers by itself', async () => {
+    await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    const banner = page.getByRole('alert').filter({ hasText: 'Can’t reach the server' });
+    await banner.waitFor();
+    await page.unroute('**/api/**');
+    await banner.waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: /no-stream\.mp4/ }).waitFor();
+  });
+
+  it('sends a lapsed session to sign-in and then back to the same batch', async () => {
+    const job = await createJobViaApi('lapsed.mp4', 1, 1);
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.getByText('The variation is ready.').waitFor({ timeout: LONG });
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete batch' }).click();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'lapsed.mp4' }).waitFor();
+    expect(new URL(page.url()).hash).toBe(`#/jobs/${job.id}`);
+  });
+
+  it('ran every screen above without a script error', () => {
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ function statusSentence(job: JobView): string {
     case 'running':
       return `Making ${plural(total, 'variation')}…`;
     case 'done':
-      return `All ${plural(total, 'variation')} are ready.`;
+      return total === 1 ? 'The variation is ready.' : `All ${total} variations are ready.`;
     case 'failed':
       return 'Some variations could not be made.';
     case 'canceled':
