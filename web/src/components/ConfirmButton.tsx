@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 interface Props {
   label: string;
@@ -12,9 +12,24 @@ interface Props {
 /** A destructive action that asks once, inline, instead of a blocking browser dialog. */
 export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy }: Props) {
   const [asking, setAsking] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  const answered = useRef(false);
+  // Focus follows the swap between the button and its question, so keyboard users never lose it.
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+    else if (answered.current) askRef.current?.focus();
+    answered.current = asking;
+  }, [asking]);
   if (!asking) {
     return (
-      <button type="button" class="button button--ghost" onClick={() => setAsking(true)} disabled={busy}>
+      <button
+        ref={askRef}
+        type="button"
+        class="button button--ghost"
+        onClick={() => setAsking(true)}
+        disabled={busy}
+      >
         {label}
       </button>
     );
@@ -22,7 +37,13 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy }
   return (
     <span class="confirm">
       <span class="confirm__question">{question}</span>
-      <button type="button" class="button button--danger" onClick={onConfirm} disabled={busy}>
+      <button
+        ref={confirmRef}
+        type="button"
+        class="button button--danger"
+        onClick={onConfirm}
+        disabled={busy}
+      >
         {confirmLabel}
       </button>
       <button type="button" class="button button--ghost" onClick={() => setAsking(false)}>

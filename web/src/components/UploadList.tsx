@@ -1,8 +1,15 @@
 import type { UploadItem } from '../hooks/useUploads.js';
 import { formatDuration } from '../lib/format.js';
 
-function detail(item: UploadItem): string {
-  if (item.state === 'uploading') return `Uploading… ${Math.round(item.percent)}%`;
+function detail(item: UploadItem) {
+  if (item.state === 'uploading') {
+    // The percentage is visual only: announcing every step would drown the screen reader.
+    return (
+      <>
+        Uploading… <span aria-hidden="true">{Math.round(item.percent)}%</span>
+      </>
+    );
+  }
   if (item.state === 'refused' || item.state === 'failed') return item.message ?? 'Upload failed.';
   const info = item.info;
   return info ? `Ready · ${formatDuration(info.durationSec)} · ${info.width}×${info.height}` : 'Ready';
