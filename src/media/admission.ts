@@ -6,20 +6,20 @@ import { measureVideoExtent, probeMedia, refusalForProbeFailure } from './probe.
 import { runFfmpeg } from './runner.js';
 import type { MediaInfo } from './types.js';
 
-/**
- * Decides whether a file may become variations, cheapest checks first: the first bytes (no process
- * at all for text and playlists), ffprobe under the allow-list, the limits, one pass over the video
- * packets without decoding (is everything the header claims really there?), and finally decoding
- * a second at the start and a second at the end. Never writes a file and never deletes the input:
- * a refused file is the caller's to delete.
- */
-/** A file whose video ends before this fraction of what its header claims was cut off. */
+/** A file whose video ends before this fraction of what its header claims was cut off… */
 const TRUNCATED_BELOW = 0.5;
-/** …and by at least this much (short clips round their durations generously). */
+/** …by at least this much (short clips round their durations generously). */
 const TRUNCATED_MIN_GAP_SEC = 1;
 /** How much video is decoded at each end to prove the file plays. */
 const DECODE_WINDOW_SEC = 1;
 
+/**
+ * Decides whether a file may become variations, cheapest checks first: the first bytes (no process
+ * at all for text and playlists), ffprobe under the allow-list, the limits, one pass over the video
+ * packets without decoding (is everything the header claims really there?), and finally decoding
+ * the start and the keyframes near the end. Refusals are MediaErrors naming the file displayName.
+ * Never writes a file and never deletes the input: a refused file is the caller's to delete.
+ */
 export async function admitMedia(
   file: string,
   displayName: string,
@@ -67,8 +67,13 @@ async function admit(
   ) {
     throw refuse('truncated', name);
   }
-  if (info.durationSec < options.minDurationSec) {
-    throw refuse('too_short', name, { durationSec: info.durationSec, limitSec: options.minDurationSec });
+  // Packets running well past what the header says: the packets are what FFmpeg will render.
+  const durationSec = extent.durationSec > info.durationSec + 1 ? extent.durationSec : info.durationSec;
+  if (durationSec > options.maxDurationSec) {
+    throw refuse('too_long', name, { durationSec, limitSec: options.maxDurationSec });
+  }
+  if (durationSec < options.minDurationSec) {
+    throw refuse('too_short', name, { durationSec, limitSec: options.minDurationSec });
   }
 
   await proveDecodable(file, info, extent.durationSec, options, signal).catch((error: unknown) => {
@@ -76,7 +81,7 @@ async function admit(
       throw refuse('corrupt', name, {}, error);
     throw error;
   });
-  return info;
+  return { ...info, durationSec };
 }
 
 /** What the header says the video lasts: its own stream duration when known, else the file's. */

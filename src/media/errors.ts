@@ -27,9 +27,8 @@ const REFUSALS = {
   still_image: (n) => `${n} is a still image, not a video.`,
   audio_only: (n) => `${n} contains only sound, no picture.`,
   too_short: (n, f) =>
-    `${n} is too short (${seconds(f.durationSec, Math.floor)}); a video must last at least ${seconds(f.limitSec)}.`,
-  too_long: (n, f) =>
-    `${n} is too long (${seconds(f.durationSec, Math.ceil)}); the limit is ${seconds(f.limitSec)}.`,
+    `${n} is too short (${beyond(f, Math.floor)}); a video must last at least ${seconds(f.limitSec)}.`,
+  too_long: (n, f) => `${n} is too long (${beyond(f, Math.ceil)}); the limit is ${seconds(f.limitSec)}.`,
   frame_too_large: (n, f) =>
     `${n} has too large a picture (${f.width}×${f.height} pixels); the limit is ${f.maxSide} pixels on either side.`,
   corrupt: (n) => `${n} is damaged and cannot be played.`,
@@ -93,10 +92,13 @@ export class FfmpegError extends Error {
   }
 }
 
-/**
- * "0.29 s", "45 s", "10 min", "3 h 5 min": how a person says a duration. A measured value is
- * rounded away from the limit it broke, so that "too short" never prints the limit itself.
- */
+/** A measured duration that broke a limit; rounded away from the limit when it would print as the limit. */
+function beyond(facts: RefusalFacts, away: (x: number) => number): string {
+  const near = seconds(facts.durationSec);
+  return near === seconds(facts.limitSec) ? seconds(facts.durationSec, away) : near;
+}
+
+/** "0.29 s", "45 s", "10 min", "3 h 5 min": how a person says a duration. */
 function seconds(value: number | undefined, round: (x: number) => number = Math.round): string {
   if (value === undefined || !Number.isFinite(value)) return 'unknown length';
   if (value < 10) return `${round(value * 100) / 100} s`;

@@ -94,6 +94,16 @@ describe('admitMedia accepts real videos of every kind', () => {
     expect(phone.audio).toMatchObject({ channels: 1, sampleRate: 8000 });
   });
 
+  it('a live recording whose container never got a duration (measured from its packets)', async () => {
+    const live = live2s();
+    expect(
+      execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', live], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe('N/A');
+    expect((await admitMedia(live, 'recording.mkv', options)).durationSec).toBeCloseTo(2, 1);
+  });
+
   it('a 0.4 s clip, and a WebM', async () => {
     expect((await admitMedia(clip({ duration: 0.4 }), 'blink.mp4', options)).durationSec).toBeCloseTo(0.4, 1);
     const webm = await admitMedia(clip({ video: 'vp9', ext: 'webm', duration: 1 }), 'web.webm', options);
@@ -170,6 +180,15 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
     expect((await refusal(threeHours, 'webinar.mp4')).message).toBe(
       'webinar.mp4 is too long (3 h); the limit is 10 min.',
     );
+    const liveThreeHours = cachedFile('live-3h.mkv', () =>
+      execFileSync('ffmpeg', [
+        ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=16x16:r=1:d=10800'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'matroska', 'pipe:1'],
+      ]),
+    );
+    expect((await refusal(liveThreeHours, 'stream.mkv')).message).toBe(
+      'stream.mkv is too long (3 h); the limit is 10 min.',
+    );
     const tooShort = await refusal(clip({ duration: 0.2 }), 'blip.mp4');
     expect(tooShort.message).toBe('blip.mp4 is too short (0.2 s); a video must last at least 0.3 s.');
   });
@@ -231,6 +250,24 @@ describe('playlists and concat lists are refused without FFmpeg reading what the
     expect(wasRead(canary)).toBe(true);
   });
 });
+
+/** Matroska written to a pipe, as a live recorder writes it: no duration, no index. */
+function live2s(): string {
+  return cachedFile('live-2s.mkv', () =>
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      ...lavfi(2),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-f',
+      'matroska',
+      'pipe:1',
+    ]),
+  );
+}
 
 function lavfi(seconds: number): string[] {
   return ['-f', 'lavfi', '-i', `testsrc2=size=320x568:rate=30:duration=${seconds}`];
