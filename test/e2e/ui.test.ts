@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -119,6 +119,8 @@ describe('vidvar in a browser', () => {
     }
     const manifest = readJson(path.join(dir, 'manifest.json')) as { outputs: unknown[] };
     expect(manifest.outputs).toHaveLength(4);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(zipPath, { force: true });
 
     // The jobs list shows the batch as done, with a thumbnail.
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
