@@ -33,7 +33,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   }
   const logger = pino({
     level: config.LOG_LEVEL,
-    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', 'password'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', 'password'],
+      censor: '[redacted]',
+    },
   });
   const layout = dataLayout(config.DATA_DIR);
   const fatal = (message: string): never => {
@@ -56,7 +59,15 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const clock = () => Date.now();
   const budget = createStorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES });
   recoverAtStartup({ store, layout, logger, now: clock() });
-  const worker = createWorker({ store, events, layout, engine, logger, clock, concurrency: config.WORKER_CONCURRENCY });
+  const worker = createWorker({
+    store,
+    events,
+    layout,
+    engine,
+    logger,
+    clock,
+    concurrency: config.WORKER_CONCURRENCY,
+  });
   const janitor = createJanitor({
     store,
     layout,
@@ -101,10 +112,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     draining = true;
     const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     logger.info({ signal, graceMs }, 'shutdown: draining, intake closed');
-    app.server.close();
+    // Keep listening through the grace: clients get "draining" and 503 + Retry-After, not a refused connection.
     const outcome = await worker.stop({ graceMs });
     logger.info({ outcome }, 'shutdown: worker stopped');
     await janitor.stop();
+    app.server.close();
     app.server.closeAllConnections();
     await app.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: close failed'));
     store.checkpoint();
