@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { inputArgs } from './demuxers.js';
 import type { EngineOptions } from './options.js';
 import { runFfmpeg } from './runner.js';
 
@@ -26,7 +27,7 @@ export function buildFingerprintCommand(
   const times = fingerprintTimes(req.durationSec);
   const args: string[] = [];
   for (const t of times) {
-    args.push('-ss', String(t), '-f', req.demuxer, '-protocol_whitelist', 'file', '-i', req.inputPath);
+    args.push('-ss', String(t), ...inputArgs(req.inputPath, req.demuxer));
   }
   const scaled = times.map(
     (_, i) =>
@@ -34,8 +35,32 @@ export function buildFingerprintCommand(
   );
   const inputs = times.map((_, i) => `[f${i}]`).join('');
   const graph = `${scaled.join(';')};${inputs}concat=n=${times.length}:v=1:a=0[out]`;
-  args.push('-filter_complex', graph, '-map', '[out]', '-an', '-f', 'rawvideo', '-y', req.outPath);
+  args.push('-filter_complex', graph, '-map', '[out]', '-an', '-f', 'rawvideo', '-y', `file:${req.outPath}`);
   return args;
+}
+
+/**
+ * For files that cannot seek (no index, frames that only decode from the start): one sequential
+ * decode, sampling the same positions with the fps filter. Slower, so only a fallback.
+ */
+export function buildSequentialFingerprintCommand(
+  req: { inputPath: string; demuxer: string; durationSec: number; outPath: string },
+): string[] {
+  const step = req.durationSec / FINGERPRINT_FRAMES;
+  const start = (step / 2).toFixed(3);
+  const filters = [
+    `trim=start=${start}`,
+    'setpts=PTS-STARTPTS',
+    `fps=${(1 / step).toFixed(6)}`,
+    `scale=${FINGERPRINT_SIDE}:${FINGERPRINT_SIDE}:flags=area`,
+    'setsar=1',
+    'format=gray',
+  ];
+  return [
+    ...inputArgs(req.inputPath, req.demuxer),
+    ...['-map', '0:v:0', '-vf', filters.join(','), '-frames:v', String(FINGERPRINT_FRAMES)],
+    ...['-an', '-f', 'rawvideo', '-y', `file:${req.outPath}`],
+  ];
 }
 
 export async function fingerprintVideo(
@@ -43,9 +68,14 @@ export async function fingerprintVideo(
   options: EngineOptions,
   signal?: AbortSignal,
 ): Promise<Fingerprint> {
-  const args = buildFingerprintCommand({ ...req, outPath: req.scratchPath });
+  const request = { ...req, outPath: req.scratchPath };
   try {
-    await runFfmpeg({ args, durationSec: 0, options, signal });
+    await runFfmpeg({ args: buildFingerprintCommand(request), durationSec: 0, options, signal }).catch(
+      (error: unknown) => {
+        if (signal?.aborted) throw error;
+        return runFfmpeg({ args: buildSequentialFingerprintCommand(request), durationSec: 0, options, signal });
+      },
+    );
     const bytes = await readFile(req.scratchPath);
     const frames: Uint8Array[] = [];
     for (let offset = 0; offset + FRAME_BYTES <= bytes.length; offset += FRAME_BYTES) {

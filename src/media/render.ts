@@ -142,7 +142,7 @@ async function finishTarget(
     const print = await fingerprintVideo(
       {
         inputPath: target.workPath,
-        demuxer: 'mp4',
+        demuxer: 'mov',
         durationSec: facts.durationSec,
         scratchPath: scratchPath(target.workPath, 'fp.gray'),
       },
