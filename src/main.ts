@@ -117,6 +117,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     logger.info({ outcome }, 'shutdown: worker stopped');
     await janitor.stop();
     app.server.close();
+    // Node flushes response writes on the next tick: without this turn, open event streams would be cut
+    // before they carry the job's last state ("interrupted") to the browser.
+    await new Promise((resolve) => setImmediate(resolve));
     app.server.closeAllConnections();
     await app.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: close failed'));
     store.checkpoint();

@@ -56,6 +56,30 @@ async function createJob(proc: VidvarProcess, files: string[], count: number): P
 const firstDoneSecondRunning = (job: JobView) =>
   job.outputs[0]?.status === 'done' && job.outputs[1]?.status === 'running';
 
+/** Statuses the job's event stream delivers until the server ends the connection. */
+async function watchStatuses(proc: VidvarProcess, jobId: string): Promise<() => Promise<string[]>> {
+  const res = await proc.api(`/api/jobs/${jobId}/events`);
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const statuses: string[] = [];
+  const ended = (async () => {
+    let text = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+    } catch {
+      // The server closed the connection as it exited.
+    }
+    for (const line of text.split('\n')) {
+      if (line.startsWith('data: ')) statuses.push((JSON.parse(line.slice(6)) as JobView).status);
+    }
+    return statuses;
+  })();
+  return () => ended;
+}
+
 function shutdownSteps(proc: VidvarProcess): string[] {
   return proc
     .logs()
@@ -97,10 +121,13 @@ describe('SIGTERM (deploy)', () => {
     await first.signIn();
     const job = await createJob(first, [quickClip(), slowClip()], 1);
     await waitForJob(first, job.id, firstDoneSecondRunning);
+    const streamed = await watchStatuses(first, job.id);
 
     const signalledAt = Date.now();
     expect(await first.terminate()).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(1000 + 15_000);
+    // A browser watching the job hears that it was interrupted before the connection drops.
+    expect((await streamed()).at(-1)).toBe('interrupted');
     expect(shutdownSteps(first)).toEqual([
       'shutdown: draining, intake closed',
       'job interrupted by shutdown',
