@@ -59,7 +59,8 @@ const firstDoneSecondRunning = (job: JobView) =>
 /** Statuses the job's event stream delivers until the server ends the connection. */
 async function watchStatuses(proc: VidvarProcess, jobId: string): Promise<() => Promise<string[]>> {
   const res = await proc.api(`/api/jobs/${jobId}/events`);
-  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
   const statuses: string[] = [];
   const ended = (async () => {
     let text = '';
@@ -67,7 +68,7 @@ async function watchStatuses(proc: VidvarProcess, jobId: string): Promise<() => 
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        text += value;
+        text += decoder.decode(value, { stream: true });
       }
     } catch {
       // The server closed the connection as it exited.
