@@ -127,6 +127,7 @@ describe('SIGTERM (deploy)', () => {
     const signalledAt = Date.now();
     expect(await first.terminate()).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(1000 + 15_000);
+    expect(await first.leftBehind(), 'an FFmpeg process outlived the server').toBe(false);
     // A browser watching the job hears that it was interrupted before the connection drops.
     expect((await streamed()).at(-1)).toBe('interrupted');
     expect(shutdownSteps(first)).toEqual([

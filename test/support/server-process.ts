@@ -48,6 +48,8 @@ export interface VidvarProcess {
   terminate(): Promise<Exit>;
   /** SIGKILL to the server and every process it started; resolves when the server is gone. */
   kill(): Promise<Exit>;
+  /** Whether any process the server started (FFmpeg) is still alive, waiting up to timeoutMs for it to go. */
+  leftBehind(timeoutMs?: number): Promise<boolean>;
 }
 
 export function newDataDir(): string {
@@ -177,6 +179,18 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
         }
       }
       return exited;
+    },
+    async leftBehind(timeoutMs = 2000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          process.kill(-pid, 0);
+        } catch {
+          return false;
+        }
+        if (Date.now() > deadline) return true;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
   };
 
