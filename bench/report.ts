@@ -73,27 +73,15 @@ function goalText(figure: Figure): string {
 
 /** A plain-text table, one block per scenario, widths fitted to the content. */
 export function renderTable(report: BenchReport): string {
-  const rows: string[][] = [];
+  const figures = report.scenarios.flatMap((s) => s.figures);
+  const labelWidth = Math.max(0, ...figures.map((f) => f.label.length));
+  const valueWidth = Math.max(0, ...figures.map((f) => formatValue(f.value, f.unit).length));
   const lines: string[] = [];
-  for (const scenario of report.scenarios) {
-    for (const figure of scenario.figures) {
-      rows.push([scenario.id, figure.label, formatValue(figure.value, figure.unit), goalText(figure)]);
-    }
-  }
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => (r[c] as string).length), 0));
-  const pad = (row: string[]) =>
-    row
-      .map((cell, c) =>
-        c === 2 ? cell.padStart(widths[c] ?? 0) : c < 3 ? cell.padEnd(widths[c] ?? 0) : cell,
-      )
-      .join('  ')
-      .trimEnd();
   for (const scenario of report.scenarios) {
     lines.push('', `${scenario.id} — ${scenario.title} (${scenario.durationSec.toFixed(0)} s)`);
     for (const figure of scenario.figures) {
-      lines.push(
-        `  ${pad([scenario.id, figure.label, formatValue(figure.value, figure.unit), goalText(figure)])}`,
-      );
+      const value = formatValue(figure.value, figure.unit).padStart(valueWidth);
+      lines.push(`  ${figure.label.padEnd(labelWidth)}  ${value}  ${goalText(figure)}`.trimEnd());
     }
     for (const note of scenario.notes) lines.push(`  note: ${note}`);
     if (scenario.error) lines.push(`  FAILED: ${scenario.error}`);
