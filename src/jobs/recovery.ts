@@ -92,5 +92,11 @@ export function recoverAtStartup(deps: {
     audit.removeTree(path.join(layout.work, name));
     report.removedWorkFiles++;
   }
+  // Multipart uploads cut off mid-transfer: no request can be writing one before the server listens.
+  mkdirSync(layout.uploads, { recursive: true });
+  for (const name of readdirSync(layout.uploads).filter((n) => n.endsWith('.part'))) {
+    audit.remove(path.join(layout.uploads, name));
+    report.removedWorkFiles++;
+  }
   return report;
 }

@@ -61,6 +61,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const audit = createFileAudit(layout, logger);
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let running = false;
+  let draining = false;
   let loopDone: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
 
@@ -118,9 +119,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       await mkdir(jobOutputDir(layout, job.id), { recursive: true });
       for (const source of job.sources) {
         signal.throwIfAborted();
+        if (draining) break;
         await renderSource(job, source, signal, progress, log);
       }
-      finishJob(job.id, log);
+      const unfinished = store.getJob(job.id)?.outputs.some((o) => o.status === 'queued' || o.status === 'running');
+      if (draining && unfinished) abortJob(job, 'shutdown', log);
+      else finishJob(job.id, log);
     } catch (error) {
       if (signal.aborted) abortJob(job, signal.reason as AbortReason, log);
       else {
@@ -190,6 +194,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           signal,
           onProgress: progress.update,
           onOutput: record,
+          shouldStop: () => draining,
         });
         for (const result of results) record(result);
       } catch (error) {
@@ -241,11 +246,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     start() {
       if (running) return;
       running = true;
+      draining = false;
       loopDone = loop();
     },
 
     async stop({ graceMs }) {
       running = false;
+      // Let the encode that runs now finish, but start no other: the rest resumes after the restart.
+      draining = true;
       wake();
       await loopDone;
       if (active.size === 0) return 'idle';

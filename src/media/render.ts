@@ -45,6 +45,11 @@ export interface RenderRequest {
   signal?: AbortSignal;
   onProgress?: (outputId: string, fraction: number) => void;
   onOutput?: (result: RenderResult) => void;
+  /**
+   * Asked before each FFmpeg process starts: true stops the render there, reporting only what is
+   * finished (a deploy lets the running encode end, and starts no other).
+   */
+  shouldStop?: () => boolean;
 }
 
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
@@ -67,6 +72,7 @@ export async function renderVariations(req: RenderRequest): Promise<RenderResult
       req.signal,
     );
     for (const group of groupTargets(req.media, req.targets, req.options)) {
+      if (req.shouldStop?.()) break;
       const failures = new Map<string, string>();
       const outcome = await renderGroup(req, group);
       if (outcome !== true && group.length > 1) {

@@ -423,6 +423,29 @@ describe('worker with the real engine', () => {
     expect(readdirSync(h.layout.work)).toEqual([]);
   });
 
+  it('on shutdown finishes the encode that runs, starts no other, and leaves the rest queued', async () => {
+    const h = harness();
+    const file = clip({ width: 320, height: 568, duration: 8, fps: 30 });
+    const deps = h.deps();
+    const engine = { ...deps.engine, fanOut: 1 };
+    const media = await admitMedia(file, 'drain.mp4', engine);
+    const [plans] = planJob({ seed: 'drain', intensity: 'subtle', count: 3, sources: [media], preset: engine.preset });
+    const job = h.addJob({ media, plans, file });
+    const worker = createWorker({ ...deps, engine });
+    worker.start();
+    await h.waitUntil(job.id, (j) => j.outputs[0]?.status === 'running');
+    expect(await worker.stop({ graceMs: 60_000 })).toBe('finished');
+
+    const drained = h.store.getJob(job.id);
+    expect(drained?.status).toBe('interrupted');
+    expect(drained?.outputs.map((o) => [o.status, o.attempts])).toEqual([
+      ['done', 1],
+      ['queued', 0],
+      ['queued', 0],
+    ]);
+    expect(readdirSync(h.layout.work)).toEqual([]);
+  });
+
   it('cancel kills FFmpeg mid-render and leaves no partial files', async () => {
     const h = harness();
     const file = clip({ width: 320, height: 568, duration: 30, fps: 30 });
