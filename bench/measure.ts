@@ -23,6 +23,7 @@ export interface Peaks {
 }
 
 export interface Sampler {
+  /** Ends sampling; safe to call again, every call answers the same final peaks. */
   stop(): Promise<Peaks>;
 }
 
@@ -75,8 +76,12 @@ export function startSampler(options: { rootPid: number; dir?: string; intervalM
   })();
   return {
     async stop() {
-      stopped = true;
-      await loop;
+      if (!stopped) {
+        stopped = true;
+        await loop;
+        // Files are complete only at the end: the disk peak is often the last state.
+        await sampleOnce();
+      }
       return { ...peaks };
     },
   };
@@ -112,7 +117,6 @@ export async function measureScript(
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    detached: true,
   });
   const pid = child.pid as number;
   const sampler = startSampler({ rootPid: pid, ...(options.watchDir ? { dir: options.watchDir } : {}) });
@@ -124,16 +128,33 @@ export async function measureScript(
   child.stdio[3]?.on('data', (chunk: Buffer) => {
     times += chunk.toString('utf8');
   });
-  // A hung run must not hang the whole benchmark: end the process group this script started.
-  const timer = setTimeout(() => process.kill(-pid, 'SIGKILL'), options.timeoutMs ?? 20 * 60_000);
-  const exitCode = await new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  }).finally(() => clearTimeout(timer));
-  const wallSec = (performance.now() - started) / 1000;
+  // A hung run must not hang the whole benchmark: end every process of this script's tree, by id.
+  const timer = setTimeout(() => void killTree(pid), options.timeoutMs ?? 20 * 60_000);
+  let exitCode: number;
+  let wallSec: number;
+  try {
+    exitCode = await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    });
+    wallSec = (performance.now() - started) / 1000;
+  } finally {
+    clearTimeout(timer);
+    await sampler.stop();
+  }
   const peaks = await sampler.stop();
   const cpuSec = times ? parseBashTimes(times) : Number.NaN;
   return { exitCode, wallSec, cpuSec, peaks, stderrTail };
+}
+
+async function killTree(rootPid: number): Promise<void> {
+  for (const p of (await readProcessTree(rootPid)).reverse()) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /** Quotes one word for bash, so file names with spaces or quotes stay one argument. */
