@@ -4,7 +4,7 @@ import type { FilterContext } from './effects/types.js';
 import { videoRateCap } from './encode-settings.js';
 import type { EngineOptions } from './options.js';
 import { outputGeometry } from './output-format.js';
-import { variationFps } from './plan.js';
+import { expectedDuration, variationFps } from './plan.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from './types.js';
 
 export interface RenderCommandTarget {
@@ -66,7 +66,7 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
     const filters = [
       ...(n === 1 ? head : []),
       ...timing.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
-      `fps=${variationFps(req.media, effects)}`,
+      `fps=${rateText(variationFps(req.media, effects))}`,
       ...picture.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
     ];
     graph.push(`${inputs[i]}${filters.join(',')}[v${i}]`);
@@ -111,6 +111,9 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
   const cap = videoRateCap(ctx.width, ctx.height, fps);
   const args = ['-map', `[v${i}]`];
   if (req.media.audio) args.push('-map', `[a${i}]`);
+  // In a fan-out, the end-of-stream time reaching a trimmed branch can lie past its last frame, and
+  // the frame-rate conversion then repeats that frame up to it: the plan's duration is the limit.
+  args.push('-t', String(expectedDuration(req.media, target.plan)));
   args.push(
     ...['-c:v', 'libx264', '-preset', encode.preset, '-crf', String(encode.crf), '-g', String(encode.gop)],
     ...['-maxrate', `${cap.maxrateK}k`, '-bufsize', `${cap.bufsizeK}k`, '-pix_fmt', 'yuv420p'],
@@ -128,6 +131,13 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
     ...['-movflags', '+faststart', '-f', 'mp4', `file:${target.outPath}`],
   );
   return args;
+}
+
+/** NTSC rates (29.97, 23.976, 59.94) as the exact fractions players expect; others as decimals. */
+export function rateText(fps: number): string {
+  const nominal = Math.round(fps * 1.001);
+  const isNtsc = !Number.isInteger(fps) && Math.abs(fps - (nominal * 1000) / 1001) < 0.005;
+  return isNtsc ? `${nominal * 1000}/1001` : String(fps);
 }
 
 function inOrder(effects: readonly PlannedEffect[]): PlannedEffect[] {

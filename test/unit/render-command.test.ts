@@ -3,7 +3,7 @@ import { DEMUXER_WHITELIST } from '../../src/media/demuxers.js';
 import { engineOptions } from '../../src/media/options.js';
 import { outputGeometry } from '../../src/media/output-format.js';
 import { planSignature } from '../../src/media/plan.js';
-import { buildRenderCommand, buildThumbnailCommand } from '../../src/media/render-command.js';
+import { buildRenderCommand, buildThumbnailCommand, rateText } from '../../src/media/render-command.js';
 import type { EncodeSettings, MediaInfo, PlannedEffect, VariationPlan } from '../../src/media/types.js';
 
 interface SourceShape {
@@ -131,7 +131,7 @@ describe('buildRenderCommand', () => {
       '[0:0]scale=1080:1920,format=yuv420p,setsar=1,setpts=PTS/1.05,fps=30,' +
         'crop=982:1746:25:131,scale=1080:1920,eq=brightness=0.05[v0];' +
         '[0:1]aformat=sample_rates=48000:channel_layouts=stereo,atempo=1.05,volume=-2dB[a0]',
-      ...['-map', '[v0]', '-map', '[a0]'],
+      ...['-map', '[v0]', '-map', '[a0]', '-t', '14.286'],
       ...outputTail({ crf: 22, gop: 60, maxrate: '7465k', bufsize: '14930k', threads: '1', audio: '128k' }),
       'file:/data/work/out-1.mp4',
     ]);
@@ -171,9 +171,9 @@ describe('buildRenderCommand', () => {
       '-filter_complex_threads',
       '2',
       '-filter_complex',
-      '[0:1]scale=1080:1920,format=yuv420p,setsar=1,trim=start=0.05:end=9.9,setpts=PTS-STARTPTS,fps=50,' +
+      '[0:1]scale=1080:1920,format=yuv420p,setsar=1,trim=start=0.05:end=9.9,setpts=PTS-0.05/TB,fps=50,' +
         'hflip,noise=c0s=5:c0f=t+u:c0_seed=1234[v0]',
-      ...['-map', '[v0]'],
+      ...['-map', '[v0]', '-t', '9.85'],
       ...outputTail({ crf: 21, gop: 100, maxrate: '12442k', bufsize: '24884k', threads: '2' }),
       'file:/data/work/out-2.mp4',
     ]);
@@ -225,9 +225,9 @@ describe('buildRenderCommand', () => {
     expect(args).toEqual([
       ...['-y', '-threads', '0', ...opened('matroska', '/in/ad.mkv')],
       ...['-filter_complex_threads', '0', '-filter_complex', graph],
-      ...['-map', '[v0]', '-map', '[a0]', ...tail(22, 60, '128k'), 'file:/out/1.mp4'],
-      ...['-map', '[v1]', '-map', '[a1]', ...tail(24, 50, '160k'), 'file:/out/2.mp4'],
-      ...['-map', '[v2]', '-map', '[a2]', ...tail(20, 75, '112k'), 'file:/out/3.mp4'],
+      ...['-map', '[v0]', '-map', '[a0]', '-t', '15', ...tail(22, 60, '128k'), 'file:/out/1.mp4'],
+      ...['-map', '[v1]', '-map', '[a1]', '-t', '15', ...tail(24, 50, '160k'), 'file:/out/2.mp4'],
+      ...['-map', '[v2]', '-map', '[a2]', '-t', '15', ...tail(20, 75, '112k'), 'file:/out/3.mp4'],
     ]);
   });
 
@@ -242,6 +242,20 @@ describe('buildRenderCommand', () => {
     expect(() => buildRenderCommand({ ...req, targets: [] })).toThrow(/at least one target/);
     const unknown = [{ plan: plan(1, [{ id: 'sepia-2099', params: {} }]), outPath: '/b.mp4' }];
     expect(() => buildRenderCommand({ ...req, targets: unknown })).toThrow(/unknown effect/);
+  });
+});
+
+describe('rateText', () => {
+  it('writes NTSC rates as exact fractions and every other rate as it is', () => {
+    expect(['29.97', '23.976', '59.94', '30', '25', '12.5', '13.2'].map((r) => rateText(Number(r)))).toEqual([
+      '30000/1001',
+      '24000/1001',
+      '60000/1001',
+      '30',
+      '25',
+      '12.5',
+      '13.2',
+    ]);
   });
 });
 

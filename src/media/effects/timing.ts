@@ -26,8 +26,10 @@ export const trim = defineEffect({
     head: trimSpec(intensity, media, 1),
     tail: trimSpec(intensity, media, 0),
   }),
-  videoFilters: (p, ctx) => [`trim=${trimWindow(p, ctx.durationSec)}`, 'setpts=PTS-STARTPTS'],
-  audioFilters: (p, ctx) => [`atrim=${trimWindow(p, ctx.durationSec)}`, 'asetpts=PTS-STARTPTS'],
+  // A constant shift, not PTS-STARTPTS: FFmpeg rebuilds the graph when a stream changes size mid-way,
+  // and a rebuilt STARTPTS would restart the clock and cut the output short. It also keeps A/V offsets.
+  videoFilters: (p, ctx) => [`trim=${trimWindow(p, ctx.durationSec)}`, `setpts=PTS-${num(p, 'head')}/TB`],
+  audioFilters: (p, ctx) => [`atrim=${trimWindow(p, ctx.durationSec)}`, `asetpts=PTS-${num(p, 'head')}/TB`],
   retime: (p, durationSec) => Math.max(0, durationSec - num(p, 'head') - num(p, 'tail')),
   describe: (p) => `trimmed ${num(p, 'head')} s at the start and ${num(p, 'tail')} s at the end`,
 });
