@@ -343,6 +343,13 @@ describe('what every output looks like from outside', () => {
     expect((await probe(out)).streams[0]).toMatchObject({ r_frame_rate: '30/1', avg_frame_rate: '30/1' });
   });
 
+  it.concurrent('a 29.97 fps source keeps the exact NTSC rate players expect', async () => {
+    const ntsc = clip({ fps: 29.97, duration: 1, audio: 'none' });
+    const info = await probeMedia(ntsc, OPTIONS);
+    const [out] = (await render(ntsc, info, [plan([])])) as [string];
+    expect((await probe(out)).streams[0]).toMatchObject({ r_frame_rate: '30000/1001' });
+  });
+
   it.concurrent('a clip that changes size mid-way keeps its whole length after a trim', async () => {
     // FFmpeg rebuilds the filter graph at the size change; the trim must not restart its clock.
     const parts = [path.join(dir, 'big.ts'), path.join(dir, 'small.ts')];
