@@ -7,7 +7,7 @@ export interface OutputGeometry {
 }
 
 export const MAX_OUTPUT_FPS = 60;
-export const MIN_OUTPUT_FPS = 10;
+const MIN_OUTPUT_FPS = 10;
 /** Used when a source reports no usable frame rate at all (0, NaN, absurd values). */
 const FALLBACK_FPS = 30;
 

@@ -21,7 +21,7 @@ export interface RenderCommandRequest {
 }
 
 /** Every output's audio: AAC needs a fixed layout, and pitch shifting needs a known rate. */
-export const OUTPUT_SAMPLE_RATE = 48_000;
+const OUTPUT_SAMPLE_RATE = 48_000;
 
 /**
  * The FFmpeg arguments that render one or more variations of one source, as pure data: no program

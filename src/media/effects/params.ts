@@ -23,7 +23,7 @@ export function spread(around: number, min: number, max: number, decimals: numbe
   return { ...range(min, max, decimals), around };
 }
 
-export function sampleSpec(rng: Random, spec: ParamSpec): EffectParamValue {
+function sampleSpec(rng: Random, spec: ParamSpec): EffectParamValue {
   if (spec.type === 'int') return rng.int(spec.min, spec.max);
   if (spec.type === 'choice') return rng.pick(spec.values);
   const magnitude = Math.min(
@@ -36,13 +36,13 @@ export function sampleSpec(rng: Random, spec: ParamSpec): EffectParamValue {
 }
 
 /** Samples every parameter in key order, so the draw sequence does not depend on object layout. */
-export function sampleSpecs(rng: Random, specs: ParamSpecs): EffectParams {
+function sampleSpecs(rng: Random, specs: ParamSpecs): EffectParams {
   const params: EffectParams = {};
   for (const key of Object.keys(specs).sort()) params[key] = sampleSpec(rng, specs[key] as ParamSpec);
   return params;
 }
 
-/** True when `value` is one the spec allows (the catalogue test and stored-plan checks use it). */
+/** True when `value` is one the spec allows: the contract every sample and every stored plan meets. */
 export function withinSpec(value: EffectParamValue, spec: ParamSpec): boolean {
   if (spec.type === 'choice') return spec.values.includes(value as string | number);
   if (typeof value !== 'number' || !Number.isFinite(value)) return false;

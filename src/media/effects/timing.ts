@@ -62,7 +62,7 @@ export const speed = defineEffect({
 /** Rates players and ad platforms know; a change stays within -20 %..+25 % of the source. */
 const STANDARD_RATES = [23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60] as const;
 
-export function frameRateChoices(media: MediaInfo): number[] {
+function frameRateChoices(media: MediaInfo): number[] {
   const base = outputFps(media);
   const near = STANDARD_RATES.filter(
     (r) => r <= MAX_OUTPUT_FPS && r >= base * 0.8 && r <= base * 1.25 && Math.abs(r - base) / base >= 0.01,
