@@ -67,12 +67,13 @@ async function admit(
   ) {
     throw refuse('truncated', name);
   }
-  // Packets running well past what the header says: the packets are what FFmpeg will render.
-  const durationSec = extent.durationSec > info.durationSec + 1 ? extent.durationSec : info.durationSec;
+  // The packets are what FFmpeg will render: a header (or a longer subtitle track) can claim more.
+  const durationSec = extent.durationSec;
   if (durationSec > options.maxDurationSec) {
     throw refuse('too_long', name, { durationSec, limitSec: options.maxDurationSec });
   }
-  if (durationSec < options.minDurationSec) {
+  // Half a frame of slack: a "0.3 s" phone clip measures 0.2997 s of packets.
+  if (durationSec + 0.5 / info.video.fps < options.minDurationSec) {
     throw refuse('too_short', name, { durationSec, limitSec: options.minDurationSec });
   }
 
