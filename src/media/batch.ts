@@ -1,13 +1,17 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { admitMedia } from './admission.js';
 import { isUserError } from '../errors.js';
-import { type Manifest, type ManifestOutput, manifestSource, outputFileName, uniqueStems } from './manifest.js';
+import { admitMedia } from './admission.js';
+import {
+  type Manifest,
+  type ManifestOutput,
+  manifestSource,
+  outputFileName,
+  uniqueStems,
+} from './manifest.js';
 import type { EngineOptions } from './options.js';
 import { planJob } from './plan.js';
-import { buildRenderCommand } from './render-command.js';
-import { groupTargets } from './render-strategy.js';
-import { type RenderResult, type RenderTarget, renderVariations } from './render.js';
+import { type RenderResult, type RenderTarget, renderCommands, renderVariations } from './render.js';
 import type { Intensity, MediaInfo } from './types.js';
 
 /**
@@ -86,14 +90,7 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
 /** The render commands a batch runs, in order: the argv after `ffmpeg` and the runner's fixed flags. */
 export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): string[][] {
   return sources.flatMap((source) =>
-    groupTargets(source.media, source.targets, options).map((group) =>
-      buildRenderCommand({
-        inputPath: source.input,
-        media: source.media,
-        targets: group.map((t) => ({ plan: t.plan, outPath: t.workPath })),
-        options,
-      }),
-    ),
+    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }),
   );
 }
 
@@ -147,7 +144,9 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-  const ordered = sources.flatMap((s) => s.targets.map((t) => outputs.get(t.outputId))).filter((o) => o !== undefined);
+  const ordered = sources
+    .flatMap((s) => s.targets.map((t) => outputs.get(t.outputId)))
+    .filter((o) => o !== undefined);
   const manifest: Manifest = {
     manifestVersion: 1,
     tool: { name: 'vidvar', version: req.toolVersion, ffmpeg: null },

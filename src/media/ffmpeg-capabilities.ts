@@ -7,9 +7,32 @@ const exec = promisify(execFile);
 /** Encoders and filters vidvar's commands rely on; the server refuses to start without them. */
 export const REQUIRED_ENCODERS = ['libx264', 'aac', 'mjpeg'];
 export const REQUIRED_FILTERS = [
-  'scale', 'crop', 'hflip', 'rotate', 'eq', 'hue', 'colortemperature', 'curves', 'vignette', 'noise',
-  'unsharp', 'gblur', 'setpts', 'fps', 'trim', 'split', 'atempo', 'asetrate', 'aresample', 'volume',
-  'equalizer', 'asplit', 'atrim', 'concat', 'format', 'setsar',
+  'scale',
+  'crop',
+  'hflip',
+  'rotate',
+  'eq',
+  'hue',
+  'colortemperature',
+  'curves',
+  'vignette',
+  'noise',
+  'unsharp',
+  'gblur',
+  'setpts',
+  'fps',
+  'trim',
+  'split',
+  'atempo',
+  'asetrate',
+  'aresample',
+  'volume',
+  'equalizer',
+  'asplit',
+  'atrim',
+  'concat',
+  'format',
+  'setsar',
 ];
 
 export interface FfmpegCapabilities {

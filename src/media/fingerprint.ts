@@ -1,12 +1,10 @@
-import { readFile, rm } from 'node:fs/promises';
-import { inputArgs } from './demuxers.js';
-import type { EngineOptions } from './options.js';
-import { runFfmpeg } from './runner.js';
+import { readFile } from 'node:fs/promises';
 
 /**
- * A tiny picture of a video: a few grey 16×16 frames taken at the same relative positions of its
- * duration. Comparing two fingerprints tells how different two videos look, which is how vidvar
- * proves that variations are distinct from their source and from each other.
+ * A tiny picture of a video: a few grey 16×16 frames taken at the middle of equal slices of its
+ * duration, so that retimed outputs line up with their source. The render command writes one for
+ * the source and one per output from frames it has decoded anyway (see side-outputs.ts); comparing
+ * them tells how different two videos look, which is how vidvar proves its variations are distinct.
  */
 export const FINGERPRINT_FRAMES = 5;
 export const FINGERPRINT_SIDE = 16;
@@ -16,75 +14,31 @@ export interface Fingerprint {
   frames: Uint8Array[];
 }
 
-/** Seek positions at the middle of N equal slices, so that retimed videos line up with their source. */
-export function fingerprintTimes(durationSec: number, frames = FINGERPRINT_FRAMES): number[] {
-  return Array.from({ length: frames }, (_, i) => Number((((i + 0.5) / frames) * durationSec).toFixed(3)));
-}
-
-export function buildFingerprintCommand(
-  req: { inputPath: string; demuxer: string; durationSec: number; outPath: string },
-): string[] {
-  const times = fingerprintTimes(req.durationSec);
-  const args: string[] = [];
-  for (const t of times) {
-    args.push('-ss', String(t), ...inputArgs(req.inputPath, req.demuxer));
-  }
-  const scaled = times.map(
-    (_, i) =>
-      `[${i}:v:0]trim=end_frame=1,scale=${FINGERPRINT_SIDE}:${FINGERPRINT_SIDE}:flags=area,setsar=1,format=gray[f${i}]`,
-  );
-  const inputs = times.map((_, i) => `[f${i}]`).join('');
-  const graph = `${scaled.join(';')};${inputs}concat=n=${times.length}:v=1:a=0[out]`;
-  args.push('-filter_complex', graph, '-map', '[out]', '-an', '-f', 'rawvideo', '-y', `file:${req.outPath}`);
-  return args;
-}
-
-/**
- * For files that cannot seek (no index, frames that only decode from the start): one sequential
- * decode, sampling the same positions with the fps filter. Slower, so only a fallback.
- */
-export function buildSequentialFingerprintCommand(
-  req: { inputPath: string; demuxer: string; durationSec: number; outPath: string },
-): string[] {
-  const step = req.durationSec / FINGERPRINT_FRAMES;
-  const start = (step / 2).toFixed(3);
-  const filters = [
-    `trim=start=${start}`,
+/** The filter chain that turns a video of this duration into its fingerprint frames. */
+export function fingerprintFilters(durationSec: number): string[] {
+  const step = Math.max(durationSec, 0.01) / FINGERPRINT_FRAMES;
+  return [
+    `trim=start=${(step / 2).toFixed(3)}`,
     'setpts=PTS-STARTPTS',
     `fps=${(1 / step).toFixed(6)}`,
     `scale=${FINGERPRINT_SIDE}:${FINGERPRINT_SIDE}:flags=area`,
     'setsar=1',
     'format=gray',
   ];
-  return [
-    ...inputArgs(req.inputPath, req.demuxer),
-    ...['-map', '0:v:0', '-vf', filters.join(','), '-frames:v', String(FINGERPRINT_FRAMES)],
-    ...['-an', '-f', 'rawvideo', '-y', `file:${req.outPath}`],
-  ];
 }
 
-export async function fingerprintVideo(
-  req: { inputPath: string; demuxer: string; durationSec: number; scratchPath: string },
-  options: EngineOptions,
-  signal?: AbortSignal,
-): Promise<Fingerprint> {
-  const request = { ...req, outPath: req.scratchPath };
-  try {
-    await runFfmpeg({ args: buildFingerprintCommand(request), durationSec: 0, options, signal }).catch(
-      (error: unknown) => {
-        if (signal?.aborted) throw error;
-        return runFfmpeg({ args: buildSequentialFingerprintCommand(request), durationSec: 0, options, signal });
-      },
-    );
-    const bytes = await readFile(req.scratchPath);
-    const frames: Uint8Array[] = [];
-    for (let offset = 0; offset + FRAME_BYTES <= bytes.length; offset += FRAME_BYTES) {
-      frames.push(new Uint8Array(bytes.subarray(offset, offset + FRAME_BYTES)));
-    }
-    return { frames };
-  } finally {
-    await rm(req.scratchPath, { force: true });
+/** Output options that write the fingerprint frames of a filter graph label as raw bytes. */
+export function fingerprintOutputArgs(label: string, outPath: string): string[] {
+  return ['-map', label, '-frames:v', String(FINGERPRINT_FRAMES), '-f', 'rawvideo', `file:${outPath}`];
+}
+
+export async function readFingerprint(file: string): Promise<Fingerprint> {
+  const bytes = await readFile(file);
+  const frames: Uint8Array[] = [];
+  for (let offset = 0; offset + FRAME_BYTES <= bytes.length; offset += FRAME_BYTES) {
+    frames.push(new Uint8Array(bytes.subarray(offset, offset + FRAME_BYTES)));
   }
+  return { frames };
 }
 
 /** Mean absolute difference of grey levels, 0 (identical) to 255. */

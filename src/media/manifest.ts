@@ -27,7 +27,14 @@ export interface Manifest {
   seed: string;
   intensity: Intensity;
   count: number;
-  sources: Array<{ name: string; durationSec: number; width: number; height: number; fps: number; hasAudio: boolean }>;
+  sources: Array<{
+    name: string;
+    durationSec: number;
+    width: number;
+    height: number;
+    fps: number;
+    hasAudio: boolean;
+  }>;
   outputs: ManifestOutput[];
 }
 

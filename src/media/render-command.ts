@@ -2,12 +2,14 @@ import { inputArgs } from './demuxers.js';
 import { effectById, effectOrder } from './effects/catalog.js';
 import type { FilterContext } from './effects/types.js';
 import { videoRateCap } from './encode-settings.js';
+import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
 import type { EngineOptions } from './options.js';
 import { outputGeometry } from './output-format.js';
 import { expectedDuration, variationFps } from './plan.js';
+import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from './types.js';
 
-export interface RenderCommandTarget {
+export interface RenderCommandTarget extends SideOutputs {
   plan: VariationPlan;
   outPath: string;
 }
@@ -18,6 +20,8 @@ export interface RenderCommandRequest {
   /** One target: a plain single-output command. Several: decode once, `split`, one output each. */
   targets: RenderCommandTarget[];
   options: EngineOptions;
+  /** Also write the source's fingerprint, from the frames decoded for the variations. */
+  sourceFingerprintPath?: string;
 }
 
 /** Every output's audio: AAC needs a fixed layout, and pitch shifting needs a known rate. */
@@ -44,8 +48,9 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
   const args = ['-y', '-threads', threads, ...inputArgs(req.inputPath, media.demuxer)];
   args.push('-filter_complex_threads', threads, '-filter_complex', graph.join(';'));
   targets.forEach((target, i) => {
-    args.push(...outputArgs(target, i, req, ctx));
+    args.push(...outputArgs(target, i, req, ctx), ...sideOutputArgs(`v${i}`, target));
   });
+  if (req.sourceFingerprintPath) args.push(...fingerprintOutputArgs('[sfp]', req.sourceFingerprintPath));
   return args;
 }
 
@@ -57,19 +62,27 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
   const n = req.targets.length;
   const head = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p', 'setsar=1'];
   const source = `[0:${req.media.video.index}]`;
-  const inputs = n === 1 ? [source] : req.targets.map((_, i) => `[vs${i}]`);
-  const graph = n === 1 ? [] : [`${source}${head.join(',')},split=${n}${inputs.join('')}`];
+  const shared = n > 1 || req.sourceFingerprintPath !== undefined;
+  const inputs = shared ? req.targets.map((_, i) => `[vs${i}]`) : [source];
+  const graph: string[] = [];
+  if (shared) {
+    const branches = [...inputs, ...(req.sourceFingerprintPath ? ['[vsfp]'] : [])];
+    graph.push(`${source}${head.join(',')},split=${branches.length}${branches.join('')}`);
+  }
+  if (req.sourceFingerprintPath)
+    graph.push(`[vsfp]${fingerprintFilters(req.media.durationSec).join(',')}[sfp]`);
   req.targets.forEach((target, i) => {
     const effects = inOrder(target.plan.effects);
     const timing = effects.filter((e) => effectById(e.id).kind === 'timing');
     const picture = effects.filter((e) => effectById(e.id).kind === 'video');
     const filters = [
-      ...(n === 1 ? head : []),
+      ...(shared ? [] : head),
       ...timing.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
       `fps=${rateText(variationFps(req.media, effects))}`,
       ...picture.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
     ];
-    graph.push(`${inputs[i]}${filters.join(',')}[v${i}]`);
+    const sides = branchSideOutputs(`v${i}`, target, expectedDuration(req.media, target.plan), ctx.width);
+    graph.push(`${inputs[i]}${filters.join(',')}${sides.tail}`, ...sides.graph);
   });
   return graph;
 }
@@ -146,23 +159,4 @@ function inOrder(effects: readonly PlannedEffect[]): PlannedEffect[] {
 
 function chain(filters: string[], empty: string): string {
   return filters.length > 0 ? filters.join(',') : empty;
-}
-
-export interface ThumbnailCommandRequest {
-  /** A rendered output (always MP4). */
-  inputPath: string;
-  atSec: number;
-  outPath: string;
-  width: number;
-}
-
-/** One JPEG frame of an output, `width` pixels wide, for previews. */
-export function buildThumbnailCommand(req: ThumbnailCommandRequest): string[] {
-  const at = String(Math.max(0, Math.round(req.atSec * 1000) / 1000));
-  return [
-    ...['-y', '-ss', at, ...inputArgs(req.inputPath, 'mov')],
-    ...['-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${Math.round(req.width)}:-2`, '-q:v', '3'],
-    ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'],
-    ...['-f', 'image2', '-update', '1', `file:${req.outPath}`],
-  ];
 }

@@ -1,11 +1,10 @@
 import { rename, rm, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { FfmpegError } from './errors.js';
-import { type Fingerprint, fingerprintVideo, pixelDifference, structuralDifference } from './fingerprint.js';
+import { type Fingerprint, pixelDifference, readFingerprint, structuralDifference } from './fingerprint.js';
 import type { EngineOptions } from './options.js';
 import { outputGeometry } from './output-format.js';
 import { expectedDuration } from './plan.js';
-import { buildRenderCommand, buildThumbnailCommand } from './render-command.js';
+import { buildRenderCommand } from './render-command.js';
 import { groupTargets } from './render-strategy.js';
 import { runFfmpeg } from './runner.js';
 import type { MediaInfo, VariationPlan } from './types.js';
@@ -52,56 +51,83 @@ export interface RenderRequest {
   shouldStop?: () => boolean;
 }
 
+/** Scratch files of a target, next to its work path: fingerprint and thumbnail side outputs. */
+function scratch(target: RenderTarget) {
+  return { fingerprintPath: `${target.workPath}.fp`, thumbnailPath: `${target.workPath}.jpg` };
+}
+
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
   if (req.targets.length === 0) return [];
   const results: RenderResult[] = [];
-  const report = (result: RenderResult) => {
-    results.push(result);
-    req.onOutput?.(result);
-  };
-  const fingerprints = new Map<string, Fingerprint>();
+  const measured = new Map<string, Fingerprint>();
+  const sourcePrint: { value: Fingerprint | null } = { value: null };
+  const sourceScratch = sourceScratchPath(req.targets);
   try {
-    const source = await fingerprintVideo(
-      {
-        inputPath: req.inputPath,
-        demuxer: req.media.demuxer,
-        durationSec: req.media.durationSec,
-        scratchPath: scratchPath(req.targets[0]?.workPath ?? req.inputPath, 'source.gray'),
-      },
-      req.options,
-      req.signal,
-    );
     for (const group of groupTargets(req.media, req.targets, req.options)) {
       if (req.shouldStop?.()) break;
       const failures = new Map<string, string>();
-      const outcome = await renderGroup(req, group);
+      const outcome = await renderGroup(req, group, sourceScratch);
       if (outcome !== true && group.length > 1) {
         // A failed fan-out gives each output a chance alone: one bad output must not fail its siblings.
         for (const target of group) {
-          const single = await renderGroup(req, [target]);
+          const single = await renderGroup(req, [target], sourceScratch);
           if (single !== true) failures.set(target.outputId, single);
         }
       } else if (outcome !== true) {
         failures.set((group[0] as RenderTarget).outputId, outcome);
       }
+      if (!sourcePrint.value) sourcePrint.value = await readFingerprint(sourceScratch).catch(() => null);
       for (const target of group) {
-        report(await finishTarget(req, target, source, fingerprints, failures.get(target.outputId)));
+        const result = await finishTarget(
+          req,
+          target,
+          sourcePrint.value,
+          measured,
+          failures.get(target.outputId),
+        );
+        results.push(result);
+        req.onOutput?.(result);
       }
     }
     return results;
   } finally {
-    await Promise.all(req.targets.map((t) => rm(t.workPath, { force: true })));
+    const files = req.targets.flatMap((t) => [t.workPath, ...Object.values(scratch(t))]);
+    await Promise.all([...files, sourceScratch].map((f) => rm(f, { force: true })));
   }
 }
 
-/** Runs one FFmpeg process for the group: true, or why FFmpeg failed (the caller decides what next). */
-async function renderGroup(req: RenderRequest, group: RenderTarget[]): Promise<true | string> {
-  const args = buildRenderCommand({
+type CommandRequest = Pick<RenderRequest, 'inputPath' | 'media' | 'targets' | 'options'>;
+
+/** The FFmpeg commands a render runs when nothing fails, in order (what `--print-commands` shows). */
+export function renderCommands(req: CommandRequest): string[][] {
+  const sourceScratch = sourceScratchPath(req.targets);
+  return groupTargets(req.media, req.targets, req.options).map((group) =>
+    groupCommand(req, group, sourceScratch),
+  );
+}
+
+function sourceScratchPath(targets: RenderTarget[]): string {
+  return `${targets[0]?.workPath}.source.fp`;
+}
+
+function groupCommand(req: CommandRequest, group: RenderTarget[], sourceFingerprintPath: string): string[] {
+  return buildRenderCommand({
     inputPath: req.inputPath,
     media: req.media,
-    targets: group.map((t) => ({ plan: t.plan, outPath: t.workPath })),
+    targets: group.map((t) => ({
+      plan: t.plan,
+      outPath: t.workPath,
+      fingerprintPath: scratch(t).fingerprintPath,
+      ...(t.thumbnailPath ? { thumbnailPath: scratch(t).thumbnailPath } : {}),
+    })),
     options: req.options,
+    sourceFingerprintPath,
   });
+}
+
+/** Runs one FFmpeg process for the group: true, or why FFmpeg failed (the caller decides what next). */
+async function renderGroup(req: RenderRequest, group: RenderTarget[], sourceFingerprintPath: string) {
+  const args = groupCommand(req, group, sourceFingerprintPath);
   const durationSec = Math.max(...group.map((t) => expectedDuration(req.media, t.plan)));
   try {
     await runFfmpeg({
@@ -113,7 +139,7 @@ async function renderGroup(req: RenderRequest, group: RenderTarget[]): Promise<t
         for (const t of group) req.onProgress?.(t.outputId, fraction);
       },
     });
-    return true;
+    return true as const;
   } catch (error) {
     if (isAbort(error, req.signal)) throw error;
     await Promise.all(group.map((t) => rm(t.workPath, { force: true })));
@@ -124,13 +150,19 @@ async function renderGroup(req: RenderRequest, group: RenderTarget[]): Promise<t
 async function finishTarget(
   req: RenderRequest,
   target: RenderTarget,
-  source: Fingerprint,
+  source: Fingerprint | null,
   siblings: Map<string, Fingerprint>,
   failure: string | undefined,
 ): Promise<RenderResult> {
   if (failure !== undefined || !(await exists(target.workPath))) {
     const message = 'FFmpeg could not render this variation.';
-    return { outputId: target.outputId, ok: false, code: 'render_failed', message, detail: failure ?? 'no output' };
+    return {
+      outputId: target.outputId,
+      ok: false,
+      code: 'render_failed',
+      message,
+      detail: failure ?? 'no output',
+    };
   }
   try {
     const geometry = outputGeometry(req.media, req.options.maxLongSide);
@@ -145,19 +177,10 @@ async function finishTarget(
       req.options,
       req.signal,
     );
-    const print = await fingerprintVideo(
-      {
-        inputPath: target.workPath,
-        demuxer: 'mov',
-        durationSec: facts.durationSec,
-        scratchPath: scratchPath(target.workPath, 'fp.gray'),
-      },
-      req.options,
-      req.signal,
-    );
+    const print = await readFingerprint(scratch(target).fingerprintPath);
     const distinctness = measureDistinctness(print, source, [...siblings.values()]);
     siblings.set(target.outputId, print);
-    if (target.thumbnailPath) await writeThumbnail(req, target, facts.durationSec, geometry.width);
+    if (target.thumbnailPath) await rename(scratch(target).thumbnailPath, target.thumbnailPath);
     await rename(target.workPath, target.finalPath);
     return { outputId: target.outputId, ok: true, ...facts, distinctness };
   } catch (error) {
@@ -168,38 +191,22 @@ async function finishTarget(
   }
 }
 
-function measureDistinctness(print: Fingerprint, source: Fingerprint, siblings: Fingerprint[]): Record<string, number> {
-  const result: Record<string, number> = {
-    vsSource: pixelDifference(print, source),
-    structureVsSource: structuralDifference(print, source),
-  };
+/** How far an output is from its source and from the nearest sibling rendered before it. */
+function measureDistinctness(
+  print: Fingerprint,
+  source: Fingerprint | null,
+  siblings: Fingerprint[],
+): Record<string, number> {
+  const result: Record<string, number> = {};
+  if (source) {
+    result.vsSource = pixelDifference(print, source);
+    result.structureVsSource = structuralDifference(print, source);
+  }
   if (siblings.length > 0) {
     result.nearestSibling = Math.min(...siblings.map((s) => pixelDifference(print, s)));
     result.structureVsNearestSibling = Math.min(...siblings.map((s) => structuralDifference(print, s)));
   }
   return result;
-}
-
-async function writeThumbnail(req: RenderRequest, target: RenderTarget, durationSec: number, width: number) {
-  const thumbPath = target.thumbnailPath as string;
-  const workThumb = scratchPath(target.workPath, 'thumb.jpg');
-  try {
-    const args = buildThumbnailCommand({
-      inputPath: target.workPath,
-      atSec: Math.min(1, durationSec / 2),
-      outPath: workThumb,
-      width: Math.min(360, width),
-    });
-    await runFfmpeg({ args, durationSec: 0, options: req.options, signal: req.signal });
-    await rename(workThumb, thumbPath);
-  } finally {
-    await rm(workThumb, { force: true });
-  }
-}
-
-function scratchPath(nextTo: string, suffix: string): string {
-  const dir = path.dirname(nextTo);
-  return path.join(dir, `${path.basename(nextTo, path.extname(nextTo))}.${suffix}`);
 }
 
 function isAbort(error: unknown, signal?: AbortSignal): boolean {

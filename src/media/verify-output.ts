@@ -62,7 +62,11 @@ export async function verifyOutput(
     problems.push(`duration ${durationSec}s, expected ${expected.durationSec.toFixed(2)}s`);
   }
   if (problems.length > 0) {
-    throw new MediaError('invalid_output', `The rendered variation failed its checks (${problems.join('; ')}).`, 500);
+    throw new MediaError(
+      'invalid_output',
+      `The rendered variation failed its checks (${problems.join('; ')}).`,
+      500,
+    );
   }
   return { sizeBytes, durationSec, width: expected.width, height: expected.height };
 }

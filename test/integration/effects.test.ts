@@ -6,11 +6,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EFFECTS } from '../../src/media/effects/catalog.js';
+import { pixelDifference, readFingerprint } from '../../src/media/fingerprint.js';
 import { engineOptions } from '../../src/media/options.js';
 import { expectedDuration, planJob, planSignature } from '../../src/media/plan.js';
 import { probeMedia } from '../../src/media/probe.js';
 import { createRandom } from '../../src/media/random.js';
-import { buildRenderCommand, buildThumbnailCommand } from '../../src/media/render-command.js';
+import { buildRenderCommand } from '../../src/media/render-command.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from '../../src/media/types.js';
 import { clip } from '../support/clips.js';
 
@@ -426,10 +427,26 @@ describe('what every output looks like from outside', () => {
       expect(await psnr(x, y)).toBeLessThan(25);
   });
 
-  it.concurrent('writes a JPEG thumbnail of an output at the requested width', async () => {
-    const jpg = path.join(dir, 'thumb.jpg');
-    await ffmpeg(buildThumbnailCommand({ inputPath: baseline, atSec: 1, outPath: jpg, width: 180 }));
-    const { streams } = await probe(jpg);
-    expect(streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 180, height: 320 });
+  it.concurrent('writes a thumbnail and fingerprints as side outputs of the render itself', async () => {
+    const out = path.join(dir, 'sides.mp4');
+    const sides = { fingerprintPath: `${out}.fp`, thumbnailPath: `${out}.jpg` };
+    const sourceFingerprintPath = path.join(dir, 'sides-source.fp');
+    const args = buildRenderCommand({
+      inputPath: source,
+      media,
+      targets: [{ plan: plan([]), outPath: out, ...sides }],
+      options: OPTIONS,
+      sourceFingerprintPath,
+    });
+    await ffmpeg(args);
+    const { streams } = await probe(sides.thumbnailPath);
+    expect(streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 320, height: 568 });
+    // Five grey 16×16 frames each; an untouched re-encode looks like its source.
+    const sourcePrint = await readFingerprint(sourceFingerprintPath);
+    const outputPrint = await readFingerprint(sides.fingerprintPath);
+    expect(sourcePrint.frames).toHaveLength(5);
+    expect(outputPrint.frames).toHaveLength(5);
+    expect(pixelDifference(sourcePrint, outputPrint)).toBeLessThan(2);
+    expect(sha(out)).toBe(sha(baseline));
   });
 });

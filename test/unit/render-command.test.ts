@@ -3,7 +3,7 @@ import { DEMUXER_WHITELIST } from '../../src/media/demuxers.js';
 import { engineOptions } from '../../src/media/options.js';
 import { outputGeometry } from '../../src/media/output-format.js';
 import { planSignature } from '../../src/media/plan.js';
-import { buildRenderCommand, buildThumbnailCommand, rateText } from '../../src/media/render-command.js';
+import { buildRenderCommand, rateText } from '../../src/media/render-command.js';
 import type { EncodeSettings, MediaInfo, PlannedEffect, VariationPlan } from '../../src/media/types.js';
 
 interface SourceShape {
@@ -259,15 +259,35 @@ describe('rateText', () => {
   });
 });
 
-describe('buildThumbnailCommand', () => {
-  it('grabs one JPEG frame of an output at a time, scaled to a width with an even height', () => {
-    expect(
-      buildThumbnailCommand({ inputPath: '/o/x.mp4', atSec: 1.23456, outPath: '/o/x.jpg', width: 360 }),
-    ).toEqual([
-      ...['-y', '-ss', '1.235', ...opened('mov', '/o/x.mp4')],
-      ...['-map', '0:v:0', '-frames:v', '1', '-vf', 'scale=360:-2', '-q:v', '3'],
-      ...['-map_metadata', '-1', '-fflags', '+bitexact', '-flags:v', '+bitexact'],
-      ...['-f', 'image2', '-update', '1', 'file:/o/x.jpg'],
+describe('side outputs', () => {
+  it('branches a fingerprint of the source and, per variation, a fingerprint and a thumbnail from decoded frames', () => {
+    const source = media({ width: 1080, height: 1920, durationSec: 15, audioIndex: null });
+    const args = buildRenderCommand({
+      inputPath: '/s.src',
+      media: source,
+      targets: [
+        { plan: plan(1, []), outPath: '/w/o.mp4', fingerprintPath: '/w/o.fp', thumbnailPath: '/w/o.jpg' },
+      ],
+      options: engineOptions({ threads: 1 }),
+      sourceFingerprintPath: '/w/s.fp',
+    });
+    const sampler =
+      'trim=start=1.500,setpts=PTS-STARTPTS,fps=0.333333,scale=16:16:flags=area,setsar=1,format=gray';
+    expect(args[args.indexOf('-filter_complex') + 1]).toBe(
+      [
+        '[0:0]scale=1080:1920,format=yuv420p,setsar=1,split=2[vs0][vsfp]',
+        `[vsfp]${sampler}[sfp]`,
+        '[vs0]fps=30,split=3[v0][v0fp][v0th]',
+        `[v0fp]${sampler}[v0fpo]`,
+        '[v0th]trim=start=1,scale=360:-2[v0tho]',
+      ].join(';'),
+    );
+    const tail = args.slice(args.indexOf('file:/w/o.mp4') + 1);
+    expect(tail).toEqual([
+      ...['-map', '[v0fpo]', '-frames:v', '5', '-f', 'rawvideo', 'file:/w/o.fp'],
+      ...['-map', '[v0tho]', '-frames:v', '1', '-q:v', '3', '-flags:v', '+bitexact'],
+      ...['-fflags', '+bitexact', '-f', 'image2', '-update', '1', 'file:/w/o.jpg'],
+      ...['-map', '[sfp]', '-frames:v', '5', '-f', 'rawvideo', 'file:/w/s.fp'],
     ]);
   });
 });

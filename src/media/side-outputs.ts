@@ -1,0 +1,55 @@
+import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
+
+/**
+ * Extra outputs of a render command, made from frames it decodes anyway: a fingerprint of the
+ * source, and per variation a fingerprint and a JPEG thumbnail. Measuring distinctness and making
+ * previews this way costs no second decode of anything.
+ */
+export interface SideOutputs {
+  fingerprintPath?: string;
+  thumbnailPath?: string;
+}
+
+export const THUMBNAIL_MAX_WIDTH = 360;
+
+/** Where in a variation its thumbnail is taken: one second in, or the middle of a shorter clip. */
+export function thumbnailTime(durationSec: number): number {
+  return Math.round(Math.min(1, durationSec / 2) * 1000) / 1000;
+}
+
+/**
+ * Ends a video chain at `label`, splitting it when side outputs want its frames too. Returns the
+ * chain's last part (appended to the chain) and the graph lines of the side branches.
+ */
+export function branchSideOutputs(
+  label: string,
+  sides: SideOutputs,
+  durationSec: number,
+  width: number,
+): { tail: string; graph: string[] } {
+  const branches: string[] = [];
+  const graph: string[] = [];
+  if (sides.fingerprintPath) {
+    branches.push(`${label}fp`);
+    graph.push(`[${label}fp]${fingerprintFilters(durationSec).join(',')}[${label}fpo]`);
+  }
+  if (sides.thumbnailPath) {
+    branches.push(`${label}th`);
+    const thumbWidth = Math.min(THUMBNAIL_MAX_WIDTH, width);
+    graph.push(`[${label}th]trim=start=${thumbnailTime(durationSec)},scale=${thumbWidth}:-2[${label}tho]`);
+  }
+  if (branches.length === 0) return { tail: `[${label}]`, graph };
+  const outs = [label, ...branches].map((b) => `[${b}]`).join('');
+  return { tail: `,split=${branches.length + 1}${outs}`, graph };
+}
+
+/** Output options for the side branches made by branchSideOutputs. */
+export function sideOutputArgs(label: string, sides: SideOutputs): string[] {
+  const args: string[] = [];
+  if (sides.fingerprintPath) args.push(...fingerprintOutputArgs(`[${label}fpo]`, sides.fingerprintPath));
+  if (sides.thumbnailPath) {
+    args.push('-map', `[${label}tho]`, '-frames:v', '1', '-q:v', '3', '-flags:v', '+bitexact');
+    args.push('-fflags', '+bitexact', '-f', 'image2', '-update', '1', `file:${sides.thumbnailPath}`);
+  }
+  return args;
+}
