@@ -83,6 +83,12 @@ const BORDER: Record<Intensity, [number, number]> = {
   strong: [0.045, 0.07],
 };
 const BORDER_COLOURS = ['black', 'white', '0x1a1a1a', '0xf2f2f2'] as const;
+const COLOUR_NAMES: Record<string, string> = {
+  black: 'black',
+  white: 'white',
+  '0x1a1a1a': 'charcoal',
+  '0xf2f2f2': 'off-white',
+};
 
 /** Shrinks the picture slightly inside a plain frame. */
 export const border = defineEffect({
@@ -103,7 +109,8 @@ export const border = defineEffect({
     const h = ctx.height - 2 * edge;
     return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${edge}:${edge}:${text(p, 'colour')}`];
   },
-  describe: (p) => `${text(p, 'colour')} border ${round(num(p, 'size') * 100, 1)}% of the short side`,
+  describe: (p) =>
+    `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side`,
 });
 
 export const mirror = defineEffect({
