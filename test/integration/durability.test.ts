@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -255,6 +256,17 @@ describe('full disk', () => {
     });
     expect(resumable.status).toBe(507);
     expect(await resumable.json()).toEqual(full);
+
+    // A batch bigger than the budget is refused before a byte is stored, and the client still reads why.
+    const big = path.join(os.tmpdir(), `vidvar-big-${process.pid}.mp4`);
+    writeFileSync(big, Buffer.alloc(budget + 2 * 1024 * 1024, 7));
+    try {
+      const tooBig = await proc.postJob([big], { count: '1', intensity: 'medium' });
+      expect(tooBig.status).toBe(507);
+      expect(await tooBig.json()).toEqual(full);
+    } finally {
+      rmSync(big, { force: true });
+    }
 
     // The refused batch's video was stored and admitted before the estimate said no; then deleted.
     const admitted = proc.logs().filter((l) => l.event === 'file_created' && String(l.path).endsWith('.src'));

@@ -7,6 +7,7 @@ import type { UploadService } from '../../jobs/upload-service.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
 import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
+import { discardBody } from '../discard-body.js';
 import { type EffectDescriber, toJobView } from '../job-view.js';
 import { receiveMultipartJob } from '../multipart-job.js';
 import { drainingError, tooLargeError } from '../refusals.js';
@@ -88,14 +89,17 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
   async function createFromMultipart(request: FastifyRequest, reply: FastifyReply) {
     const length = Number(request.headers['content-length'] ?? Number.NaN);
     if (Number.isFinite(length)) {
-      // Answer before reading a byte; closing the connection stops the client sending the rest.
-      if (length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024) {
+      // Refused before any byte is stored; the connection closes after a bounded drain.
+      const refusal =
+        length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024
+          ? tooLargeError(deps.maxUploadBytes)
+          : deps.budget.canFit(length)
+            ? null
+            : storageFullError();
+      if (refusal) {
         reply.header('Connection', 'close');
-        throw tooLargeError(deps.maxUploadBytes);
-      }
-      if (!deps.budget.canFit(length)) {
-        reply.header('Connection', 'close');
-        throw storageFullError();
+        await discardBody(request.raw);
+        throw refusal;
       }
     }
     let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
