@@ -54,7 +54,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const password = config.APP_PASSWORD ?? generatedPassword();
   const db = openDatabase(layout.database);
   const store = createSqliteJobStore(db);
-  const sessions = createSessionStore(db);
+  const sessions = createSessionStore(db, config.SESSION_SECRET);
   const events = createJobEvents();
   const clock = () => Date.now();
   const budget = createStorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES });

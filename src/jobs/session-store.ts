@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 
@@ -9,9 +9,14 @@ export interface Session {
   expiresAt: number;
 }
 
-// Only a hash of the id is stored, so a copy of the database does not hand out live sessions.
-function hashId(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
+/**
+ * Only a hash of the id is stored, so a copy of the database does not hand out live sessions. With
+ * SESSION_SECRET set the hash is keyed (HMAC): someone who can write to the database still cannot
+ * plant a session of their own. Changing the secret signs everybody out.
+ */
+function idHasher(secret: string | undefined): (id: string) => string {
+  if (secret === undefined) return (id) => createHash('sha256').update(id).digest('base64url');
+  return (id) => createHmac('sha256', secret).update(id).digest('base64url');
 }
 
 /** Server-side sessions: the cookie holds a random id, the row holds its expiry. */
@@ -20,8 +25,10 @@ export class SessionStore {
   readonly #find: Statement;
   readonly #remove: Statement;
   readonly #removeExpired: Statement;
+  readonly #hash: (id: string) => string;
 
-  constructor(db: Db) {
+  constructor(db: Db, secret?: string) {
+    this.#hash = idHasher(secret);
     this.#insert = db.prepare('INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)');
     this.#find = db.prepare(
       'SELECT created_at, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
@@ -32,18 +39,18 @@ export class SessionStore {
 
   createSession(now: number, ttlMs: number): Session {
     const id = randomBytes(32).toString('base64url');
-    this.#insert.run(hashId(id), now, now + ttlMs);
+    this.#insert.run(this.#hash(id), now, now + ttlMs);
     return { id, createdAt: now, expiresAt: now + ttlMs };
   }
 
   /** Null when unknown or expired. */
   getSession(id: string, now: number): Session | null {
-    const row = this.#find.get(hashId(id), now) as { created_at: number; expires_at: number } | undefined;
+    const row = this.#find.get(this.#hash(id), now) as { created_at: number; expires_at: number } | undefined;
     return row ? { id, createdAt: row.created_at, expiresAt: row.expires_at } : null;
   }
 
   deleteSession(id: string): void {
-    this.#remove.run(hashId(id));
+    this.#remove.run(this.#hash(id));
   }
 
   /** Returns how many were removed. */
@@ -52,7 +59,7 @@ export class SessionStore {
   }
 }
 
-/** Same as `new SessionStore(db)`, for callers that compose with factory functions. */
-export function createSessionStore(db: Db): SessionStore {
-  return new SessionStore(db);
+/** Same as `new SessionStore(db, secret)`, for callers that compose with factory functions. */
+export function createSessionStore(db: Db, secret?: string): SessionStore {
+  return new SessionStore(db, secret);
 }

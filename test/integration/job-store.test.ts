@@ -342,4 +342,12 @@ describe('sessions', () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(file).includes(Buffer.from(secret))).toBe(false);
   });
+
+  it('keys the stored hashes with SESSION_SECRET: another key knows none of the sessions', () => {
+    const keyed = new SessionStore(db, 'k'.repeat(32));
+    const { id } = keyed.createSession(1000, 60_000);
+    expect(keyed.getSession(id, 2000)?.id).toBe(id);
+    expect(new SessionStore(db).getSession(id, 2000)).toBeNull();
+    expect(new SessionStore(db, 'x'.repeat(32)).getSession(id, 2000)).toBeNull();
+  });
 });
