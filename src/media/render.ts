@@ -198,13 +198,17 @@ function measureDistinctness(
   siblings: Fingerprint[],
 ): Record<string, number> {
   const result: Record<string, number> = {};
-  if (source) {
+  // A fingerprint can come out empty (a stream that changes size mid-way): then there is no measure.
+  const comparable = (f: Fingerprint | null): f is Fingerprint => f !== null && f.frames.length > 0;
+  if (!comparable(print)) return result;
+  if (comparable(source)) {
     result.vsSource = pixelDifference(print, source);
     result.structureVsSource = structuralDifference(print, source);
   }
-  if (siblings.length > 0) {
-    result.nearestSibling = Math.min(...siblings.map((s) => pixelDifference(print, s)));
-    result.structureVsNearestSibling = Math.min(...siblings.map((s) => structuralDifference(print, s)));
+  const others = siblings.filter(comparable);
+  if (others.length > 0) {
+    result.nearestSibling = Math.min(...others.map((s) => pixelDifference(print, s)));
+    result.structureVsNearestSibling = Math.min(...others.map((s) => structuralDifference(print, s)));
   }
   return result;
 }
