@@ -3,17 +3,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { createApp } from './http/app.js';
-import { openDatabase } from './jobs/db.js';
-import { createJobEvents } from './jobs/job-events.js';
-import { recoverAtStartup } from './jobs/recovery.js';
-import { createSessionStore } from './jobs/session-store.js';
-import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
-import { createWorker } from './jobs/worker.js';
 import { checkFfmpeg } from './media/ffmpeg-capabilities.js';
 import { type EngineOptions, engineOptions } from './media/options.js';
-import { createStorageBudget } from './storage/disk-space.js';
-import { createJanitor } from './storage/janitor.js';
+import { composeServer } from './server.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
 import { VERSION } from './version.js';
 
@@ -52,48 +44,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   logger.info({ ffmpeg: ffmpeg.version }, 'ffmpeg ready');
 
   const password = config.APP_PASSWORD ?? generatedPassword();
-  const db = openDatabase(layout.database);
-  const store = createSqliteJobStore(db);
-  const sessions = createSessionStore(db, config.SESSION_SECRET);
-  const events = createJobEvents();
-  const clock = () => Date.now();
-  const budget = createStorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES });
-  recoverAtStartup({ store, layout, logger, now: clock() });
-  const worker = createWorker({
-    store,
-    events,
-    layout,
-    engine,
-    logger,
-    clock,
-    concurrency: config.WORKER_CONCURRENCY,
-  });
-  const janitor = createJanitor({
-    store,
-    layout,
-    budget,
-    sessions,
-    logger,
-    clock,
-    intervalMs: config.JANITOR_INTERVAL_MINUTES * 60_000,
-  });
-
-  let draining = false;
-  const app = await createApp({
-    config,
-    layout,
-    store,
-    sessions,
-    events,
-    worker,
-    budget,
-    engine,
-    logger,
-    clock,
-    password,
-    isDraining: () => draining,
-    webRoot: path.resolve(import.meta.dirname, '..', 'web', 'dist'),
-  });
+  const webRoot = path.resolve(import.meta.dirname, '..', 'web', 'dist');
+  const server = await composeServer({ config, engine, logger, password, webRoot });
+  const { app, worker, janitor, store, draining } = server;
   await app.listen({ port: config.PORT, host: config.HOST });
   worker.start();
   janitor.start();
@@ -109,7 +62,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    draining = true;
+    draining.value = true;
     const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     logger.info({ signal, graceMs }, 'shutdown: draining, intake closed');
     // Keep listening through the grace: clients get "draining" and 503 + Retry-After, not a refused connection.

@@ -3,16 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { createApp } from '../../src/http/app.js';
 import type { ApiApp } from '../../src/http/deps.js';
-import { openDatabase } from '../../src/jobs/db.js';
-import { createJobEvents, type JobEvents } from '../../src/jobs/job-events.js';
-import { createSessionStore } from '../../src/jobs/session-store.js';
-import { createSqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
+import type { JobEvents } from '../../src/jobs/job-events.js';
 import type { JobStore } from '../../src/jobs/types.js';
-import { createWorker, type Worker } from '../../src/jobs/worker.js';
+import type { Worker } from '../../src/jobs/worker.js';
 import { engineOptions } from '../../src/media/options.js';
-import { createStorageBudget } from '../../src/storage/disk-space.js';
+import { composeServer } from '../../src/server.js';
 import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
 
 /**
@@ -56,28 +52,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const layout = dataLayout(config.DATA_DIR);
   for (const dir of [layout.uploads, layout.tus, layout.work, layout.outputs])
     mkdirSync(dir, { recursive: true });
-  const logger = pino({ level: config.LOG_LEVEL });
-  const db = openDatabase(layout.database);
-  const store = createSqliteJobStore(db);
-  const sessions = createSessionStore(db);
-  const events = createJobEvents();
-  const budget = createStorageBudget({ layout, budgetBytes: config.STORAGE_BUDGET_BYTES, cacheMs: 0 });
   const engine = engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: layout.work, maxLongSide: 640 });
-  const worker = createWorker({ store, events, layout, engine, logger, clock: Date.now, concurrency: 1 });
-  const draining = { value: false };
-  const app = await createApp({
+  const { app, store, events, worker, draining } = await composeServer({
     config,
-    layout,
-    store,
-    sessions,
-    events,
-    worker,
-    budget,
     engine,
-    logger,
+    logger: pino({ level: config.LOG_LEVEL }),
     password: TEST_PASSWORD,
-    isDraining: () => draining.value,
     webRoot: options.webRoot,
+    budgetCacheMs: 0,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();

@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { createApp } from './http/app.js';
+import type { ApiApp } from './http/deps.js';
+import { openDatabase } from './jobs/db.js';
+import { createJobEvents, type JobEvents } from './jobs/job-events.js';
+import { recoverAtStartup } from './jobs/recovery.js';
+import { createSessionStore, type SessionStore } from './jobs/session-store.js';
+import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
+import type { JobStore } from './jobs/types.js';
+import { createWorker, type Worker } from './jobs/worker.js';
+import type { EngineOptions } from './media/options.js';
+import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
+import { createJanitor, type Janitor } from './storage/janitor.js';
+import { type DataLayout, dataLayout } from './storage/layout.js';
+
+/**
+ * Wires the layers into one server: database, stores, worker, janitor and the HTTP app, after
+ * start-up recovery. Nothing listens or runs yet; main.ts (and the tests) decide when.
+ */
+export interface VidvarServer {
+  app: ApiApp;
+  layout: DataLayout;
+  store: JobStore;
+  sessions: SessionStore;
+  events: JobEvents;
+  budget: StorageBudget;
+  worker: Worker;
+  janitor: Janitor;
+  /** Set on SIGTERM: intake answers 503 and health says draining. */
+  draining: { value: boolean };
+}
+
+export interface ServerOptions {
+  config: Config;
+  engine: EngineOptions;
+  logger: Logger;
+  password: string;
+  webRoot?: string;
+  clock?: () => number;
+  /** How long the storage budget may reuse its measure of the data folder. */
+  budgetCacheMs?: number;
+}
+
+export async function composeServer(options: ServerOptions): Promise<VidvarServer> {
+  const { config, engine, logger, password } = options;
+  const clock = options.clock ?? Date.now;
+  const layout = dataLayout(config.DATA_DIR);
+  const db = openDatabase(layout.database);
+  const store = createSqliteJobStore(db);
+  const sessions = createSessionStore(db, config.SESSION_SECRET);
+  const events = createJobEvents();
+  const budget = createStorageBudget({
+    layout,
+    budgetBytes: config.STORAGE_BUDGET_BYTES,
+    ...(options.budgetCacheMs === undefined ? {} : { cacheMs: options.budgetCacheMs }),
+  });
+  recoverAtStartup({ store, layout, logger, now: clock() });
+  const worker = createWorker({
+    store,
+    events,
+    layout,
+    engine,
+    logger,
+    clock,
+    concurrency: config.WORKER_CONCURRENCY,
+  });
+  const janitor = createJanitor({
+    store,
+    layout,
+    budget,
+    sessions,
+    logger,
+    clock,
+    intervalMs: config.JANITOR_INTERVAL_MINUTES * 60_000,
+  });
+  const draining = { value: false };
+  const app = await createApp({
+    config,
+    layout,
+    store,
+    sessions,
+    events,
+    worker,
+    budget,
+    engine,
+    logger,
+    clock,
+    password,
+    isDraining: () => draining.value,
+    webRoot: options.webRoot,
+  });
+  return { app, layout, store, sessions, events, budget, worker, janitor, draining };
+}
