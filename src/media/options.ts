@@ -1,3 +1,5 @@
+import { DEFAULT_PROCESS_LIMITS, type ProcessLimits } from './process-limits.js';
+
 /** Knobs of the engine. The CLI and the server both start from these defaults. */
 export interface EngineOptions {
   ffmpegPath: string;
@@ -21,6 +23,8 @@ export interface EngineOptions {
   fanOut: number | 'auto';
   /** Where FFmpeg may write temporary files (never /tmp on Fly.io): becomes TMPDIR of the child. */
   tmpDir: string | null;
+  /** Memory, CPU-time and priority limits of every FFmpeg/ffprobe process; null runs them unlimited. */
+  processLimits: ProcessLimits | null;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -35,6 +39,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   stallTimeoutMs: 60_000,
   fanOut: 'auto',
   tmpDir: null,
+  processLimits: DEFAULT_PROCESS_LIMITS,
 };
 
 export function engineOptions(overrides: Partial<EngineOptions> = {}): EngineOptions {

@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { FfmpegError, type FfmpegErrorCode } from './errors.js';
 import type { EngineOptions } from './options.js';
+import { cpuBudgetSec, describeExit, limitedCommand } from './process-limits.js';
 import { ProgressParser } from './progress.js';
 
 /**
  * The one place that starts FFmpeg and ffprobe (argv arrays, never a shell). Every run drains
  * stderr into a bounded tail (a full pipe would block FFmpeg forever), can be cancelled through an
- * AbortSignal, and is killed by a watchdog when it stops making progress.
+ * AbortSignal, and is killed by a watchdog when it stops making progress. Each process runs under
+ * options.processLimits (memory, CPU time, priority); the command is still plain `ffmpeg …`.
  */
 export const RUNNER_FLAGS: readonly string[] = [
   '-nostdin',
@@ -49,7 +51,9 @@ export async function runFfmpeg(req: FfmpegRequest): Promise<FfmpegOutcome> {
   const parser = new ProgressParser(req.durationSec);
   let lastFraction = -1;
   let lastMark = '';
-  const run = startProcess(req.options.ffmpegPath, ffmpegArgv(req.args), req.options, req.signal);
+  const { processLimits, maxDurationSec } = req.options;
+  const cpuSec = processLimits ? cpuBudgetSec(processLimits, req.durationSec, maxDurationSec) : 0;
+  const run = startProcess(req.options.ffmpegPath, ffmpegArgv(req.args), req.options, req.signal, cpuSec);
   run.armWatchdog(req.options.stallTimeoutMs);
   run.child.stdout?.setEncoding('utf8');
   run.child.stdout?.on('data', (chunk: string) => {
@@ -77,7 +81,9 @@ export async function runFfprobe(
   options: EngineOptions,
   signal?: AbortSignal,
 ): Promise<string> {
-  const run = startProcess(options.ffprobePath, ['-hide_banner', ...args], options, signal);
+  // ffprobe reads headers and a few packets: the floor is its whole budget.
+  const cpuSec = options.processLimits?.cpuFloorSec ?? 0;
+  const run = startProcess(options.ffprobePath, ['-hide_banner', ...args], options, signal, cpuSec);
   run.armWatchdog(options.stallTimeoutMs);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -107,12 +113,16 @@ function startProcess(
   argv: string[],
   options: EngineOptions,
   signal: AbortSignal | undefined,
+  cpuSec: number,
 ): RunningProcess {
   if (signal?.aborted)
     throw new FfmpegError('ffmpeg_aborted', `${program} not started: the run was cancelled`, '');
   const name = program.split('/').pop() ?? program;
+  const command = limitedCommand(program, argv, options.processLimits, cpuSec);
+  if (!command)
+    throw new FfmpegError('ffmpeg_failed', `could not start ${program}: spawn ${program} ENOENT`, '');
   const env = options.tmpDir ? { ...process.env, TMPDIR: options.tmpDir } : process.env;
-  const child = spawn(program, argv, { stdio: ['ignore', 'pipe', 'pipe'], env, shell: false });
+  const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'], env, shell: false });
   let tail = '';
   let stopped: { code: FfmpegErrorCode; reason: string } | null = null;
   let watchdog: NodeJS.Timeout | undefined;
@@ -143,8 +153,8 @@ function startProcess(
       if (stopped) {
         reject(new FfmpegError(stopped.code, `${name}: ${stopped.reason}`, tail, exitCode));
       } else if (exitCode !== 0) {
-        const how = exitSignal ? `killed by ${exitSignal}` : `exit code ${exitCode}`;
         const lastLine = tail.trim().split('\n').pop() ?? '';
+        const how = describeExit(exitCode, exitSignal);
         reject(new FfmpegError('ffmpeg_failed', `${name} failed (${how}): ${lastLine}`, tail, exitCode));
       } else {
         resolve(tail);
