@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
+import { contentDisposition } from './content-disposition.js';
 
 /**
  * Sends one finished file with HTTP Range support (video players seek with it): a single byte range
@@ -44,10 +45,7 @@ export async function sendFile(
     .header('Content-Type', options.contentType)
     .header('Accept-Ranges', 'bytes')
     .header('Cache-Control', 'private, max-age=3600')
-    .header(
-      'Content-Disposition',
-      `inline; filename="${options.downloadName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"`,
-    );
+    .header('Content-Disposition', contentDisposition('inline', options.downloadName));
   const range = parseRange(request.headers.range, size);
   if (range === 'unsatisfiable') {
     return reply

@@ -7,6 +7,7 @@ import { newId } from '../jobs/job-service.js';
 import type { ReceivedFile } from '../jobs/upload-service.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import type { DataLayout } from '../storage/layout.js';
+import { displayName } from './display-name.js';
 import { tooLargeError } from './refusals.js';
 import { MAX_SOURCES_PER_JOB } from './schemas.js';
 
@@ -57,7 +58,7 @@ export async function receiveMultipartJob(
       }
       const id = newId();
       const file = path.join(layout.uploads, `${id}.part`);
-      files.push({ id, path: file, name: part.filename || 'video' });
+      files.push({ id, path: file, name: displayName(part.filename) });
       await pipeline(part.file, createWriteStream(file));
       audit.created(file);
     }

@@ -5,6 +5,7 @@ import { ZipArchive } from 'archiver';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobDetail } from '../jobs/types.js';
 import { type DataLayout, outputPath } from '../storage/layout.js';
+import { contentDisposition } from './content-disposition.js';
 import { jobManifest } from './job-manifest.js';
 import { outputNames } from './job-view.js';
 
@@ -36,7 +37,7 @@ export async function streamJobZip(
   reply.hijack();
   res.writeHead(200, {
     'Content-Type': 'application/zip',
-    'Content-Disposition': `attachment; filename="vidvar-${job.id.slice(0, 8)}.zip"`,
+    'Content-Disposition': contentDisposition('attachment', `vidvar-${job.id.slice(0, 8)}.zip`),
     'Cache-Control': 'no-store',
   });
 

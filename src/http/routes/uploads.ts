@@ -10,6 +10,7 @@ import type { UploadService } from '../../jobs/upload-service.js';
 import type { DataLayout } from '../../storage/layout.js';
 import { estimateUploadBytes } from '../../storage/storage-estimate.js';
 import type { ApiApp, StorageBudget } from '../deps.js';
+import { displayName } from '../display-name.js';
 import { INTERNAL_MESSAGE } from '../error-handler.js';
 import { drainingError, tooLargeError } from '../refusals.js';
 import { errorSchema, idSchema, uploadInfoSchema } from '../schemas.js';
@@ -47,12 +48,6 @@ function tusErrorBody(error: Error | { status_code: number; body: string }, maxU
     }
   }
   return { status_code: 500, body: json('internal', INTERNAL_MESSAGE) };
-}
-
-/** Like a browser's file name: no folders, bounded length; never used in a path anyway. */
-function displayName(filename: string | null | undefined): string {
-  const base = (filename ?? '').split(/[\\/]/).pop()?.trim().slice(0, 255);
-  return base || 'video';
 }
 
 function json(code: string, message: string): string {
