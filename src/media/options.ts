@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { DEFAULT_PROCESS_LIMITS, type ProcessLimits } from './process-limits.js';
 
 /** Knobs of the engine. The CLI and the server both start from these defaults. */
@@ -21,6 +23,8 @@ export interface EngineOptions {
    * from the frame size and the memory it would take; 1 = one process per output).
    */
   fanOut: number | 'auto';
+  /** Memory of the machine (or container), what 'auto' fan-out sizes itself against. */
+  machineMemoryBytes: number;
   /** Where FFmpeg may write temporary files (never /tmp on Fly.io): becomes TMPDIR of the child. */
   tmpDir: string | null;
   /** Memory, CPU-time and priority limits of every FFmpeg/ffprobe process; null runs them unlimited. */
@@ -38,10 +42,25 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   maxFrameSide: 4096,
   stallTimeoutMs: 60_000,
   fanOut: 'auto',
+  machineMemoryBytes: detectMachineMemory(),
   tmpDir: null,
   processLimits: DEFAULT_PROCESS_LIMITS,
 };
 
 export function engineOptions(overrides: Partial<EngineOptions> = {}): EngineOptions {
   return { ...DEFAULT_ENGINE_OPTIONS, ...overrides };
+}
+
+/** The machine's memory, or the container's limit when a cgroup sets a smaller one. */
+export function detectMachineMemory(): number {
+  const total = os.totalmem();
+  for (const file of ['/sys/fs/cgroup/memory.max', '/sys/fs/cgroup/memory/memory.limit_in_bytes']) {
+    try {
+      const limit = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isFinite(limit) && limit > 0) return Math.min(total, limit);
+    } catch {
+      // Not in a cgroup with a memory limit: the machine's total applies.
+    }
+  }
+  return total;
 }

@@ -7,27 +7,49 @@ import type { MediaInfo } from './types.js';
  * buffers, so the group size is bounded by a memory budget for a 512 MB machine.
  */
 const MB = 1024 * 1024;
-/** What one FFmpeg process may take on a 512 MB machine that also runs Node (~130 MB). */
-const PROCESS_MEMORY_BUDGET_BYTES = 350 * MB;
+/** Node, the HTTP server and the OS keep this much of the machine for themselves. */
+const RESERVED_BYTES = 192 * MB;
 /** Decoder, filter graph and FFmpeg itself, whatever the number of outputs (measured ~100 MB). */
 const PROCESS_BASE_BYTES = 100 * MB;
-const MAX_FANOUT = 4;
+/**
+ * FFmpeg 5.1 feeds all encoders of one process from one thread: past two large encoders a shared
+ * decode loses more than it saves (measured at 1080×1920: 2 outputs 1.12× faster, 4 outputs 0.86×).
+ */
+const MAX_FANOUT_LARGE = 2;
+const MAX_FANOUT_SMALL = 4;
+const LARGE_FRAME_PIXELS = 1280 * 720;
 
 /**
- * Resident memory one more libx264 encoder adds at this output size: about 80 frames' worth of
- * 4:2:0 pictures (lookahead, references, threads). Measured with veryfast, FFmpeg 5.1 on 2 cores:
- * +250 MB at 1080×1920, +120 MB at 720×1280, +70 MB at 540×960.
+ * Frames' worth of 4:2:0 pictures one libx264 encoder holds (lookahead, references, threads), by
+ * preset. Measured with FFmpeg 5.1 on 2 cores at 1080×1920: +90 MB per extra encoder at ultrafast,
+ * +250 MB at veryfast; +120 MB at veryfast for 720×1280.
  */
-export function encoderMemoryBytes(width: number, height: number): number {
-  return width * height * 1.5 * 80;
+const FRAMES_HELD: Record<string, number> = { ultrafast: 30, superfast: 45, veryfast: 80, faster: 100 };
+
+export function encoderMemoryBytes(width: number, height: number, preset: string): number {
+  return width * height * 1.5 * (FRAMES_HELD[preset] ?? 120);
 }
 
+/** What one FFmpeg process may use: three quarters of what the machine leaves, 200 MB to 2 GB. */
+export function processMemoryBudget(machineMemoryBytes: number): number {
+  return Math.min(2048 * MB, Math.max(200 * MB, (machineMemoryBytes - RESERVED_BYTES) * 0.75));
+}
+
+/**
+ * Outputs per FFmpeg process, from the machine's memory and the output size: 1 for 1080×1920 on a
+ * 512 MB machine, 2 on a laptop; up to 4 for small outputs.
+ */
 export function fanOutSize(media: MediaInfo, options: EngineOptions): number {
   if (options.fanOut !== 'auto') return Math.max(1, Math.floor(options.fanOut));
   const scale = Math.min(1, options.maxLongSide / Math.max(media.video.width, media.video.height));
-  const perEncoder = encoderMemoryBytes(media.video.width * scale, media.video.height * scale);
-  const fits = Math.floor((PROCESS_MEMORY_BUDGET_BYTES - PROCESS_BASE_BYTES) / perEncoder);
-  return Math.max(1, Math.min(MAX_FANOUT, fits));
+  const width = media.video.width * scale;
+  const height = media.video.height * scale;
+  const perEncoder = encoderMemoryBytes(width, height, options.preset);
+  const fits = Math.floor(
+    (processMemoryBudget(options.machineMemoryBytes) - PROCESS_BASE_BYTES) / perEncoder,
+  );
+  const cap = width * height >= LARGE_FRAME_PIXELS ? MAX_FANOUT_LARGE : MAX_FANOUT_SMALL;
+  return Math.max(1, Math.min(cap, fits));
 }
 
 /** Splits targets into consecutive groups rendered by one FFmpeg process each. */

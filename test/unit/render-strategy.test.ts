@@ -27,26 +27,34 @@ function media(width: number, height: number): MediaInfo {
   };
 }
 
-describe('decode-once fan-out size', () => {
-  const auto = engineOptions();
+const MB = 1024 * 1024;
+const small = (o = {}) => engineOptions({ machineMemoryBytes: 512 * MB, ...o });
+const laptop = (o = {}) => engineOptions({ machineMemoryBytes: 16 * 1024 * MB, ...o });
 
-  it('renders 1080×1920 one output per process: a second encoder would pass 512 MB', () => {
-    expect(fanOutSize(media(1080, 1920), auto)).toBe(1);
-    expect(fanOutSize(media(2160, 3840), auto)).toBe(1);
+describe('decode-once fan-out size', () => {
+  it('on a 512 MB machine renders 1080×1920 and 720×1280 one output per process', () => {
+    expect(fanOutSize(media(1080, 1920), small())).toBe(1);
+    expect(fanOutSize(media(2160, 3840), small())).toBe(1);
+    expect(fanOutSize(media(720, 1280), small())).toBe(1);
+    expect(fanOutSize(media(1080, 1920), small({ preset: 'ultrafast' }))).toBe(1);
   });
 
   it('shares one decode between more outputs as frames get smaller', () => {
-    expect(fanOutSize(media(720, 1280), auto)).toBe(2);
-    expect(fanOutSize(media(540, 960), auto)).toBe(4);
-    expect(fanOutSize(media(2160, 3840), engineOptions({ maxLongSide: 960 }))).toBe(4);
+    expect(fanOutSize(media(540, 960), small())).toBe(2);
+    expect(fanOutSize(media(2160, 3840), small({ maxLongSide: 480 }))).toBe(4);
+  });
+
+  it('with memory to spare shares a decode between two large outputs, never more', () => {
+    expect(fanOutSize(media(1080, 1920), laptop())).toBe(2);
+    expect(fanOutSize(media(540, 960), laptop())).toBe(4);
   });
 
   it('obeys an explicit setting', () => {
-    expect(fanOutSize(media(1080, 1920), engineOptions({ fanOut: 3 }))).toBe(3);
+    expect(fanOutSize(media(1080, 1920), small({ fanOut: 3 }))).toBe(3);
   });
 
   it('groups targets in order, the last group taking the rest', () => {
-    const groups = groupTargets(media(540, 960), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], auto);
+    const groups = groupTargets(media(540, 960), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], laptop());
     expect(groups).toEqual([
       [1, 2, 3, 4],
       [5, 6, 7, 8],
