@@ -34,7 +34,9 @@ let aptUpdated = false;
 function aptInstall(packages, why) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !has('apt-get')) {
-    console.error(`[setup] ${why} is missing. Install it first, e.g.: sudo apt-get install ${packages.join(' ')}`);
+    console.error(
+      `[setup] ${why} is missing. Install it first, e.g.: sudo apt-get install ${packages.join(' ')}`,
+    );
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -44,7 +46,10 @@ function aptInstall(packages, why) {
     aptUpdated = true;
   }
   console.error(`[setup] apt-get install ${packages.join(' ')}`);
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env,
+  });
 }
 
 // 1. npm packages: install when node_modules is missing or older than the lock file.
@@ -58,11 +63,16 @@ if (!existsSync(installed) || newestMtime(lock) > newestMtime(installed)) {
 if (wants.has('--ffmpeg') && !(has('ffmpeg') && has('ffprobe'))) aptInstall(['ffmpeg'], 'FFmpeg');
 
 // 3. Chromium for the end-to-end tests (Debian's build; no browser download).
-if (wants.has('--chromium') && !existsSync('/usr/lib/chromium/chromium')) aptInstall(['chromium'], 'Chromium');
+if (wants.has('--chromium') && !existsSync('/usr/lib/chromium/chromium'))
+  aptInstall(['chromium'], 'Chromium');
 
 // 4. The web client, built when missing or older than its sources.
 if (wants.has('--web')) {
   const dist = path.join(root, 'web', 'dist', 'index.html');
-  const sources = Math.max(newestMtime(path.join(root, 'web', 'src')), newestMtime(path.join(root, 'web', 'index.html')));
-  if (!existsSync(dist) || sources > newestMtime(dist)) run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
+  const sources = Math.max(
+    newestMtime(path.join(root, 'web', 'src')),
+    newestMtime(path.join(root, 'web', 'index.html')),
+  );
+  if (!existsSync(dist) || sources > newestMtime(dist))
+    run('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn']);
 }

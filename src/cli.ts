@@ -69,7 +69,8 @@ async function make(args: string[]): Promise<number> {
   const intensity = (values.intensity ?? 'medium') as Intensity;
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
   const seed = values.seed ?? randomBytes(6).toString('hex');
-  const concurrency = values.concurrency === undefined ? 1 : integer(values.concurrency, '--concurrency', 1, 16);
+  const concurrency =
+    values.concurrency === undefined ? 1 : integer(values.concurrency, '--concurrency', 1, 16);
   const fanOut = values['fan-out'] === undefined ? 'auto' : integer(values['fan-out'], '--fan-out', 1, 16);
   const outDir = path.resolve(values.out);
   const options = engineOptions({
@@ -107,7 +108,10 @@ async function make(args: string[]): Promise<number> {
     const result = await runBatch(request, sources);
     reporter({ type: 'progress', done: -1, total: 0, fraction: 1 });
     if (values.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);
-    else process.stderr.write(`wrote ${result.manifest.outputs.length - result.failed} variations and manifest.json to ${outDir}\n`);
+    else
+      process.stderr.write(
+        `wrote ${result.manifest.outputs.length - result.failed} variations and manifest.json to ${outDir}\n`,
+      );
     return result.refused === 0 && result.failed === 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);

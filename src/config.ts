@@ -22,10 +22,22 @@ const schema = z.object({
   STORAGE_BUDGET_BYTES: int(1, Number.MAX_SAFE_INTEGER).optional(),
   FFMPEG_THREADS: int(0, 64).default(0),
   WORKER_CONCURRENCY: int(1, 8).default(1),
-  JOB_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  JOB_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(240),
-  JANITOR_INTERVAL_MINUTES: z.coerce.number().positive().max(24 * 60).default(10),
-  MAX_DURATION_SECONDS: z.coerce.number().positive().max(6 * 3600).default(600),
+  JANITOR_INTERVAL_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(10),
+  MAX_DURATION_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(6 * 3600)
+    .default(600),
   MAX_FRAME_SIDE: int(16, 16384).default(4096),
   OUTPUT_MAX_SIDE: int(64, 4096).default(1920),
   X264_PRESET: z

@@ -122,7 +122,9 @@ export function createWorker(deps: WorkerDeps): Worker {
         if (draining) break;
         await renderSource(job, source, signal, progress, log);
       }
-      const unfinished = store.getJob(job.id)?.outputs.some((o) => o.status === 'queued' || o.status === 'running');
+      const unfinished = store
+        .getJob(job.id)
+        ?.outputs.some((o) => o.status === 'queued' || o.status === 'running');
       if (draining && unfinished) abortJob(job, 'shutdown', log);
       else finishJob(job.id, log);
     } catch (error) {

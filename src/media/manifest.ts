@@ -55,7 +55,7 @@ export function safeStem(name: string): string {
   const stem = base.replace(/\.[^.]*$/, '');
   const cleaned = stem
     .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
+    .replace(/\p{Cc}|[<>:"|?*]/gu, '_')
     .replace(/^\.+/, '')
     .trim()
     .slice(0, 80);
@@ -68,13 +68,14 @@ export function outputFileName(stem: string, index: number, count: number): stri
   return `${stem}-v${String(index).padStart(width, '0')}.mp4`;
 }
 
-/** Distinct stems for sources that share a name (two "clip.mp4" → clip, clip-2). */
+/** Distinct stems for sources that share a name (two "clip.mp4" → clip, clip-2), never colliding. */
 export function uniqueStems(names: string[]): string[] {
-  const seen = new Map<string, number>();
+  const taken = new Set<string>();
   return names.map((name) => {
     const stem = safeStem(name);
-    const n = (seen.get(stem) ?? 0) + 1;
-    seen.set(stem, n);
-    return n === 1 ? stem : `${stem}-${n}`;
+    let candidate = stem;
+    for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem}-${n}`;
+    taken.add(candidate.toLowerCase());
+    return candidate;
   });
 }

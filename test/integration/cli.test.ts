@@ -25,8 +25,21 @@ async function vidvar(...args: string[]) {
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 async function probe(file: string) {
-  const r = await exec('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height,pix_fmt', '-of', 'json', file]);
-  return JSON.parse(r.stdout).streams as Array<{ codec_name: string; width?: number; height?: number; pix_fmt?: string }>;
+  const r = await exec('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'stream=codec_name,width,height,pix_fmt',
+    '-of',
+    'json',
+    file,
+  ]);
+  return JSON.parse(r.stdout).streams as Array<{
+    codec_name: string;
+    width?: number;
+    height?: number;
+    pix_fmt?: string;
+  }>;
 }
 
 describe('vidvar make', () => {
@@ -41,14 +54,20 @@ describe('vidvar make', () => {
     expect(manifest.seed).toBe('abc');
     expect(manifest.outputs).toHaveLength(6);
     const stem = path.basename(portrait, '.mp4');
-    expect(readdirSync(path.join(out, stem)).sort()).toEqual([`${stem}-v01.mp4`, `${stem}-v02.mp4`, `${stem}-v03.mp4`]);
+    expect(readdirSync(path.join(out, stem)).sort()).toEqual([
+      `${stem}-v01.mp4`,
+      `${stem}-v02.mp4`,
+      `${stem}-v03.mp4`,
+    ]);
     for (const output of manifest.outputs) {
       expect(output.effects.length).toBeGreaterThan(0);
       expect(output.distinctness.vsSource).toBeGreaterThan(0);
       const streams = await probe(path.join(out, output.file));
       expect(streams.find((s) => s.codec_name === 'h264')?.pix_fmt).toBe('yuv420p');
     }
-    const landscapeOut = manifest.outputs.find((o: { source: string }) => o.source === path.basename(landscape));
+    const landscapeOut = manifest.outputs.find(
+      (o: { source: string }) => o.source === path.basename(landscape),
+    );
     const streams = await probe(path.join(out, landscapeOut.file));
     expect(streams.map((s) => s.codec_name)).toEqual(['h264']);
     expect(existsSync(path.join(out, '.vidvar-work'))).toBe(false);
@@ -73,9 +92,14 @@ describe('vidvar make', () => {
     expect(existsSync(path.join(c, stem))).toBe(false);
     // Running the printed lines by hand gives the very same bytes as the normal run.
     const script = path.join(tmp, 'commands.sh');
-    writeFileSync(script, `set -e\nmkdir -p ${JSON.stringify(path.join(c, '.vidvar-work'))}\n${lines.join('\n')}\n`);
+    writeFileSync(
+      script,
+      `set -e\nmkdir -p ${JSON.stringify(path.join(c, '.vidvar-work'))}\n${lines.join('\n')}\n`,
+    );
     await exec('bash', [script]);
-    const rendered = readdirSync(path.join(c, '.vidvar-work')).filter((f) => f.endsWith('.mp4')).sort();
+    const rendered = readdirSync(path.join(c, '.vidvar-work'))
+      .filter((f) => f.endsWith('.mp4'))
+      .sort();
     expect(rendered).toHaveLength(2);
     expect(rendered.map((f) => sha(path.join(c, '.vidvar-work', f)))).toEqual(
       [`${stem}-v01.mp4`, `${stem}-v02.mp4`].map((f) => sha(path.join(a, stem, f))),

@@ -429,7 +429,13 @@ describe('worker with the real engine', () => {
     const deps = h.deps();
     const engine = { ...deps.engine, fanOut: 1 };
     const media = await admitMedia(file, 'drain.mp4', engine);
-    const [plans] = planJob({ seed: 'drain', intensity: 'subtle', count: 3, sources: [media], preset: engine.preset });
+    const [plans] = planJob({
+      seed: 'drain',
+      intensity: 'subtle',
+      count: 3,
+      sources: [media],
+      preset: engine.preset,
+    });
     const job = h.addJob({ media, plans, file });
     const worker = createWorker({ ...deps, engine });
     worker.start();

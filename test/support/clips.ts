@@ -50,7 +50,17 @@ export function clipArgs(spec: ClipSpec, outPath: string): string[] {
   const video = spec.video ?? 'h264';
   if (video === 'h264') args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
   if (video === 'h264-444') args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv444p');
-  if (video === 'hevc10') args.push('-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le', '-x265-params', 'log-level=error');
+  if (video === 'hevc10')
+    args.push(
+      '-c:v',
+      'libx265',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p10le',
+      '-x265-params',
+      'log-level=error',
+    );
   if (video === 'vp9') args.push('-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8');
   if (audio !== 'none') args.push('-c:a', spec.ext === 'webm' ? 'libopus' : 'aac');
   args.push(outPath);
@@ -67,7 +77,18 @@ export function clip(spec: ClipSpec = {}): string {
   if (spec.rotate) {
     // FFmpeg 5.1 writes a display matrix only when stream-copying with a rotate tag.
     const unrotated = clip({ ...spec, rotate: 0 });
-    const remux = ['-v', 'error', '-y', '-i', unrotated, '-c', 'copy', '-metadata:s:v:0', `rotate=${spec.rotate}`, tmp];
+    const remux = [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      unrotated,
+      '-c',
+      'copy',
+      '-metadata:s:v:0',
+      `rotate=${spec.rotate}`,
+      tmp,
+    ];
     execFileSync('ffmpeg', remux, { stdio: ['ignore', 'ignore', 'inherit'] });
   } else {
     execFileSync('ffmpeg', clipArgs(spec, tmp), { stdio: ['ignore', 'ignore', 'inherit'] });
