@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
 import { engineOptions } from '../../src/media/options.js';
 import { planJob } from '../../src/media/plan.js';
 import { renderVariations } from '../../src/media/render.js';
