@@ -73,6 +73,20 @@ describe('vidvar make', () => {
     expect(existsSync(path.join(out, '.vidvar-work'))).toBe(false);
   });
 
+  it('makes even subtle siblings measurably different from each other and from the source', async () => {
+    const out = path.join(tmp, 'subtle');
+    const r = await vidvar('make', portrait, '-n', '8', '-i', 'subtle', '-s', 'alike', '-o', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(r.stdout);
+    const [first, ...rest] = manifest.outputs as Array<{ distinctness: Record<string, number> }>;
+    expect(first?.distinctness.vsSource).toBeGreaterThan(2);
+    for (const output of rest) {
+      // Mean grey-level difference of sampled frames (0-255): below 2 a viewer would call them the same.
+      expect(output.distinctness.vsSource).toBeGreaterThan(2);
+      expect(output.distinctness.nearestSibling).toBeGreaterThan(2);
+    }
+  });
+
   it('renders byte-identical outputs from the same seed, and prints exactly the commands it runs', async () => {
     const a = path.join(tmp, 'same-a');
     const b = path.join(tmp, 'same-b');
