@@ -67,7 +67,9 @@ export async function serverMemory(
       while (next < downloads) {
         next++;
         // Lane 0 reads slowly, so the server must hold back rather than buffer.
-        streamed += await client.downloadZip(zipJobId, lane === 0 ? 1 : 0);
+        // Await first: `streamed += await …` would read `streamed` before the await and lose the other lanes' bytes.
+        const bytes = await client.downloadZip(zipJobId, lane === 0 ? 1 : 0);
+        streamed += bytes;
       }
     });
     await Promise.all(lanes);
