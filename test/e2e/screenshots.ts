@@ -6,8 +6,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { clip } from '../support/clips.js';
+import { REPO_ROOT } from '../support/server-process.js';
 import { launchBrowser } from './browser.js';
-import { ensureWebBuilt, REPO_ROOT, startServerProcess } from './server-process.js';
+import { startWebServer, stopWebServer } from './web-server.js';
 
 const PASSWORD = 'screenshot-password';
 const OUT = path.join(REPO_ROOT, 'docs', 'screenshots');
@@ -44,8 +45,7 @@ async function upload(page: Page, files: typeof sources): Promise<void> {
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  ensureWebBuilt();
-  const server = await startServerProcess(PASSWORD);
+  const server = await startWebServer(PASSWORD);
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     await shoot(phonePage, 'new-batch-phone-dark');
   } finally {
     await browser?.close();
-    await server.stop();
+    await stopWebServer(server);
   }
 }
 

@@ -4,14 +4,15 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
+import type { VidvarProcess } from '../support/server-process.js';
 import { launchBrowser } from './browser.js';
-import { ensureWebBuilt, type ServerProcess, startServerProcess } from './server-process.js';
+import { startWebServer, stopWebServer } from './web-server.js';
 import { extractZip, probeVideo, readJson } from './zip-check.js';
 
 const PASSWORD = 'e2e-team-password';
 const LONG = 180_000;
 
-let server: ServerProcess;
+let server: VidvarProcess;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -38,8 +39,7 @@ async function createJobViaApi(name: string, count: number, duration: number): P
 }
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startServerProcess(PASSWORD);
+  server = await startWebServer(PASSWORD);
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
+  if (server) await stopWebServer(server);
 });
 
 describe('vidvar in a browser', () => {

@@ -6,17 +6,9 @@ import * as tus from 'tus-js-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
+import { type DatabaseRows, filesUnder, newDataDir, readDatabase } from '../support/data-dir.js';
 import { probeVideo } from '../support/http-client.js';
-import {
-  type DatabaseRows,
-  filesUnder,
-  type LogLine,
-  newDataDir,
-  readDatabase,
-  startVidvar,
-  type VidvarProcess,
-  waitForJob,
-} from '../support/server-process.js';
+import { type LogLine, startVidvar, type VidvarProcess, waitForJob } from '../support/server-process.js';
 
 /**
  * The real server process, signalled and killed mid-encode, then started again on the same DATA_DIR:
@@ -42,7 +34,10 @@ function freshDataDir(): string {
 }
 
 async function start(dataDir: string, env: Record<string, string> = {}): Promise<VidvarProcess> {
-  const proc = await startVidvar(dataDir, { X264_PRESET: 'ultrafast', ...env });
+  const proc = await startVidvar(dataDir, {
+    env: { X264_PRESET: 'ultrafast', ...env },
+    ownProcessGroup: true,
+  });
   started.push(proc);
   return proc;
 }

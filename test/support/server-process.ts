@@ -1,19 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { JobView } from '../../src/http/schemas.js';
 
 /**
- * The real server (`node bin/vidvar.js serve`) as a child process, for tests that signal or kill it
- * and start it again on the same DATA_DIR. It runs in its own process group, so a SIGKILL takes its
- * FFmpeg children with it, like a machine that loses power.
+ * The real server (`node bin/vidvar.js serve`, as `npm start` runs it) as a child process on a free port,
+ * resolved once /api/health answers: for tests that signal or kill it and start it again on the same
+ * DATA_DIR, for the browser tests and for the benchmark.
  */
 export const PROCESS_PASSWORD = 'durable horse battery';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** A long run at LOG_LEVEL=info must not grow the test process without end. */
+const OUTPUT_KEPT = 200_000;
+const START_TIMEOUT_MS = 60_000;
 
 /** One pino line the server wrote. */
 export interface LogLine {
@@ -28,6 +30,19 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
+export interface StartOptions {
+  /** Environment over the defaults (LOG_LEVEL=info, so that waitForLog sees the server's events). */
+  env?: Record<string, string>;
+  /** APP_PASSWORD, the one signIn() sends. */
+  password?: string;
+  /**
+   * The server in its own process group, so that kill() takes its FFmpeg children with it, like a
+   * machine that loses power, and leftBehind() can look for them. Off by default: such a server
+   * outlives a Ctrl+C of the run that started it.
+   */
+  ownProcessGroup?: boolean;
+}
+
 export interface VidvarProcess {
   url: string;
   dataDir: string;
@@ -37,7 +52,7 @@ export interface VidvarProcess {
   cookie: string;
   /** Parsed pino lines from stdout, in order. */
   logs(): LogLine[];
-  /** Everything written to stdout and stderr, for failure messages. */
+  /** The last of what was written to stdout and stderr, for failure messages. */
   output(): string;
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   signIn(): Promise<string>;
@@ -46,16 +61,15 @@ export interface VidvarProcess {
   postJob(files: string[], fields: Record<string, string>): Promise<Response>;
   /** SIGTERM to the server only (as the platform sends it); resolves when it exited. */
   terminate(): Promise<Exit>;
-  /** SIGKILL to the server and every process it started; resolves when the server is gone. */
+  /** SIGKILL to the server (and with ownProcessGroup every process it started); resolves when the server is gone. */
   kill(): Promise<Exit>;
-  /** Whether any process the server started (FFmpeg) is still alive, waiting up to timeoutMs for it to go. */
+  /** SIGTERM, then kill() if the server is still running after graceMs; resolves when it exited. */
+  stop(graceMs?: number): Promise<Exit>;
+  /** With ownProcessGroup: whether any process the server started (FFmpeg) is still alive, waiting up to timeoutMs for it to go. */
   leftBehind(timeoutMs?: number): Promise<boolean>;
 }
 
-export function newDataDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'vidvar-durability-'));
-}
-
+/** The server cannot pick its own port (PORT=0 is not supported), so ask the kernel for a free one. */
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -68,7 +82,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startVidvar(dataDir: string, env: Record<string, string> = {}): Promise<VidvarProcess> {
+export async function startVidvar(dataDir: string, options: StartOptions = {}): Promise<VidvarProcess> {
+  const { password = PROCESS_PASSWORD, ownProcessGroup = false } = options;
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'vidvar.js'), 'serve'], {
     cwd: REPO_ROOT,
@@ -77,22 +92,25 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      APP_PASSWORD: PROCESS_PASSWORD,
+      APP_PASSWORD: password,
       LOG_LEVEL: 'info',
-      ...env,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+    detached: ownProcessGroup,
   });
   const pid = child.pid as number;
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
   let text = '';
   let partial = '';
+  const keep = (chunk: string) => {
+    text = (text + chunk).slice(-OUTPUT_KEPT);
+  };
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => {
-    text += chunk;
+    keep(chunk);
     partial += chunk;
     const complete = partial.split('\n');
     partial = complete.pop() ?? '';
@@ -106,15 +124,14 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
     }
     for (const wake of waiters) wake();
   });
-  child.stderr?.on('data', (chunk: string) => {
-    text += chunk;
-  });
+  child.stderr?.on('data', keep);
   const exited = new Promise<Exit>((resolve) =>
     child.once('exit', (code, signal) => {
       for (const wake of waiters) wake();
       resolve({ code, signal });
     }),
   );
+  const running = () => child.exitCode === null && child.signalCode === null;
   const url = `http://127.0.0.1:${port}`;
 
   const proc: VidvarProcess = {
@@ -129,7 +146,7 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
       return new Promise((resolve, reject) => {
         const check = () => {
           const found = lines.find(match);
-          if (found || child.exitCode !== null || child.signalCode !== null) {
+          if (found || !running()) {
             waiters.delete(check);
             clearTimeout(timer);
             if (found) resolve(found);
@@ -148,7 +165,7 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
       const res = await fetch(`${url}/api/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ password: PROCESS_PASSWORD }),
+        body: JSON.stringify({ password }),
       });
       const cookie = res.headers.get('set-cookie');
       if (res.status !== 204 || !cookie) throw new Error(`sign-in answered ${res.status}`);
@@ -167,18 +184,27 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
       return proc.api('/api/jobs', { method: 'POST', body: form });
     },
     async terminate() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (running()) child.kill('SIGTERM');
       return exited;
     },
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (running()) {
         try {
-          process.kill(-pid, 'SIGKILL');
+          if (ownProcessGroup) process.kill(-pid, 'SIGKILL');
+          else child.kill('SIGKILL');
         } catch {
           // The group is already gone.
         }
       }
       return exited;
+    },
+    async stop(graceMs = 30_000) {
+      const killer = setTimeout(() => void proc.kill(), graceMs);
+      try {
+        return await proc.terminate();
+      } finally {
+        clearTimeout(killer);
+      }
     },
     async leftBehind(timeoutMs = 2000) {
       const deadline = Date.now() + timeoutMs;
@@ -194,8 +220,8 @@ export async function startVidvar(dataDir: string, env: Record<string, string> =
     },
   };
 
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (running() && Date.now() < deadline) {
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) return proc;
@@ -226,51 +252,4 @@ export async function waitForJob(
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-export interface OutputRow {
-  id: string;
-  jobId: string;
-  sourceId: string;
-  status: string;
-  attempts: number;
-}
-
-export interface DatabaseRows {
-  jobs: Array<{ id: string; status: string }>;
-  sources: Array<{ id: string; jobId: string; deleted: number }>;
-  outputs: OutputRow[];
-  uploads: Array<{ id: string }>;
-}
-
-/** The rows as the server left them; read-only, for use after the server exited. */
-export function readDatabase(dataDir: string): DatabaseRows {
-  const db = new Database(path.join(dataDir, 'vidvar.db'), { readonly: true, fileMustExist: true });
-  try {
-    return {
-      jobs: db.prepare('SELECT id, status FROM jobs ORDER BY created_at').all() as DatabaseRows['jobs'],
-      sources: db
-        .prepare('SELECT id, job_id AS jobId, deleted FROM sources ORDER BY position')
-        .all() as DatabaseRows['sources'],
-      outputs: db
-        .prepare(
-          `SELECT o.id, o.job_id AS jobId, o.source_id AS sourceId, o.status, o.attempts
-           FROM outputs o JOIN sources s ON s.id = o.source_id ORDER BY s.position, o.idx`,
-        )
-        .all() as OutputRow[],
-      uploads: db.prepare('SELECT id FROM uploads').all() as DatabaseRows['uploads'],
-    };
-  } finally {
-    db.close();
-  }
-}
-
-/** Files (not folders) under dir, relative to it; [] when dir does not exist. */
-export function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    if (!statSync(full).isDirectory()) return [name];
-    return filesUnder(full).map((inner) => path.join(name, inner));
-  });
 }
