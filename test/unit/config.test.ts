@@ -1,0 +1,53 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const exec = promisify(execFile);
+
+describe('configuration from the environment', () => {
+  it('runs on embedded defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: './data',
+      MAX_UPLOAD_BYTES: 500 * 1024 * 1024,
+      JOB_TTL_HOURS: 24,
+      SHUTDOWN_GRACE_SECONDS: 240,
+      X264_PRESET: 'veryfast',
+    });
+    expect(config.APP_PASSWORD).toBeUndefined();
+  });
+
+  it('names every bad value, one line each', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', APP_PASSWORD: 'short', X264_PRESET: 'placebo', JOB_TTL_HOURS: '-1' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('PORT:'))).toBeDefined();
+    expect(problems.find((p) => p.startsWith('APP_PASSWORD:'))).toContain('at least 8 characters');
+    expect(problems.find((p) => p.startsWith('X264_PRESET:'))).toBeDefined();
+    expect(problems.find((p) => p.startsWith('JOB_TTL_HOURS:'))).toBeDefined();
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ APP_PASSWORD: '', PORT: '' })).toMatchObject({ PORT: 3000, APP_PASSWORD: undefined });
+  });
+
+  it('stops the server at start-up with the message and exit code 1', async () => {
+    const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
+    const outcome = await exec('node', [bin, 'serve'], { env: { ...process.env, PORT: 'eighty' } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(outcome.code).toBe(1);
+    expect(outcome.stderr).toContain('Invalid configuration');
+    expect(outcome.stderr).toContain('PORT');
+  });
+});
