@@ -8,7 +8,6 @@ import { type Db, openDatabase } from '../../src/jobs/db.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
-import type { MediaInfo } from '../../src/media/types.js';
 import { StorageBudget } from '../../src/storage/disk-space.js';
 import { createJanitor, type JanitorDeps } from '../../src/storage/janitor.js';
 import {
@@ -19,18 +18,12 @@ import {
   sourcePath,
   thumbnailPath,
 } from '../../src/storage/layout.js';
+import { fakeMedia } from '../support/fake-media.js';
 
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;
 
-const media = {
-  demuxer: 'mov',
-  formatName: 'mov',
-  durationSec: 2,
-  sizeBytes: 10,
-  bitRate: null,
-  video: { index: 0, codec: 'h264', profile: null, pixFmt: 'yuv420p', codedWidth: 320, codedHeight: 568 },
-} as unknown as MediaInfo;
+const media = fakeMedia({ width: 320, height: 568, durationSec: 2 });
 const plan = { index: 1, intensity: 'medium', effects: [], encode: {}, signature: 's' } as never;
 const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
 

@@ -10,29 +10,10 @@ import { MIGRATIONS } from '../../src/jobs/migrations.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import type { JobStore, NewJob } from '../../src/jobs/types.js';
-import type { MediaInfo, VariationPlan } from '../../src/media/types.js';
+import type { VariationPlan } from '../../src/media/types.js';
+import { fakeMedia } from '../support/fake-media.js';
 
-const media: MediaInfo = {
-  demuxer: 'mov',
-  formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-  durationSec: 2,
-  sizeBytes: 200_000,
-  bitRate: 800_000,
-  video: {
-    index: 0,
-    codec: 'h264',
-    profile: 'High',
-    pixFmt: 'yuv420p',
-    codedWidth: 320,
-    codedHeight: 568,
-    width: 320,
-    height: 568,
-    rotation: 0,
-    fps: 30,
-    frameCount: 60,
-  },
-  audio: { index: 1, codec: 'aac', channels: 2, sampleRate: 48000 },
-};
+const media = fakeMedia({ width: 320, height: 568, durationSec: 2, sizeBytes: 200_000, bitRate: 800_000 });
 
 const plan = (index: number): VariationPlan => ({
   index,

@@ -33,31 +33,19 @@ import {
   thumbnailPath,
 } from '../../src/storage/layout.js';
 import { clip } from '../support/clips.js';
+import { fakeMedia } from '../support/fake-media.js';
 
 type Render = typeof renderVariations;
 type RenderRequest = Parameters<Render>[0];
 
-const fakeMedia: MediaInfo = {
-  demuxer: 'mov',
-  formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
+const silentSource = fakeMedia({
+  width: 320,
+  height: 568,
   durationSec: 2,
   sizeBytes: 100_000,
   bitRate: 400_000,
-  video: {
-    index: 0,
-    codec: 'h264',
-    profile: 'High',
-    pixFmt: 'yuv420p',
-    codedWidth: 320,
-    codedHeight: 568,
-    width: 320,
-    height: 568,
-    rotation: 0,
-    fps: 30,
-    frameCount: 60,
-  },
-  audio: null,
-};
+  audioIndex: null,
+});
 
 const fakePlan = (index: number): VariationPlan => ({
   index,
@@ -128,7 +116,7 @@ function harness(): Harness {
       engine: engineOptions({ threads: 1, preset: 'ultrafast', maxLongSide: 320 }),
       ...(render ? { render } : {}),
     }),
-    addJob({ count = 2, media = fakeMedia, plans, file } = {}) {
+    addJob({ count = 2, media = silentSource, plans, file } = {}) {
       const sourceId = newId('src');
       if (file) copyFileSync(file, sourcePath(layout, sourceId));
       else writeFileSync(sourcePath(layout, sourceId), 'source bytes');

@@ -4,38 +4,15 @@ import { EFFECTS, effectById } from '../../src/media/effects/catalog.js';
 import { withinSpec } from '../../src/media/effects/params.js';
 import type { FilterContext, NumberSpec, ParamSpecs } from '../../src/media/effects/types.js';
 import { createRandom } from '../../src/media/random.js';
-import { INTENSITIES, type MediaInfo } from '../../src/media/types.js';
-
-function media(overrides: { fps?: number; durationSec?: number; audio?: boolean } = {}): MediaInfo {
-  return {
-    demuxer: 'mov',
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-    durationSec: overrides.durationSec ?? 15,
-    sizeBytes: 10_000_000,
-    bitRate: 5_000_000,
-    video: {
-      index: 0,
-      codec: 'h264',
-      profile: 'High',
-      pixFmt: 'yuv420p',
-      codedWidth: 1080,
-      codedHeight: 1920,
-      width: 1080,
-      height: 1920,
-      rotation: 0,
-      fps: overrides.fps ?? 30,
-      frameCount: 450,
-    },
-    audio: overrides.audio === false ? null : { index: 1, codec: 'aac', channels: 2, sampleRate: 44_100 },
-  };
-}
+import { INTENSITIES } from '../../src/media/types.js';
+import { fakeMedia } from '../support/fake-media.js';
 
 const CTX: FilterContext = { width: 1080, height: 1920, fps: 30, durationSec: 15, sampleRate: 48_000 };
 const SOURCES = [
-  media(),
-  media({ fps: 25, durationSec: 4 }),
-  media({ fps: 59.94, durationSec: 60 }),
-  media({ fps: 12 }),
+  fakeMedia(),
+  fakeMedia({ fps: 25, durationSec: 4 }),
+  fakeMedia({ fps: 59.94, durationSec: 60 }),
+  fakeMedia({ fps: 12 }),
 ];
 
 /** Option names FFmpeg 5.1 knows for a filter, read from `ffmpeg -h filter=<name>`. */
@@ -122,7 +99,7 @@ describe('effects catalogue', () => {
 
   it('gets stronger from subtle to strong: no numeric range shrinks as intensity rises', () => {
     for (const effect of EFFECTS) {
-      const [subtle, medium, strong] = INTENSITIES.map((i) => effect.ranges(i, media())) as ParamSpecs[];
+      const [subtle, medium, strong] = INTENSITIES.map((i) => effect.ranges(i, fakeMedia())) as ParamSpecs[];
       const maxOf = (specs: ParamSpecs, key: string) => (specs[key] as NumberSpec).max;
       for (const [key, spec] of Object.entries(subtle as ParamSpecs)) {
         // Offsets and the white point are not strengths.
@@ -140,7 +117,7 @@ describe('effects catalogue', () => {
       for (const intensity of INTENSITIES) {
         const rng = createRandom(`filters/${effect.id}/${intensity}`);
         for (let i = 0; i < 20; i++) {
-          const params = effect.sample(rng, intensity, media());
+          const params = effect.sample(rng, intensity, fakeMedia());
           const filters = [
             ...(effect.videoFilters?.(params, CTX) ?? []),
             ...(effect.audioFilters?.(params, CTX) ?? []),
@@ -161,7 +138,7 @@ describe('effects catalogue', () => {
     for (const id of ['zoom', 'tilt', 'border']) {
       for (let i = 0; i < 50; i++) {
         const filters =
-          effectById(id).videoFilters?.(effectById(id).sample(rng, 'strong', media()), CTX) ?? [];
+          effectById(id).videoFilters?.(effectById(id).sample(rng, 'strong', fakeMedia()), CTX) ?? [];
         const last = filters[filters.length - 1] as string;
         expect(last).toMatch(/^(scale=1080:1920|rotate=.*:ow=1080:oh=1920|pad=1080:1920:\d+:\d+:.+)$/);
         for (const size of filters.join(',').matchAll(/(?:crop|scale)=(\d+):(\d+)/g)) {
@@ -173,14 +150,14 @@ describe('effects catalogue', () => {
   });
 
   it('only offers effects that fit the source', () => {
-    const silent = media({ audio: false });
+    const silent = fakeMedia({ audioIndex: null });
     for (const e of EFFECTS.filter((x) => x.kind === 'audio')) expect(e.available?.(silent)).toBe(false);
-    expect(effectById('trim').available?.(media({ durationSec: 0.5 }))).toBe(false);
-    expect(effectById('frame-rate').ranges('medium', media({ fps: 30 })).fps).toEqual({
+    expect(effectById('trim').available?.(fakeMedia({ durationSec: 0.5 }))).toBe(false);
+    expect(effectById('frame-rate').ranges('medium', fakeMedia({ fps: 30 })).fps).toEqual({
       type: 'choice',
       values: [24, 25],
     });
-    const fromTwelve = effectById('frame-rate').ranges('medium', media({ fps: 12 })).fps;
+    const fromTwelve = effectById('frame-rate').ranges('medium', fakeMedia({ fps: 12 })).fps;
     expect(fromTwelve).toEqual({ type: 'choice', values: [10.8, 13.2] });
   });
 });

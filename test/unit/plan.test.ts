@@ -5,36 +5,12 @@ import { expectedDuration, planJob, planSignature, variationFps } from '../../sr
 import {
   INTENSITIES,
   type Intensity,
-  type MediaInfo,
   type PlannedEffect,
   type VariationPlan,
 } from '../../src/media/types.js';
+import { fakeMedia } from '../support/fake-media.js';
 
-function media(overrides: { durationSec?: number; fps?: number; audio?: boolean } = {}): MediaInfo {
-  return {
-    demuxer: 'mov',
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-    durationSec: overrides.durationSec ?? 15,
-    sizeBytes: 10_000_000,
-    bitRate: 5_000_000,
-    video: {
-      index: 0,
-      codec: 'h264',
-      profile: 'High',
-      pixFmt: 'yuv420p',
-      codedWidth: 1080,
-      codedHeight: 1920,
-      width: 1080,
-      height: 1920,
-      rotation: 0,
-      fps: overrides.fps ?? 30,
-      frameCount: 450,
-    },
-    audio: overrides.audio === false ? null : { index: 1, codec: 'aac', channels: 2, sampleRate: 48_000 },
-  };
-}
-
-const job = (intensity: Intensity, seed = 'spring-sale', count = 50, sources = [media()]) =>
+const job = (intensity: Intensity, seed = 'spring-sale', count = 50, sources = [fakeMedia()]) =>
   planJob({ seed, intensity, count, sources, preset: 'veryfast' });
 
 const ids = (plan: VariationPlan) => plan.effects.map((e) => e.id);
@@ -42,7 +18,7 @@ const FRAMING = ['zoom', 'tilt', 'border'];
 
 describe('planJob', () => {
   it('plans the same job identically every time, and a different seed differently', () => {
-    const sources = [media(), media({ fps: 25, audio: false })];
+    const sources = [fakeMedia(), fakeMedia({ fps: 25, audioIndex: null })];
     const first = job('medium', 'seed-1', 5, sources);
     expect(job('medium', 'seed-1', 5, sources)).toEqual(first);
     expect(JSON.parse(JSON.stringify(first))).toEqual(first);
@@ -51,7 +27,7 @@ describe('planJob', () => {
   });
 
   it('returns one list per source, indexed 1..count, at the requested intensity and preset', () => {
-    const plans = job('subtle', 'x', 4, [media(), media(), media({ audio: false })]);
+    const plans = job('subtle', 'x', 4, [fakeMedia(), fakeMedia(), fakeMedia({ audioIndex: null })]);
     expect(plans).toHaveLength(3);
     for (const list of plans) {
       expect(list.map((p) => p.index)).toEqual([1, 2, 3, 4]);
@@ -70,7 +46,7 @@ describe('planJob', () => {
   });
 
   it('keeps signatures unique across sources of one job, even for the same file twice', () => {
-    const plans = job('subtle', 'twice', 25, [media(), media()]);
+    const plans = job('subtle', 'twice', 25, [fakeMedia(), fakeMedia()]);
     expect(new Set(plans.flat().map((p) => p.signature)).size).toBe(50);
   });
 
@@ -95,7 +71,7 @@ describe('planJob', () => {
   });
 
   it('stores parameters that are exactly within the ranges of their intensity', () => {
-    const source = media();
+    const source = fakeMedia();
     for (const intensity of INTENSITIES) {
       for (const plan of job(intensity, 'ranges').flat()) {
         for (const e of plan.effects) {
@@ -133,10 +109,10 @@ describe('planJob', () => {
   });
 
   it('uses only effects that fit the source: no audio effects for a silent clip, no trims on a tiny one', () => {
-    const silent = job('strong', 'silent', 30, [media({ audio: false })]).flat();
+    const silent = job('strong', 'silent', 30, [fakeMedia({ audioIndex: null })]).flat();
     for (const plan of silent)
       expect(plan.effects.some((e) => effectById(e.id).kind === 'audio')).toBe(false);
-    const tiny = job('strong', 'tiny', 30, [media({ durationSec: 0.5 })]).flat();
+    const tiny = job('strong', 'tiny', 30, [fakeMedia({ durationSec: 0.5 })]).flat();
     for (const plan of tiny) expect(ids(plan)).not.toContain('trim');
   });
 
@@ -147,7 +123,7 @@ describe('planJob', () => {
     for (const p of plans) {
       expect(p.encode.crf).toBeGreaterThanOrEqual(20);
       expect(p.encode.crf).toBeLessThanOrEqual(25);
-      const fps = variationFps(media(), p.effects);
+      const fps = variationFps(fakeMedia(), p.effects);
       const seconds = p.encode.gop / fps;
       expect(Number.isInteger(p.encode.gop)).toBe(true);
       expect(seconds).toBeGreaterThanOrEqual(0.95);
@@ -172,7 +148,7 @@ describe('expectedDuration', () => {
 
   it('is the source duration when nothing retimes', () => {
     expect(
-      expectedDuration(media({ durationSec: 12.5 }), plan([{ id: 'hue', params: { degrees: 4 } }])),
+      expectedDuration(fakeMedia({ durationSec: 12.5 }), plan([{ id: 'hue', params: { degrees: 4 } }])),
     ).toBe(12.5);
   });
 
@@ -181,16 +157,16 @@ describe('expectedDuration', () => {
       { id: 'trim', params: { head: 0.1, tail: 0.2 } },
       { id: 'speed', params: { factor: 1.05 } },
     ];
-    expect(expectedDuration(media({ durationSec: 10 }), plan(effects))).toBe(
+    expect(expectedDuration(fakeMedia({ durationSec: 10 }), plan(effects))).toBe(
       Math.round((9.7 / 1.05) * 1000) / 1000,
     );
     const slower = [{ id: 'speed', params: { factor: 0.95 } }];
-    expect(expectedDuration(media({ durationSec: 10 }), plan(slower))).toBe(10.526);
+    expect(expectedDuration(fakeMedia({ durationSec: 10 }), plan(slower))).toBe(10.526);
   });
 
   it('matches the planner: every planned output has a positive expected duration near the source', () => {
     for (const p of job('strong', 'durations').flat()) {
-      const d = expectedDuration(media(), p);
+      const d = expectedDuration(fakeMedia(), p);
       expect(d).toBeGreaterThan(15 * 0.85);
       expect(d).toBeLessThan(15 * 1.15);
     }

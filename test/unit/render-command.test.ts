@@ -4,47 +4,8 @@ import { engineOptions } from '../../src/media/options.js';
 import { outputGeometry } from '../../src/media/output-format.js';
 import { planSignature } from '../../src/media/plan.js';
 import { buildRenderCommand, rateText } from '../../src/media/render-command.js';
-import type { EncodeSettings, MediaInfo, PlannedEffect, VariationPlan } from '../../src/media/types.js';
-
-interface SourceShape {
-  width: number;
-  height: number;
-  codedWidth?: number;
-  codedHeight?: number;
-  rotation?: 0 | 90 | 180 | 270;
-  fps?: number;
-  durationSec?: number;
-  demuxer?: string;
-  videoIndex?: number;
-  audioIndex?: number | null;
-}
-
-function media(s: SourceShape): MediaInfo {
-  return {
-    demuxer: s.demuxer ?? 'mov',
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-    durationSec: s.durationSec ?? 15,
-    sizeBytes: 20_000_000,
-    bitRate: 8_000_000,
-    video: {
-      index: s.videoIndex ?? 0,
-      codec: 'h264',
-      profile: 'High',
-      pixFmt: 'yuv420p',
-      codedWidth: s.codedWidth ?? s.width,
-      codedHeight: s.codedHeight ?? s.height,
-      width: s.width,
-      height: s.height,
-      rotation: s.rotation ?? 0,
-      fps: s.fps ?? 30,
-      frameCount: null,
-    },
-    audio:
-      s.audioIndex === null
-        ? null
-        : { index: s.audioIndex ?? 1, codec: 'aac', channels: 2, sampleRate: 44_100 },
-  };
-}
+import type { EncodeSettings, PlannedEffect, VariationPlan } from '../../src/media/types.js';
+import { fakeMedia } from '../support/fake-media.js';
 
 function plan(index: number, effects: PlannedEffect[], encode: Partial<EncodeSettings> = {}): VariationPlan {
   return {
@@ -110,7 +71,7 @@ function outputTail(o: {
 
 describe('buildRenderCommand', () => {
   it('builds a single-output command: probed demuxer, file-only input, one graph, first streams only', () => {
-    const source = media({ width: 1080, height: 1920 });
+    const source = fakeMedia({ width: 1080, height: 1920 });
     const target = plan(1, [
       { id: 'speed', params: { factor: 1.05 } },
       { id: 'zoom', params: { zoom: 1.1, x: 0.25, y: 0.75 } },
@@ -138,7 +99,7 @@ describe('buildRenderCommand', () => {
   });
 
   it('renders a rotated 4K phone clip without audio at 1080x1920, trimmed, re-timed, mirrored, grained', () => {
-    const source = media({
+    const source = fakeMedia({
       codedWidth: 3840,
       codedHeight: 2160,
       width: 2160,
@@ -180,7 +141,7 @@ describe('buildRenderCommand', () => {
   });
 
   it('decodes once and fans out to three outputs with split/asplit, mixing a seeded noise bed where planned', () => {
-    const source = media({ width: 640, height: 360, fps: 25, demuxer: 'matroska', audioIndex: 2 });
+    const source = fakeMedia({ width: 640, height: 360, fps: 25, demuxer: 'matroska', audioIndex: 2 });
     const targets = [
       plan(1, [
         { id: 'border', params: { size: 0.05, colour: 'white' } },
@@ -234,7 +195,7 @@ describe('buildRenderCommand', () => {
   it('is a pure function of its request', () => {
     const req = {
       inputPath: '/a.mp4',
-      media: media({ width: 720, height: 1280 }),
+      media: fakeMedia({ width: 720, height: 1280 }),
       targets: [{ plan: plan(1, [{ id: 'gamma', params: { gamma: 1.1 } }]), outPath: '/b.mp4' }],
       options: engineOptions(),
     };
@@ -261,7 +222,7 @@ describe('rateText', () => {
 
 describe('side outputs', () => {
   it('branches a fingerprint of the source and, per variation, a fingerprint and a thumbnail from decoded frames', () => {
-    const source = media({ width: 1080, height: 1920, durationSec: 15, audioIndex: null });
+    const source = fakeMedia({ width: 1080, height: 1920, durationSec: 15, audioIndex: null });
     const args = buildRenderCommand({
       inputPath: '/s.src',
       media: source,
@@ -294,7 +255,7 @@ describe('side outputs', () => {
 
 describe('outputGeometry', () => {
   it('keeps a 1080x1920 source as it is', () => {
-    expect(outputGeometry(media({ width: 1080, height: 1920 }), 1920)).toEqual({
+    expect(outputGeometry(fakeMedia({ width: 1080, height: 1920 }), 1920)).toEqual({
       width: 1080,
       height: 1920,
       fps: 30,
@@ -302,12 +263,12 @@ describe('outputGeometry', () => {
   });
 
   it('brings a 4K portrait source down to a long side of 1920', () => {
-    expect(outputGeometry(media({ width: 2160, height: 3840, fps: 60 }), 1920)).toEqual({
+    expect(outputGeometry(fakeMedia({ width: 2160, height: 3840, fps: 60 }), 1920)).toEqual({
       width: 1080,
       height: 1920,
       fps: 60,
     });
-    expect(outputGeometry(media({ width: 3840, height: 2160 }), 1280)).toEqual({
+    expect(outputGeometry(fakeMedia({ width: 3840, height: 2160 }), 1280)).toEqual({
       width: 1280,
       height: 720,
       fps: 30,
@@ -315,24 +276,30 @@ describe('outputGeometry', () => {
   });
 
   it('makes odd sizes even, without ever passing the cap', () => {
-    expect(outputGeometry(media({ width: 321, height: 567 }), 1920)).toMatchObject({
+    expect(outputGeometry(fakeMedia({ width: 321, height: 567 }), 1920)).toMatchObject({
       width: 322,
       height: 568,
     });
-    expect(outputGeometry(media({ width: 1081, height: 1081 }), 1081)).toMatchObject({
+    expect(outputGeometry(fakeMedia({ width: 1081, height: 1081 }), 1081)).toMatchObject({
       width: 1080,
       height: 1080,
     });
-    expect(outputGeometry(media({ width: 1, height: 3 }), 1920)).toMatchObject({ width: 2, height: 4 });
+    expect(outputGeometry(fakeMedia({ width: 1, height: 3 }), 1920)).toMatchObject({ width: 2, height: 4 });
   });
 
   it('uses the displayed size of a rotated source, not its coded size', () => {
-    const rotated = media({ codedWidth: 1920, codedHeight: 1080, width: 1080, height: 1920, rotation: 90 });
+    const rotated = fakeMedia({
+      codedWidth: 1920,
+      codedHeight: 1080,
+      width: 1080,
+      height: 1920,
+      rotation: 90,
+    });
     expect(outputGeometry(rotated, 1920)).toMatchObject({ width: 1080, height: 1920 });
   });
 
   it('keeps the source frame rate, capped at 60, with a floor for nonsense rates', () => {
-    const at = (fps: number) => outputGeometry(media({ width: 640, height: 360, fps }), 1920).fps;
+    const at = (fps: number) => outputGeometry(fakeMedia({ width: 640, height: 360, fps }), 1920).fps;
     expect(at(29.97002997)).toBe(29.97);
     expect(at(120)).toBe(60);
     expect(at(3)).toBe(10);

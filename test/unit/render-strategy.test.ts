@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { engineOptions } from '../../src/media/options.js';
 import { fanOutSize, groupTargets } from '../../src/media/render-strategy.js';
-import type { MediaInfo } from '../../src/media/types.js';
+import { fakeMedia } from '../support/fake-media.js';
 
-function media(width: number, height: number): MediaInfo {
-  return {
-    demuxer: 'mov',
-    formatName: 'mov',
-    durationSec: 6,
-    sizeBytes: 1,
-    bitRate: null,
-    video: {
-      index: 0,
-      codec: 'h264',
-      profile: null,
-      pixFmt: 'yuv420p',
-      codedWidth: width,
-      codedHeight: height,
-      width,
-      height,
-      rotation: 0,
-      fps: 30,
-      frameCount: null,
-    },
-    audio: null,
-  };
-}
-
+const media = (width: number, height: number) => fakeMedia({ width, height });
 const MB = 1024 * 1024;
 const small = (o = {}) => engineOptions({ machineMemoryBytes: 512 * MB, ...o });
 const laptop = (o = {}) => engineOptions({ machineMemoryBytes: 16 * 1024 * MB, ...o });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { MediaInfo } from '../../src/media/types.js';
 import {
   estimateJobBytes,
   estimateOutputBytes,
   estimateUploadBytes,
 } from '../../src/storage/storage-estimate.js';
+import { fakeMedia } from '../support/fake-media.js';
 
 const MB = 1024 * 1024;
 
@@ -15,27 +15,10 @@ function source(opts: {
   bitRate: number | null;
   sizeBytes?: number;
 }) {
-  return {
-    demuxer: 'mov',
-    formatName: 'mov,mp4,m4a,3gp,3g2,mj2',
-    durationSec: opts.durationSec,
+  return fakeMedia({
+    ...opts,
     sizeBytes: opts.sizeBytes ?? Math.round(((opts.bitRate ?? 0) / 8) * opts.durationSec),
-    bitRate: opts.bitRate,
-    video: {
-      index: 0,
-      codec: 'h264',
-      profile: 'High',
-      pixFmt: 'yuv420p',
-      codedWidth: opts.width,
-      codedHeight: opts.height,
-      width: opts.width,
-      height: opts.height,
-      rotation: 0,
-      fps: 30,
-      frameCount: null,
-    },
-    audio: { index: 1, codec: 'aac', channels: 2, sampleRate: 48000 },
-  } satisfies MediaInfo;
+  });
 }
 
 const phoneAd = source({ width: 1080, height: 1920, durationSec: 30, bitRate: 6_000_000 });
