@@ -40,7 +40,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ APP_PASSWORD: '', PORT: '' })).toMatchObject({ PORT: 3000, APP_PASSWORD: undefined });
   });
 
-  it('stops the server at start-up with the message and exit code 1', async () => {
+  it('stops the server at start-up with the message and exit code 1: bad value, unwritable data folder', async () => {
     const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
     const outcome = await exec('node', [bin, 'serve'], { env: { ...process.env, PORT: 'eighty' } }).then(
       () => ({ code: 0, stderr: '' }),
@@ -49,5 +49,14 @@ describe('configuration from the environment', () => {
     expect(outcome.code).toBe(1);
     expect(outcome.stderr).toContain('Invalid configuration');
     expect(outcome.stderr).toContain('PORT');
+
+    const unwritable = await exec('node', [bin, 'serve'], {
+      env: { ...process.env, DATA_DIR: '/proc/vidvar-data' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toContain('is not writable');
   });
 });
