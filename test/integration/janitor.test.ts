@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,13 +18,12 @@ import {
   thumbnailPath,
 } from '../../src/storage/layout.js';
 import { fakeMedia } from '../support/fake-media.js';
+import { jobSpec, newId } from '../support/job-spec.js';
 
 const MB = 1024 * 1024;
 const HOUR = 3_600_000;
 
 const media = fakeMedia({ width: 320, height: 568, durationSec: 2 });
-const plan = { index: 1, intensity: 'medium', effects: [], encode: {}, signature: 's' } as never;
-const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
 
 let layout: DataLayout;
 let db: Db;
@@ -66,18 +64,9 @@ function age(file: string, ageMs: number): void {
 
 /** A job in a given state with its source file and one output (and thumbnail) on disk. */
 function jobWith(status: JobStatus, opts: { expiresAt?: number; finishedAt?: number; bytes?: number } = {}) {
-  const sourceId = newId('src');
-  const outputId = newId('out');
-  const job = store.createJob({
-    id: newId('job'),
-    count: 1,
-    intensity: 'medium',
-    seed: 's',
-    createdAt: Date.now(),
-    expiresAt: opts.expiresAt ?? Date.now() + 24 * HOUR,
-    sources: [{ id: sourceId, name: 'a.mp4', sizeBytes: 10, media }],
-    outputs: [{ id: outputId, sourceId, index: 1, plan }],
-  });
+  const job = store.createJob(jobSpec({ count: 1, expiresAt: opts.expiresAt }));
+  const sourceId = job.sources[0]?.id as string;
+  const outputId = job.outputs[0]?.id as string;
   if (status !== 'queued') store.setJobStatus(job.id, status, opts.finishedAt ?? Date.now());
   write(sourcePath(layout, sourceId), 1000, 2 * HOUR);
   write(outputPath(layout, job.id, outputId), opts.bytes ?? 1000, 2 * HOUR);

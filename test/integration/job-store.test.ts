@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,41 +8,14 @@ import { type Db, openDatabase } from '../../src/jobs/db.js';
 import { MIGRATIONS } from '../../src/jobs/migrations.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
-import type { JobStore, NewJob } from '../../src/jobs/types.js';
-import type { VariationPlan } from '../../src/media/types.js';
+import type { JobStore } from '../../src/jobs/types.js';
 import { fakeMedia } from '../support/fake-media.js';
+import { fakePlan, jobSpec, newId } from '../support/job-spec.js';
 
 const media = fakeMedia({ width: 320, height: 568, durationSec: 2, sizeBytes: 200_000, bitRate: 800_000 });
 
-const plan = (index: number): VariationPlan => ({
-  index,
-  intensity: 'medium',
-  effects: [{ id: 'mirror', params: { on: true } }],
-  encode: { crf: 23, gop: 60, preset: 'veryfast', audioBitrateK: 128 },
-  signature: `mirror:${index}`,
-});
-
-const id = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
-
-function newJob(createdAt: number, outputs = 2, expiresAt = createdAt + 86_400_000): NewJob {
-  const jobId = id('job');
-  const sourceId = id('src');
-  return {
-    id: jobId,
-    count: outputs,
-    intensity: 'medium',
-    seed: 'seed-1',
-    createdAt,
-    expiresAt,
-    sources: [{ id: sourceId, name: 'ad.mp4', sizeBytes: 200_000, media }],
-    outputs: Array.from({ length: outputs }, (_, i) => ({
-      id: id('out'),
-      sourceId,
-      index: i + 1,
-      plan: plan(i + 1),
-    })),
-  };
-}
+const newJob = (createdAt: number, outputs = 2, expiresAt?: number) =>
+  jobSpec({ createdAt, count: outputs, expiresAt, media, seed: 'seed-1' });
 
 const rendered = {
   sizeBytes: 1000,
@@ -100,9 +72,9 @@ describe('job store', () => {
       },
     ]);
     expect(job.outputs.map((o) => [o.index, o.status, o.attempts, o.plan])).toEqual([
-      [1, 'queued', 0, plan(1)],
-      [2, 'queued', 0, plan(2)],
-      [3, 'queued', 0, plan(3)],
+      [1, 'queued', 0, fakePlan(1)],
+      [2, 'queued', 0, fakePlan(2)],
+      [3, 'queued', 0, fakePlan(3)],
     ]);
 
     const first = job.outputs[0]?.id as string;
@@ -133,7 +105,7 @@ describe('job store', () => {
       createdAt: 900,
     };
     store.addUpload(upload);
-    store.addUpload({ ...upload, id: id('src') });
+    store.addUpload({ ...upload, id: newId('src') });
     expect(store.getUpload(upload.id)).toEqual(upload);
     store.createJob(spec);
     expect(store.getUpload(upload.id)).toBeNull();

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -21,10 +20,11 @@ import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
 import { createWorker, type WorkerDeps } from '../../src/jobs/worker.js';
 import { admitMedia } from '../../src/media/admission.js';
 import { FfmpegError } from '../../src/media/errors.js';
+import type { EngineOptions } from '../../src/media/options.js';
 import { engineOptions } from '../../src/media/options.js';
 import { planJob } from '../../src/media/plan.js';
 import type { RenderResult, renderVariations } from '../../src/media/render.js';
-import type { MediaInfo, VariationPlan } from '../../src/media/types.js';
+import type { Intensity, MediaInfo, VariationPlan } from '../../src/media/types.js';
 import {
   type DataLayout,
   dataLayout,
@@ -34,28 +34,12 @@ import {
 } from '../../src/storage/layout.js';
 import { clip } from '../support/clips.js';
 import { fakeMedia } from '../support/fake-media.js';
+import { jobSpec } from '../support/job-spec.js';
 
 type Render = typeof renderVariations;
 type RenderRequest = Parameters<Render>[0];
 
-const silentSource = fakeMedia({
-  width: 320,
-  height: 568,
-  durationSec: 2,
-  sizeBytes: 100_000,
-  bitRate: 400_000,
-  audioIndex: null,
-});
-
-const fakePlan = (index: number): VariationPlan => ({
-  index,
-  intensity: 'medium',
-  effects: [{ id: 'mirror', params: { on: index % 2 === 0 } }],
-  encode: { crf: 23, gop: 60, preset: 'ultrafast', audioBitrateK: 128 },
-  signature: `fake:${index}`,
-});
-
-const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
+const silentSource = fakeMedia({ width: 320, height: 568, durationSec: 2, audioIndex: null });
 
 interface Harness {
   layout: DataLayout;
@@ -65,6 +49,12 @@ interface Harness {
   logs: Array<Record<string, unknown>>;
   deps(render?: Render): WorkerDeps;
   addJob(opts?: { count?: number; media?: MediaInfo; plans?: VariationPlan[]; file?: string }): JobDetail;
+  /** Admits a real clip and queues a job planned for it, as the job service does. */
+  addClipJob(
+    file: string,
+    plan: { seed: string; intensity: Intensity; count: number },
+    engine?: EngineOptions,
+  ): Promise<JobDetail>;
   waitForStatus(jobId: string, status: JobStatus): Promise<JobDetail>;
   waitUntil(jobId: string, ready: (job: JobDetail) => boolean): Promise<JobDetail>;
 }
@@ -102,36 +92,38 @@ function harness(): Harness {
     });
   }
 
+  const deps = (render?: Render): WorkerDeps => ({
+    store,
+    events,
+    layout,
+    logger,
+    engine: engineOptions({ threads: 1, preset: 'ultrafast', maxLongSide: 320 }),
+    ...(render ? { render } : {}),
+  });
+
+  const addJob: Harness['addJob'] = ({ count, media = silentSource, plans, file } = {}) => {
+    const spec = jobSpec({ count, media, plans, seed: 'worker-test' });
+    const sourceId = spec.sources[0]?.id as string;
+    if (file) copyFileSync(file, sourcePath(layout, sourceId));
+    else writeFileSync(sourcePath(layout, sourceId), 'source bytes');
+    return store.createJob(spec);
+  };
+
+  const addClipJob: Harness['addClipJob'] = async (file, plan, engine = deps().engine) => {
+    const media = await admitMedia(file, path.basename(file), engine);
+    const [plans] = planJob({ ...plan, sources: [media], preset: engine.preset });
+    return addJob({ media, plans, file });
+  };
+
   return {
     layout,
     db,
     store,
     events,
     logs,
-    deps: (render) => ({
-      store,
-      events,
-      layout,
-      logger,
-      engine: engineOptions({ threads: 1, preset: 'ultrafast', maxLongSide: 320 }),
-      ...(render ? { render } : {}),
-    }),
-    addJob({ count = 2, media = silentSource, plans, file } = {}) {
-      const sourceId = newId('src');
-      if (file) copyFileSync(file, sourcePath(layout, sourceId));
-      else writeFileSync(sourcePath(layout, sourceId), 'source bytes');
-      const outputPlans = plans ?? Array.from({ length: count }, (_, i) => fakePlan(i + 1));
-      return store.createJob({
-        id: newId('job'),
-        count: outputPlans.length,
-        intensity: 'medium',
-        seed: 'worker-test',
-        createdAt: Date.now(),
-        expiresAt: Date.now() + 86_400_000,
-        sources: [{ id: sourceId, name: 'ad.mp4', sizeBytes: 100_000, media }],
-        outputs: outputPlans.map((plan) => ({ id: newId('out'), sourceId, index: plan.index, plan })),
-      });
-    },
+    deps,
+    addJob,
+    addClipJob,
     waitForStatus: (jobId, status) => waitUntil(jobId, (job) => job.status === status),
     waitUntil,
   };
@@ -383,16 +375,7 @@ describe('worker with the real engine', () => {
   it('renders two real variations of a clip and frees its source', async () => {
     const h = harness();
     const file = clip({ width: 320, height: 568, duration: 1 });
-    const engine = h.deps().engine;
-    const media = await admitMedia(file, 'clip.mp4', engine);
-    const [plans] = planJob({
-      seed: 'real',
-      intensity: 'medium',
-      count: 2,
-      sources: [media],
-      preset: engine.preset,
-    });
-    const job = h.addJob({ media, plans, file });
+    const job = await h.addClipJob(file, { seed: 'real', intensity: 'medium', count: 2 });
     const worker = createWorker(h.deps());
     worker.start();
     const done = await h.waitUntil(job.id, (j) => j.status === 'done' || j.status === 'failed');
@@ -416,15 +399,7 @@ describe('worker with the real engine', () => {
     const file = clip({ width: 320, height: 568, duration: 8, fps: 30 });
     const deps = h.deps();
     const engine = { ...deps.engine, fanOut: 1 };
-    const media = await admitMedia(file, 'drain.mp4', engine);
-    const [plans] = planJob({
-      seed: 'drain',
-      intensity: 'subtle',
-      count: 3,
-      sources: [media],
-      preset: engine.preset,
-    });
-    const job = h.addJob({ media, plans, file });
+    const job = await h.addClipJob(file, { seed: 'drain', intensity: 'subtle', count: 3 }, engine);
     const worker = createWorker({ ...deps, engine });
     worker.start();
     await h.waitUntil(job.id, (j) => j.outputs[0]?.status === 'running');
@@ -443,16 +418,7 @@ describe('worker with the real engine', () => {
   it('cancel kills FFmpeg mid-render and leaves no partial files', async () => {
     const h = harness();
     const file = clip({ width: 320, height: 568, duration: 30, fps: 30 });
-    const engine = h.deps().engine;
-    const media = await admitMedia(file, 'long.mp4', engine);
-    const [plans] = planJob({
-      seed: 'cancel',
-      intensity: 'subtle',
-      count: 2,
-      sources: [media],
-      preset: engine.preset,
-    });
-    const job = h.addJob({ media, plans, file });
+    const job = await h.addClipJob(file, { seed: 'cancel', intensity: 'subtle', count: 2 });
     const worker = createWorker(h.deps());
     worker.start();
     await h.waitUntil(job.id, (j) => j.outputs.some((o) => o.status === 'running'));
