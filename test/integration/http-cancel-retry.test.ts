@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
@@ -9,7 +8,6 @@ import { createJobFromFiles, ffmpegChildren, waitForJob } from '../support/http-
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-http-cancel-'));
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -17,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 describe('cancel and retry', () => {
@@ -59,7 +56,7 @@ describe('cancel and retry', () => {
     const created = (await res.json()) as JobView;
     // The second source vanishes before the worker gets to it: its outputs fail.
     const lost = sourcePath(server.layout, created.sources[1]?.id as string);
-    const hidden = path.join(scratch, 'lost.src');
+    const hidden = path.join(server.scratch, 'lost.src');
     renameSync(lost, hidden);
     server.worker.start();
     const failed = await waitForJob(server, created.id);

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
@@ -9,7 +8,6 @@ import { createJobFromFiles, openFilesUnder, probeVideo, waitForJob } from '../s
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-http-jobs-'));
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -17,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Reads an SSE stream until it ends, returning every `job` event. */
@@ -118,7 +115,7 @@ describe('a batch from a multipart upload', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
-    const zipFile = path.join(scratch, 'batch.zip');
+    const zipFile = path.join(server.scratch, 'batch.zip');
     writeFileSync(zipFile, Buffer.from(await res.arrayBuffer()));
     const listing = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n').sort();
     expect(listing).toEqual([
@@ -134,7 +131,7 @@ describe('a batch from a multipart upload', () => {
     expect(execFileSync('zipinfo', ['-v', zipFile], { encoding: 'utf8' })).not.toMatch(
       /compression method:\s+deflated/,
     );
-    const out = path.join(scratch, 'unzipped');
+    const out = path.join(server.scratch, 'unzipped');
     execFileSync('unzip', ['-q', zipFile, '-d', out]);
     for (const name of listing.filter((n) => n.endsWith('.mp4'))) {
       const video = probeVideo(path.join(out, name));
@@ -210,7 +207,7 @@ describe('a batch from a multipart upload', () => {
 describe('refused sources in a multipart batch', () => {
   it('names the bad file, refuses the batch and keeps nothing', async () => {
     const before = server.dataFiles();
-    const text = path.join(scratch, 'notes.txt');
+    const text = path.join(server.scratch, 'notes.txt');
     writeFileSync(text, 'these are not the videos you are looking for\n'.repeat(50));
     const res = await createJobFromFiles(
       server,

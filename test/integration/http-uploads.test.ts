@@ -4,7 +4,7 @@ import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { cachedFile, clip } from '../support/clips.js';
-import { createJobFromFiles, waitForJob } from '../support/http-client.js';
+import { createJobFromFiles, tusFilenameMetadata, tusUpload, waitForJob } from '../support/http-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -16,36 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-/** A whole upload in two raw tus requests: create, then one PATCH with every byte. */
-async function tusUpload(
-  target: TestServer,
-  bytes: Buffer,
-  filename: string,
-): Promise<{ create: Response; patch?: Response }> {
-  const create = await target.api('/api/uploads', {
-    method: 'POST',
-    headers: {
-      'tus-resumable': '1.0.0',
-      'upload-length': String(bytes.length),
-      'upload-metadata': `filename ${b64(filename)}`,
-    },
-  });
-  if (create.status !== 201) return { create };
-  const location = create.headers.get('location') as string;
-  const patch = await target.api(location, {
-    method: 'PATCH',
-    headers: {
-      'tus-resumable': '1.0.0',
-      'upload-offset': '0',
-      'content-type': 'application/offset+octet-stream',
-    },
-    body: new Uint8Array(bytes),
-  });
-  return { create, patch };
-}
 
 describe('resumable upload (tus)', () => {
   it('survives an interruption, resumes where it stopped, and feeds a batch', async () => {
@@ -216,7 +186,7 @@ describe('limits', () => {
       headers: {
         'tus-resumable': '1.0.0',
         'upload-length': String(length),
-        'upload-metadata': `filename ${b64('a.mp4')}`,
+        'upload-metadata': tusFilenameMetadata('a.mp4'),
       },
     });
     expect(create.status).toBe(507);

@@ -23,6 +23,38 @@ export async function createJobFromFiles(
   return server.api('/api/jobs', { method: 'POST', body: videoForm(files, fields) });
 }
 
+/** The Upload-Metadata header a tus client sends for a file name. */
+export const tusFilenameMetadata = (filename: string) =>
+  `filename ${Buffer.from(filename).toString('base64')}`;
+
+/** A whole upload in two raw tus requests: create, then one PATCH with every byte. */
+export async function tusUpload(
+  target: TestServer,
+  bytes: Buffer,
+  filename: string,
+): Promise<{ create: Response; patch?: Response }> {
+  const create = await target.api('/api/uploads', {
+    method: 'POST',
+    headers: {
+      'tus-resumable': '1.0.0',
+      'upload-length': String(bytes.length),
+      'upload-metadata': tusFilenameMetadata(filename),
+    },
+  });
+  if (create.status !== 201) return { create };
+  const location = create.headers.get('location') as string;
+  const patch = await target.api(location, {
+    method: 'PATCH',
+    headers: {
+      'tus-resumable': '1.0.0',
+      'upload-offset': '0',
+      'content-type': 'application/offset+octet-stream',
+    },
+    body: new Uint8Array(bytes),
+  });
+  return { create, patch };
+}
+
 const TERMINAL = new Set(['done', 'failed', 'canceled']);
 
 export async function waitForJob(

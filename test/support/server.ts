@@ -31,6 +31,8 @@ export interface TestServer {
   api(pathname: string, init?: RequestInit): Promise<Response>;
   /** Every file under DATA_DIR except the database, relative to it. */
   dataFiles(): string[];
+  /** A folder outside DATA_DIR for the test's own files (downloads, files hidden from the server). */
+  scratch: string;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-http-'));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-scratch-'));
   const config = loadConfig({
     DATA_DIR: dataDir,
     APP_PASSWORD: TEST_PASSWORD,
@@ -94,11 +97,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataFiles() {
       return listFiles(layout.root).filter((file) => !file.startsWith('vidvar.db'));
     },
+    scratch,
     async close() {
       await worker.stop({ graceMs: 0 });
       await app.close();
       store.close();
       rmSync(dataDir, { recursive: true, force: true });
+      rmSync(scratch, { recursive: true, force: true });
     },
   };
   return server;
