@@ -1,21 +1,13 @@
 import { readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { sourcePath } from '../../src/storage/layout.js';
 import { clip } from '../support/clips.js';
 import { createJobFromFiles, ffmpegChildren, waitForJob } from '../support/http-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { signedInServerForFile } from '../support/server.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  await server.login();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = await signedInServerForFile();
 
 describe('cancel and retry', () => {
   it('cancel mid-job stops FFmpeg and deletes the batch and its files', async () => {

@@ -1,21 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
 import { createJobFromFiles, openFilesUnder, probeVideo, waitForJob } from '../support/http-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { signedInServerForFile } from '../support/server.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  await server.login();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = await signedInServerForFile();
 
 /** Reads an SSE stream until it ends, returning every `job` event. */
 async function readJobEvents(res: Response): Promise<JobView[]> {

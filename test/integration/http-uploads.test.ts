@@ -5,17 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { cachedFile, clip } from '../support/clips.js';
 import { createJobFromFiles, tusFilenameMetadata, tusUpload, waitForJob } from '../support/http-client.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { signedInServerForFile, startTestServer, type TestServer } from '../support/server.js';
 
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  await server.login();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const server = await signedInServerForFile();
 
 describe('resumable upload (tus)', () => {
   it('survives an interruption, resumes where it stopped, and feeds a batch', async () => {

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { afterAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { ApiApp } from '../../src/http/deps.js';
 import type { JobEvents } from '../../src/jobs/job-events.js';
@@ -106,6 +107,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+  return server;
+}
+
+/**
+ * One signed-in server for all the tests of the calling file, closed after the last of them. Await it at
+ * the top level of a test file.
+ */
+export async function signedInServerForFile(options: TestServerOptions = {}): Promise<TestServer> {
+  const server = await startTestServer(options);
+  afterAll(() => server.close());
+  await server.login();
   return server;
 }
 
