@@ -18,6 +18,8 @@ import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerUploadRoutes } from './routes/uploads.js';
+import { installSecurityHeaders } from './security-headers.js';
+import { DEFAULT_UPLOAD_IDLE_MS, installUploadIdleTimeout } from './upload-idle.js';
 
 /**
  * The HTTP server, not yet listening: main.ts owns listen and shutdown, tests listen on port 0.
@@ -37,6 +39,8 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  installSecurityHeaders(app);
+  installUploadIdleTimeout(app, deps.uploadIdleMs ?? DEFAULT_UPLOAD_IDLE_MS);
 
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart);

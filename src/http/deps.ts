@@ -34,6 +34,8 @@ export interface AppDeps {
   clock?: () => number;
   password: string;
   isDraining: () => boolean;
+  /** A request body that sends nothing for this long is cut off (default 60 s). */
+  uploadIdleMs?: number;
   /** Built web client; served at / when the folder exists. */
   webRoot?: string;
 }

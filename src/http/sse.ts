@@ -27,7 +27,7 @@ export function streamJobEvents(
   reply.hijack();
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
+    'Cache-Control': 'no-store, no-transform',
     Connection: 'keep-alive',
     // Stops nginx-like proxies from buffering the stream.
     'X-Accel-Buffering': 'no',
