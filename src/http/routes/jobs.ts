@@ -38,6 +38,14 @@ export interface JobRouteDeps {
 
 const JOB_LIST_LIMIT = 200;
 
+function lengthRequiredError(): UserError {
+  return new UserError(
+    'length_required',
+    'Send the size of the request (Content-Length) with the files.',
+    411,
+  );
+}
+
 export function notFound(): UserError {
   return new UserError('not_found', 'That batch does not exist (it may have expired or been canceled).', 404);
 }
@@ -88,19 +96,19 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
 
   async function createFromMultipart(request: FastifyRequest, reply: FastifyReply) {
     const length = Number(request.headers['content-length'] ?? Number.NaN);
-    if (Number.isFinite(length)) {
-      // Refused before any byte is stored; the connection closes after a bounded drain.
-      const refusal =
-        length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024
-          ? tooLargeError(deps.maxUploadBytes)
-          : deps.budget.canFit(length)
-            ? null
-            : storageFullError();
-      if (refusal) {
-        reply.header('Connection', 'close');
-        await discardBody(request.raw);
-        throw refusal;
-      }
+    // Refused before any byte is stored; the connection closes after a bounded drain. Without a
+    // length (chunked) the storage budget cannot be checked before the disk fills up.
+    const refusal = !Number.isFinite(length)
+      ? lengthRequiredError()
+      : length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024
+        ? tooLargeError(deps.maxUploadBytes)
+        : deps.budget.canFit(length)
+          ? null
+          : storageFullError();
+    if (refusal) {
+      reply.header('Connection', 'close');
+      await discardBody(request.raw);
+      throw refusal;
     }
     let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
     try {
