@@ -40,6 +40,9 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
         request.log.warn({ ip: request.ip }, 'wrong password');
         throw new UserError('wrong_password', 'That password is not right.', 401);
       }
+      // Always a new id; the one the browser held (perhaps planted by someone else) stops working.
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) deps.sessions.deleteSession(previous);
       const session = deps.sessions.createSession(now, SESSION_TTL_MS);
       setSessionCookie(request, reply, session.id);
       return reply.code(204).send();
