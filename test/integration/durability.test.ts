@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
 import { type DatabaseRows, filesUnder, newDataDir, readDatabase } from '../support/data-dir.js';
-import { probeVideo } from '../support/http-client.js';
-import { type LogLine, startVidvar, type VidvarProcess, waitForJob } from '../support/server-process.js';
+import { probeVideo, waitForJob } from '../support/http-client.js';
+import { type LogLine, startVidvar, type VidvarProcess } from '../support/server-process.js';
 
 /**
  * The real server process, signalled and killed mid-encode, then started again on the same DATA_DIR:

@@ -1,9 +1,27 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { JobView } from '../../src/http/schemas.js';
-import type { TestServer } from './server.js';
 
 /** Small client-side helpers for the HTTP integration tests. */
+
+/** What answers the API with a session: the in-process test server or the server as a child process. */
+export interface SignedInApi {
+  api(pathname: string, init?: RequestInit): Promise<Response>;
+}
+
+/** POST /api/session; the session cookie (`name=value`) when the password was right, else null. */
+export async function postSession(
+  url: string,
+  password: string,
+): Promise<{ res: Response; cookie: string | null }> {
+  const res = await fetch(`${url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ password }),
+  });
+  const setCookie = res.headers.get('set-cookie');
+  return { res, cookie: res.status === 204 && setCookie ? (setCookie.split(';')[0] as string) : null };
+}
 
 export function videoForm(
   files: Array<{ path: string; name: string }>,
@@ -16,7 +34,7 @@ export function videoForm(
 }
 
 export async function createJobFromFiles(
-  server: TestServer,
+  server: SignedInApi,
   files: Array<{ path: string; name: string }>,
   fields: Record<string, string>,
 ): Promise<Response> {
@@ -29,7 +47,7 @@ export const tusFilenameMetadata = (filename: string) =>
 
 /** A whole upload in two raw tus requests: create, then one PATCH with every byte. */
 export async function tusUpload(
-  target: TestServer,
+  target: SignedInApi,
   bytes: Buffer,
   filename: string,
 ): Promise<{ create: Response; patch?: Response }> {
@@ -57,8 +75,9 @@ export async function tusUpload(
 
 const TERMINAL = new Set(['done', 'failed', 'canceled']);
 
+/** Polls GET /api/jobs/:id until `until` holds (by default: a terminal state). */
 export async function waitForJob(
-  server: TestServer,
+  server: SignedInApi,
   jobId: string,
   until: (job: JobView) => boolean = (job) => TERMINAL.has(job.status),
   timeoutMs = 90_000,
@@ -70,7 +89,7 @@ export async function waitForJob(
     const job = (await res.json()) as JobView;
     if (until(job)) return job;
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

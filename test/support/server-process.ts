@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import type { JobView } from '../../src/http/schemas.js';
+import { postSession, videoForm } from './http-client.js';
 
 /**
  * The real server (`node bin/vidvar.js serve`, as `npm start` runs it) as a child process on a free port,
@@ -162,15 +161,10 @@ export async function startVidvar(dataDir: string, options: StartOptions = {}): 
       });
     },
     async signIn() {
-      const res = await fetch(`${url}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ password }),
-      });
-      const cookie = res.headers.get('set-cookie');
-      if (res.status !== 204 || !cookie) throw new Error(`sign-in answered ${res.status}`);
-      proc.cookie = cookie.split(';')[0] as string;
-      return proc.cookie;
+      const { res, cookie } = await postSession(url, password);
+      if (!cookie) throw new Error(`sign-in answered ${res.status}`);
+      proc.cookie = cookie;
+      return cookie;
     },
     api(pathname, init = {}) {
       const headers = new Headers(init.headers);
@@ -178,10 +172,8 @@ export async function startVidvar(dataDir: string, options: StartOptions = {}): 
       return fetch(`${url}${pathname}`, { ...init, headers });
     },
     postJob(files, fields) {
-      const form = new FormData();
-      for (const [key, value] of Object.entries(fields)) form.append(key, value);
-      for (const file of files) form.append('files', new Blob([readFileSync(file)]), path.basename(file));
-      return proc.api('/api/jobs', { method: 'POST', body: form });
+      const named = files.map((file) => ({ path: file, name: path.basename(file) }));
+      return proc.api('/api/jobs', { method: 'POST', body: videoForm(named, fields) });
     },
     async terminate() {
       if (running()) child.kill('SIGTERM');
@@ -232,24 +224,4 @@ export async function startVidvar(dataDir: string, options: StartOptions = {}): 
   }
   await proc.kill();
   throw new Error(`the server did not start:\n${text}`);
-}
-
-const TERMINAL = new Set(['done', 'failed', 'canceled']);
-
-/** Polls GET /api/jobs/:id until `until` holds (by default: a terminal state). */
-export async function waitForJob(
-  proc: VidvarProcess,
-  jobId: string,
-  until: (job: JobView) => boolean = (job) => TERMINAL.has(job.status),
-  timeoutMs = 60_000,
-): Promise<JobView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await proc.api(`/api/jobs/${jobId}`);
-    if (res.status !== 200) throw new Error(`GET job answered ${res.status}`);
-    const job = (await res.json()) as JobView;
-    if (until(job)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -11,6 +11,7 @@ import type { Worker } from '../../src/jobs/worker.js';
 import { engineOptions } from '../../src/media/options.js';
 import { composeServer } from '../../src/server.js';
 import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
+import { postSession } from './http-client.js';
 
 /**
  * A real vidvar server for integration tests: temporary DATA_DIR, real SQLite file, real worker and
@@ -81,13 +82,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     draining,
     cookie: '',
     async login(password = TEST_PASSWORD) {
-      const res = await fetch(`${url}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ password }),
-      });
-      const cookie = res.headers.get('set-cookie');
-      if (res.status === 204 && cookie) server.cookie = cookie.split(';')[0] as string;
+      const { res, cookie } = await postSession(url, password);
+      if (cookie) server.cookie = cookie;
       return res;
     },
     api(pathname, init = {}) {
