@@ -30,18 +30,7 @@ export async function presets(ctx: BenchContext): Promise<ScenarioOutcome> {
   for (const [preset, run] of runs) {
     const name = preset === fallback ? `${preset} (default)` : preset;
     figures.push(
-      {
-        key: `presets.${preset}.secPerVariation`,
-        label: `${name}: seconds per variation`,
-        value: run.wallSec / n,
-        unit: 's',
-      },
-      {
-        key: `presets.${preset}.outputBytes`,
-        label: `${name}: output bytes`,
-        value: run.outputBytes,
-        unit: 'bytes',
-      },
+      ...costFigures(preset, name, run, n),
       {
         key: `presets.${preset}.timeRatio`,
         label: `${name}: time vs default`,
@@ -63,20 +52,7 @@ export async function presets(ctx: BenchContext): Promise<ScenarioOutcome> {
       ctx.log(`5: --intensity ${intensity}`);
       run = await measureMake(ctx, `intensity-${intensity}`, [source], ['-n', String(n), '-i', intensity]);
     }
-    figures.push(
-      {
-        key: `presets.${intensity}.secPerVariation`,
-        label: `${intensity}: seconds per variation`,
-        value: run.wallSec / n,
-        unit: 's',
-      },
-      {
-        key: `presets.${intensity}.outputBytes`,
-        label: `${intensity}: output bytes`,
-        value: run.outputBytes,
-        unit: 'bytes',
-      },
-    );
+    figures.push(...costFigures(intensity, intensity, run, n));
   }
   return {
     figures,
@@ -84,4 +60,22 @@ export async function presets(ctx: BenchContext): Promise<ScenarioOutcome> {
       `1 source × ${n} variations per run, seed ${w.seed}; seconds per variation include start-up and checks`,
     ],
   };
+}
+
+/** Seconds per variation and output bytes of one run of n variations, keyed `presets.<id>.*`. */
+function costFigures(id: string, name: string, run: MakeRun, n: number): Figure[] {
+  return [
+    {
+      key: `presets.${id}.secPerVariation`,
+      label: `${name}: seconds per variation`,
+      value: run.wallSec / n,
+      unit: 's',
+    },
+    {
+      key: `presets.${id}.outputBytes`,
+      label: `${name}: output bytes`,
+      value: run.outputBytes,
+      unit: 'bytes',
+    },
+  ];
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -11,6 +11,7 @@ import type { Worker } from '../../src/jobs/worker.js';
 import { engineOptions } from '../../src/media/options.js';
 import { composeServer } from '../../src/server.js';
 import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
+import { filesUnder } from './data-dir.js';
 import { postSession } from './http-client.js';
 
 /**
@@ -92,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return fetch(`${url}${pathname}`, { ...init, headers });
     },
     dataFiles() {
-      return listFiles(layout.root).filter((file) => !file.startsWith('vidvar.db'));
+      return filesUnder(layout.root).filter((file) => !file.startsWith('vidvar.db'));
     },
     scratch,
     async close() {
@@ -115,11 +116,4 @@ export async function signedInServerForFile(options: TestServerOptions = {}): Pr
   afterAll(() => server.close());
   await server.login();
   return server;
-}
-
-function listFiles(root: string, dir = root): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? listFiles(root, full) : [path.relative(root, full)];
-  });
 }
