@@ -131,6 +131,21 @@ describe('requests from another site', () => {
     expect(ok.headers.get('set-cookie')).toMatch(/HttpOnly.*SameSite=Strict|SameSite=Strict.*HttpOnly/i);
   });
 
+  it('get no CORS permission from the upload endpoint (no preflight passes, no answer is readable)', async () => {
+    for (const method of ['OPTIONS', 'HEAD'] as const) {
+      const res = await server.api('/api/uploads', {
+        method,
+        headers: {
+          origin: 'https://evil.example',
+          'tus-resumable': '1.0.0',
+          'access-control-request-method': 'PATCH',
+        },
+      });
+      expect(res.headers.get('access-control-allow-origin'), method).toBeNull();
+      expect(res.headers.get('access-control-allow-credentials'), method).toBeNull();
+    }
+  });
+
   it('are refused on every state-changing route, with a valid session, and change nothing', async () => {
     const upload = readFileSync(clip({ width: 160, height: 284, duration: 1 }));
     const created = await server.api('/api/uploads', {

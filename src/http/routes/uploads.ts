@@ -26,12 +26,22 @@ export interface UploadRouteDeps {
   isDraining: () => boolean;
 }
 
-/** tus answers with plain text by default; every answer of this API is `{code, message}` JSON. */
+/**
+ * tus answers with plain text by default, and its header checks (412, 400) bypass onResponseError;
+ * every answer of this API is `{code, message}` JSON.
+ */
 class JsonTusServer extends Server {
   override write(context: CancellationContext, headers: Headers, status: number, body?: string) {
-    if (body?.startsWith('{')) headers.set('Content-Type', 'application/json; charset=utf-8');
-    return super.write(context, headers, status, body);
+    const text = body && status >= 400 && !body.startsWith('{') ? json(codeFor(status), body.trim()) : body;
+    if (text?.startsWith('{')) headers.set('Content-Type', 'application/json; charset=utf-8');
+    return super.write(context, headers, status, text);
   }
+}
+
+function codeFor(status: number): string {
+  if (status === 404) return 'not_found';
+  if (status >= 500) return 'internal';
+  return 'invalid_request';
 }
 
 /** The tus error bodies are short protocol sentences; anything else may hold a path and is hidden. */
@@ -43,8 +53,7 @@ function tusErrorBody(error: Error | { status_code: number; body: string }, maxU
       return { status_code: 413, body: json(tooLarge.code, tooLarge.message) };
     }
     if (error.status_code < 500) {
-      const code = error.status_code === 404 ? 'not_found' : 'invalid_request';
-      return { status_code: error.status_code, body: json(code, error.body.trim()) };
+      return { status_code: error.status_code, body: json(codeFor(error.status_code), error.body.trim()) };
     }
   }
   return { status_code: 500, body: json('internal', INTERNAL_MESSAGE) };
@@ -61,6 +70,8 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
     path: TUS_PATH,
     datastore,
     relativeLocation: true,
+    // Same-origin only: no CORS headers, so no other site's page may read an answer.
+    allowedOrigins: [],
     maxSize: deps.maxUploadBytes,
     disableTerminationForFinishedUploads: true,
     // Random and unguessable: the id is the capability to write the upload.
