@@ -5,6 +5,7 @@ import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { checkFfmpeg } from './media/ffmpeg-capabilities.js';
 import { type EngineOptions, engineOptions } from './media/options.js';
+import { wrapperAvailable } from './media/process-limits.js';
 import { composeServer } from './server.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
 import { VERSION } from './version.js';
@@ -26,7 +27,16 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const logger = pino({
     level: config.LOG_LEVEL,
     redact: {
-      paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', 'password'],
+      // `*.headers`: plugins log whole header sets too (multipart's busboy options at trace level).
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        '*.headers.cookie',
+        '*.headers.authorization',
+        '*.headers["set-cookie"]',
+        '*.password',
+        'password',
+      ],
       censor: '[redacted]',
     },
   });
@@ -42,6 +52,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const ffmpeg = await checkFfmpeg(engine);
   if (ffmpeg.missing.length > 0) fatal(`FFmpeg is not usable: missing ${ffmpeg.missing.join(', ')}.`);
   logger.info({ ffmpeg: ffmpeg.version }, 'ffmpeg ready');
+  if (engine.processLimits && !wrapperAvailable()) {
+    logger.warn('prlimit, choom or nice is missing: FFmpeg runs without CPU, memory and priority limits');
+  }
 
   const password = config.APP_PASSWORD ?? generatedPassword();
   const webRoot = path.resolve(import.meta.dirname, '..', 'web', 'dist');
