@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
 import { type DatabaseRows, filesUnder, newDataDir, readDatabase } from '../support/data-dir.js';
-import { probeVideo, waitForJob } from '../support/http-client.js';
+import { createJobFromUploads, probeVideo, waitForJob } from '../support/http-client.js';
 import { type LogLine, startVidvar, type VidvarProcess } from '../support/server-process.js';
 
 /**
@@ -162,11 +162,7 @@ describe('SIGTERM (deploy)', () => {
     await proc.waitForLog((l) => l.msg === 'shutdown: draining, intake closed');
     const health = await fetch(`${proc.url}/api/health`);
     expect(await health.json()).toMatchObject({ status: 'draining', activeJobs: 1 });
-    const refused = await proc.api('/api/jobs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ uploads: ['A'.repeat(24)], count: 1, intensity: 'subtle' }),
-    });
+    const refused = await createJobFromUploads(proc, ['A'.repeat(24)]);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await refused.json()).toMatchObject({ code: 'draining' });
@@ -354,11 +350,7 @@ describe('resumable upload across a crash', () => {
     const digest = (data: Buffer) => createHash('sha256').update(data).digest('hex');
     expect(digest(stored)).toBe(digest(bytes));
 
-    const res = await second.api('/api/jobs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ uploads: [uploadId], count: 1, intensity: 'subtle' }),
-    });
+    const res = await createJobFromUploads(second, [uploadId]);
     expect(res.status).toBe(201);
     const job = (await res.json()) as JobView;
     expect((await waitForJob(second, job.id)).status).toBe('done');

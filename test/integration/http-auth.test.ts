@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobFromUploads } from '../support/http-client.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 
 let server: TestServer;
@@ -118,18 +119,10 @@ describe('sign-in', () => {
 
   it('refuses writes from another site', async () => {
     await server.login();
-    const foreign = await server.api('/api/jobs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
-      body: JSON.stringify({ uploads: ['x'.repeat(24)], count: 1, intensity: 'subtle' }),
-    });
+    const foreign = await createJobFromUploads(server, ['x'.repeat(24)], { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
     expect(await foreign.json()).toMatchObject({ code: 'bad_origin' });
-    const same = await server.api('/api/jobs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: server.url },
-      body: JSON.stringify({ uploads: ['x'.repeat(24)], count: 1, intensity: 'subtle' }),
-    });
+    const same = await createJobFromUploads(server, ['x'.repeat(24)], { origin: server.url });
     expect(same.status).toBe(404);
     expect(await same.json()).toMatchObject({ code: 'upload_not_found' });
   });
@@ -207,11 +200,7 @@ describe('API answers', () => {
   it('closes intake while draining, and says so in health', async () => {
     server.draining.value = true;
     try {
-      const job = await server.api('/api/jobs', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ uploads: ['x'.repeat(24)], count: 1, intensity: 'subtle' }),
-      });
+      const job = await createJobFromUploads(server, ['x'.repeat(24)]);
       expect(job.status).toBe(503);
       expect(job.headers.get('retry-after')).toBe('30');
       expect(await job.json()).toMatchObject({ code: 'draining' });

@@ -4,7 +4,13 @@ import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { cachedFile, clip } from '../support/clips.js';
-import { createJobFromFiles, tusFilenameMetadata, tusUpload, waitForJob } from '../support/http-client.js';
+import {
+  createJobFromFiles,
+  createJobFromUploads,
+  tusFilenameMetadata,
+  tusUpload,
+  waitForJob,
+} from '../support/http-client.js';
 import { signedInServerForFile, startTestServer, type TestServer } from '../support/server.js';
 
 const server = await signedInServerForFile();
@@ -83,11 +89,7 @@ describe('resumable upload (tus)', () => {
       height: 568,
     });
 
-    const res = await server.api('/api/jobs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ uploads: [uploadId], count: 1, intensity: 'subtle' }),
-    });
+    const res = await createJobFromUploads(server, [uploadId]);
     expect(res.status).toBe(201);
     const job = await waitForJob(server, ((await res.json()) as JobView).id);
     expect(job.status).toBe('done');

@@ -41,6 +41,19 @@ export async function createJobFromFiles(
   return server.api('/api/jobs', { method: 'POST', body: videoForm(files, fields) });
 }
 
+/** POST /api/jobs for sources already uploaded: one subtle variation of each. */
+export function createJobFromUploads(
+  server: SignedInApi,
+  uploads: string[],
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return server.api('/api/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ uploads, count: 1, intensity: 'subtle' }),
+  });
+}
+
 /** The Upload-Metadata header a tus client sends for a file name. */
 export const tusFilenameMetadata = (filename: string) =>
   `filename ${Buffer.from(filename).toString('base64')}`;
