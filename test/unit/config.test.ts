@@ -52,8 +52,11 @@ describe('configuration from the environment', () => {
     expect(outcome.stderr).toContain('Invalid configuration');
     expect(outcome.stderr).toContain('PORT');
 
+    // A file where the data folder should be: even root cannot create a folder inside it.
+    const blocker = path.join(mkdtempSync(path.join(os.tmpdir(), 'vidvar-config-')), 'not-a-folder');
+    writeFileSync(blocker, '');
     const unwritable = await exec('node', [bin, 'serve'], {
-      env: { ...process.env, DATA_DIR: '/proc/vidvar-data' },
+      env: { ...process.env, DATA_DIR: path.join(blocker, 'data') },
     }).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
