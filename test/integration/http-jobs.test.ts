@@ -106,7 +106,9 @@ describe('a batch from a multipart upload', () => {
     const res = await server.api(`/api/jobs/${job.id}/download`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/zip');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename=".+\.zip"$/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename=".+\.zip"; filename\*=UTF-8''.+\.zip$/,
+    );
     const zipFile = path.join(server.scratch, 'batch.zip');
     writeFileSync(zipFile, Buffer.from(await res.arrayBuffer()));
     const listing = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n').sort();
