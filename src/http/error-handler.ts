@@ -15,7 +15,8 @@ const CLIENT_ERROR_CODES: Record<number, { code: string; message?: string }> = {
   405: { code: 'method_not_allowed' },
   406: { code: 'invalid_request' },
   411: { code: 'length_required' },
-  413: { code: 'too_large', message: 'That file is larger than this server accepts.' },
+  // Only Fastify's JSON body limit lands here; uploads answer their own too_large naming the cap.
+  413: { code: 'too_large', message: 'That request is larger than this server accepts.' },
   415: { code: 'unsupported_media_type' },
 };
 

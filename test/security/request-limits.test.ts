@@ -29,7 +29,10 @@ describe('JSON bodies', () => {
       body: JSON.stringify({ uploads: ['x'.repeat(70 * 1024)], count: 1, intensity: 'subtle' }),
     });
     expect(res.status).toBe(413);
-    expect(await res.json()).toMatchObject({ code: 'too_large' });
+    expect(await res.json()).toEqual({
+      code: 'too_large',
+      message: 'That request is larger than this server accepts.',
+    });
   });
 
   it('refuses too many sources, too many outputs and an oversized seed', async () => {
