@@ -10,6 +10,8 @@ import type { MediaInfo } from './types.js';
 const TRUNCATED_BELOW = 0.5;
 /** …by at least this much (short clips round their durations generously). */
 const TRUNCATED_MIN_GAP_SEC = 1;
+/** Phone slow-motion records 240 frames a second; past 480 it is not footage an ad is made from. */
+const MAX_FRAMES_PER_SEC = 480;
 /** How much video is decoded at each end to prove the file plays. */
 const DECODE_WINDOW_SEC = 1;
 
@@ -60,6 +62,11 @@ async function admit(
   });
   if (extent.frames === 0) throw refuse('corrupt', name);
   if (extent.frames === 1) throw refuse('still_image', name);
+  // Thousands of tiny frames per second would cost CPU out of all proportion to the clip's length.
+  const framesPerSec = extent.frames / Math.max(extent.durationSec, 1 / MAX_FRAMES_PER_SEC);
+  if (framesPerSec > MAX_FRAMES_PER_SEC) {
+    throw refuse('too_many_frames', name, { framesPerSec, maxFramesPerSec: MAX_FRAMES_PER_SEC });
+  }
   const claimed = claimedVideoDuration(info);
   if (
     extent.durationSec < claimed * TRUNCATED_BELOW &&

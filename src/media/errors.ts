@@ -12,6 +12,8 @@ export interface RefusalFacts {
   maxSide?: number;
   streams?: number;
   maxStreams?: number;
+  framesPerSec?: number;
+  maxFramesPerSec?: number;
 }
 
 type Sentence = (name: string, facts: RefusalFacts) => string;
@@ -35,6 +37,8 @@ const REFUSALS = {
   truncated: (n) => `${n} is incomplete, as if cut off before the end; please export or upload it again.`,
   encrypted: (n) => `${n} is copy-protected (encrypted), so it cannot be edited.`,
   too_many_streams: (n, f) => `${n} has too many tracks (${f.streams}); the limit is ${f.maxStreams}.`,
+  too_many_frames: (n, f) =>
+    `${n} has too many pictures per second (${Math.round(f.framesPerSec ?? 0)}); the limit is ${f.maxFramesPerSec}.`,
 } satisfies Record<string, Sentence>;
 
 export type RefusalCode = keyof typeof REFUSALS;

@@ -172,6 +172,18 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
     );
   });
 
+  it('too many pictures per second', async () => {
+    const flood = made('2000fps.mkv', [
+      ...['-f', 'lavfi', '-i', 'color=c=gray:s=16x16:r=2000:d=1'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+    ]);
+    const refused = await refusal(flood, 'flood.mkv');
+    expect(refused.code).toBe('too_many_frames');
+    expect(refused.message).toMatch(
+      /^flood\.mkv has too many pictures per second \(\d{4}\); the limit is 480\.$/,
+    );
+  });
+
   it('too long and too short', async () => {
     const threeHours = made('3h.mp4', [
       ...['-f', 'lavfi', '-i', 'color=c=gray:s=16x16:r=1:d=10800'],
