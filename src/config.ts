@@ -44,6 +44,7 @@ const schema = z.object({
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
     .default('veryfast'),
   STALL_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
+  UPLOAD_IDLE_SECONDS: z.coerce.number().positive().max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])

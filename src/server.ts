@@ -89,6 +89,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     password,
     isDraining: () => draining.value,
     webRoot: options.webRoot,
+    uploadIdleMs: config.UPLOAD_IDLE_SECONDS * 1000,
   });
   return { app, layout, store, sessions, events, budget, worker, janitor, draining };
 }

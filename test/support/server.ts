@@ -98,6 +98,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     scratch,
     async close() {
       await worker.stop({ graceMs: 0 });
+      // Keep-alive connections (a video just downloaded) would otherwise hold close() for their timeout.
+      app.server.closeAllConnections();
       await app.close();
       store.close();
       rmSync(dataDir, { recursive: true, force: true });

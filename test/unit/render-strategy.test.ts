@@ -17,13 +17,21 @@ describe('decode-once fan-out size', () => {
   });
 
   it('shares one decode between more outputs as frames get smaller', () => {
-    expect(fanOutSize(media(540, 960), small())).toBe(2);
-    expect(fanOutSize(media(2160, 3840), small({ maxLongSide: 480 }))).toBe(4);
+    expect(fanOutSize(media(540, 960), small())).toBe(3);
+    expect(fanOutSize(media(1080, 1920), small({ maxLongSide: 480 }))).toBe(4);
   });
 
   it('with memory to spare shares a decode between two large outputs, never more', () => {
     expect(fanOutSize(media(1080, 1920), laptop())).toBe(2);
     expect(fanOutSize(media(540, 960), laptop())).toBe(4);
+  });
+
+  it('counts what decoding the source takes: on 512 MB a 4K source leaves no room for a second encoder', () => {
+    const uhd = fakeMedia({ width: 2160, height: 3840 });
+    const hevc4k = { ...uhd, video: { ...uhd.video, pixFmt: 'yuv420p10le' } };
+    expect(fanOutSize(uhd, small({ maxLongSide: 480 }))).toBe(1);
+    expect(fanOutSize(hevc4k, small({ maxLongSide: 480 }))).toBe(1);
+    expect(fanOutSize(hevc4k, laptop({ maxLongSide: 480 }))).toBe(4);
   });
 
   it('obeys an explicit setting', () => {
