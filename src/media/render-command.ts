@@ -131,6 +131,8 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
     ...['-c:v', 'libx264', '-preset', encode.preset, '-crf', String(encode.crf), '-g', String(encode.gop)],
     ...['-maxrate', `${cap.maxrateK}k`, '-bufsize', `${cap.bufsizeK}k`, '-pix_fmt', 'yuv420p'],
     ...['-threads', String(req.options.threads), '-fps_mode', 'cfr', '-flags:v', '+bitexact'],
+    // x264's frame threads under a VBV cap give different bytes from run to run; slice threads don't.
+    ...['-x264-params', 'sliced-threads=1'],
     // SEI NAL units carry x264's version and option string: dropping them leaves no encoder fingerprint.
     ...['-bsf:v', 'filter_units=remove_types=6'],
   );

@@ -23,6 +23,8 @@ export interface ClipSpec {
   ext?: 'mp4' | 'mov' | 'mkv' | 'webm';
   /** lavfi video source; testsrc2 has motion and detail in every corner. */
   source?: string;
+  /** Strong moving grain: hard to compress, so the encoder's bit-rate cap is always at work. */
+  grain?: boolean;
 }
 
 export const CACHE_DIR = path.resolve(import.meta.dirname, '..', '.cache');
@@ -47,6 +49,7 @@ export function clipArgs(spec: ClipSpec, outPath: string): string[] {
     args.push('-filter_complex', `[1:a]aformat=channel_layouts=${layout}[a]`, '-map', '0:v', '-map', '[a]');
   }
   if (spec.vfr) args.push('-vf', 'setpts=PTS+0.02*sin(N)/TB', '-fps_mode', 'vfr');
+  if (spec.grain) args.push('-vf', 'noise=alls=40:allf=t');
   const video = spec.video ?? 'h264';
   if (video === 'h264') args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
   if (video === 'h264-444') args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv444p');

@@ -50,6 +50,8 @@ function outputTail(o: {
       'cfr',
       '-flags:v',
       '+bitexact',
+      '-x264-params',
+      'sliced-threads=1',
       '-bsf:v',
       'filter_units=remove_types=6',
     ],
