@@ -6,12 +6,18 @@ import { afterAll, describe, it } from 'vitest';
 import { admitMedia } from '../../src/media/admission.js';
 
 import { CORPUS_DIR } from '../support/clips.js';
-import { expectValid, filesIn, corpusOptions as options, renderTwo } from '../support/corpus.js';
+import {
+  CORPUS_PRESENT,
+  expectValid,
+  filesIn,
+  corpusOptions as options,
+  renderTwo,
+} from '../support/corpus.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'vidvar-corpus-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe('corpus/variations: admitted, and rendered into valid variations', () => {
+describe.runIf(CORPUS_PRESENT)('corpus/variations: admitted, and rendered into valid variations', () => {
   for (const name of filesIn('variations')) {
     it(name, async () => {
       const file = path.join(CORPUS_DIR, 'variations', name);

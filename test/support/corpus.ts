@@ -14,6 +14,9 @@ import { CORPUS_DIR } from './clips.js';
  */
 export const corpusOptions = engineOptions({ maxLongSide: 480, preset: 'ultrafast', stallTimeoutMs: 30_000 });
 
+/** The corpus is optional: its tests run when ../shared/corpus is there (always in CI). */
+export const CORPUS_PRESENT = existsSync(CORPUS_DIR);
+
 export const filesIn = (folder: string) =>
   existsSync(path.join(CORPUS_DIR, folder))
     ? readdirSync(path.join(CORPUS_DIR, folder))
