@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
 import { type RenderTarget, renderVariations } from '../../src/media/render.js';
 import { ffmpegArgv, runFfmpeg } from '../../src/media/runner.js';
 import { clip } from '../support/clips.js';
+import { ffmpegChildren } from '../support/http-client.js';
 
 /**
  * Every FFmpeg process runs with a CPU-time budget, a memory cap, a lower priority and the kernel's
@@ -33,29 +34,9 @@ const lavfi = (size: string, seconds: number) => [
   `testsrc2=size=${size}:rate=30:duration=${seconds}`,
 ];
 
-/** This process's FFmpeg children whose command line contains every marker. */
-function ffmpegWith(...markers: string[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (ppid === process.pid && comm === 'ffmpeg' && markers.every((m) => cmdline.includes(m))) {
-        pids.push(Number(entry));
-      }
-    } catch {
-      // Gone while we looked.
-    }
-  }
-  return pids;
-}
-
 async function waitForPid(...markers: string[]): Promise<number> {
   for (let i = 0; i < 1000; i++) {
-    const [pid] = ffmpegWith(...markers);
+    const [pid] = ffmpegChildren(...markers);
     if (pid) return pid;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
