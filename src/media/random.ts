@@ -4,7 +4,7 @@
  *
  * The seed string is hashed with cyrb128 (four 32-bit lanes) into the state of sfc32, a small,
  * fast generator that passes PractRand; both are public domain and use only 32-bit integer maths,
- * which JavaScript evaluates identically everywhere. Never use Math.random for planning.
+ * which JavaScript evaluates identically everywhere. Never plan from the unseeded global generator.
  */
 export interface Random {
   /** Uniform in [0, 1). */
