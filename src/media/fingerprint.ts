@@ -21,6 +21,8 @@ export function fingerprintFilters(durationSec: number): string[] {
     `trim=start=${(step / 2).toFixed(3)}`,
     'setpts=PTS-STARTPTS',
     `fps=${(1 / step).toFixed(6)}`,
+    // Frames past the last sample are dropped here, not scaled and queued for an output that is done.
+    `trim=end_frame=${FINGERPRINT_FRAMES}`,
     `scale=${FINGERPRINT_SIDE}:${FINGERPRINT_SIDE}:flags=area`,
     'setsar=1',
     'format=gray',

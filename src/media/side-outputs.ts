@@ -36,7 +36,9 @@ export function branchSideOutputs(
   if (sides.thumbnailPath) {
     branches.push(`${label}th`);
     const thumbWidth = Math.min(THUMBNAIL_MAX_WIDTH, width);
-    graph.push(`[${label}th]trim=start=${thumbnailTime(durationSec)},scale=${thumbWidth}:-2[${label}tho]`);
+    // The second trim drops every later frame, so nothing past the thumbnail is scaled or queued.
+    const pick = `trim=start=${thumbnailTime(durationSec)},trim=end_frame=1`;
+    graph.push(`[${label}th]${pick},scale=${thumbWidth}:-2[${label}tho]`);
   }
   if (branches.length === 0) return { tail: `[${label}]`, graph };
   const outs = [label, ...branches].map((b) => `[${b}]`).join('');

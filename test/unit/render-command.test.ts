@@ -235,14 +235,14 @@ describe('side outputs', () => {
       sourceFingerprintPath: '/w/s.fp',
     });
     const sampler =
-      'trim=start=1.500,setpts=PTS-STARTPTS,fps=0.333333,scale=16:16:flags=area,setsar=1,format=gray';
+      'trim=start=1.500,setpts=PTS-STARTPTS,fps=0.333333,trim=end_frame=5,scale=16:16:flags=area,setsar=1,format=gray';
     expect(args[args.indexOf('-filter_complex') + 1]).toBe(
       [
         '[0:0]scale=1080:1920,format=yuv420p,setsar=1,split=2[vs0][vsfp]',
         `[vsfp]${sampler}[sfp]`,
         '[vs0]fps=30,split=3[v0][v0fp][v0th]',
         `[v0fp]${sampler}[v0fpo]`,
-        '[v0th]trim=start=1,scale=360:-2[v0tho]',
+        '[v0th]trim=start=1,trim=end_frame=1,scale=360:-2[v0tho]',
       ].join(';'),
     );
     const tail = args.slice(args.indexOf('file:/w/o.mp4') + 1);
