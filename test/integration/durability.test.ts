@@ -15,8 +15,8 @@ import { type LogLine, startVidvar, type VidvarProcess } from '../support/server
  * what a deploy, a crash and a full volume look like to the people using it.
  */
 const quickClip = () => clip({ width: 320, height: 568, duration: 1 });
-/** Long enough that its encode is still running when the test signals the server. */
-const slowClip = () => clip({ width: 640, height: 1136, duration: 4 });
+/** Long enough that its encode is still running when a 1 s shutdown grace ends, on a fast machine too. */
+const slowClip = () => clip({ width: 640, height: 1136, duration: 12 });
 const pairClip = () => clip({ width: 640, height: 1136, duration: 2 });
 
 const started: VidvarProcess[] = [];
