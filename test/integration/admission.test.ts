@@ -18,7 +18,7 @@ import { admitMedia } from '../../src/media/admission.js';
 import { FfmpegError, MediaError } from '../../src/media/errors.js';
 import { engineOptions } from '../../src/media/options.js';
 import { probeMedia } from '../../src/media/probe.js';
-import { cachedFile, clip } from '../support/clips.js';
+import { cachedFile, clip, ffmpegFile } from '../support/clips.js';
 
 const options = engineOptions({ stallTimeoutMs: 30_000 });
 let scratch: string;
@@ -27,15 +27,6 @@ beforeAll(() => {
   scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-admission-'));
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** A file made by FFmpeg, cached like the clips (generation happens once per machine). */
-function made(name: string, args: string[]): string {
-  return cachedFile(name, () => {
-    const out = path.join(scratch, name);
-    execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, out]);
-    return readFileSync(out);
-  });
-}
 
 async function refusal(file: string, displayName: string): Promise<MediaError> {
   const error = await admitMedia(file, displayName, options).then(
@@ -63,7 +54,7 @@ describe('admitMedia accepts real videos of every kind', () => {
   });
 
   it('odd dimensions in 4:4:4 chroma', async () => {
-    const odd = made('odd-444.mp4', [
+    const odd = ffmpegFile('odd-444.mp4', [
       ...['-f', 'lavfi', '-i', 'testsrc=size=241x427:rate=30:duration=1'],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv444p'],
     ]);
@@ -121,7 +112,7 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
   });
 
   it('a truncated MP4, whether its index was at the front or the end', async () => {
-    const front = made('faststart.mp4', [
+    const front = ffmpegFile('faststart.mp4', [
       ...lavfi(2),
       '-c:v',
       'libx264',
@@ -141,16 +132,16 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
   });
 
   it('sound only', async () => {
-    const song = made('song.m4a', ['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'aac']);
+    const song = ffmpegFile('song.m4a', ['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'aac']);
     expect((await refusal(song, 'song.m4a')).message).toBe('song.m4a contains only sound, no picture.');
   });
 
   it('still images: PNG, JPEG and a one-frame video', async () => {
-    const png = made('still.png', [...lavfi(1), '-frames:v', '1']);
+    const png = ffmpegFile('still.png', [...lavfi(1), '-frames:v', '1']);
     expect((await refusal(png, 'banner.png')).message).toBe('banner.png is a still image, not a video.');
-    const jpeg = made('still.jpg', [...lavfi(1), '-frames:v', '1']);
+    const jpeg = ffmpegFile('still.jpg', [...lavfi(1), '-frames:v', '1']);
     expect((await refusal(jpeg, 'banner.jpg')).code).toBe('still_image');
-    const single = made('single.mp4', [
+    const single = ffmpegFile('single.mp4', [
       ...lavfi(1),
       '-frames:v',
       '1',
@@ -163,7 +154,7 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
   });
 
   it('a frame larger than the limit', async () => {
-    const huge = made('8192.mp4', [
+    const huge = ffmpegFile('8192.mp4', [
       ...['-f', 'lavfi', '-i', 'color=c=gray:s=8192x8192:r=25:d=0.08'],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
     ]);
@@ -173,7 +164,7 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
   });
 
   it('too many pictures per second', async () => {
-    const flood = made('2000fps.mkv', [
+    const flood = ffmpegFile('2000fps.mkv', [
       ...['-f', 'lavfi', '-i', 'color=c=gray:s=16x16:r=2000:d=1'],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
     ]);
@@ -185,7 +176,7 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
   });
 
   it('too long and too short', async () => {
-    const threeHours = made('3h.mp4', [
+    const threeHours = ffmpegFile('3h.mp4', [
       ...['-f', 'lavfi', '-i', 'color=c=gray:s=16x16:r=1:d=10800'],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
     ]);
@@ -209,7 +200,7 @@ describe('admitMedia refuses what cannot become variations, saying why', () => {
     const folder = mkdtempSync(path.join(scratch, 'inputs-'));
     const song = path.join(folder, 'a.src');
     const video = path.join(folder, 'b.src');
-    copyFileSync(made('song.m4a', ['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'aac']), song);
+    copyFileSync(ffmpegFile('song.m4a', ['-f', 'lavfi', '-i', 'sine=duration=2', '-c:a', 'aac']), song);
     copyFileSync(clip({ duration: 1 }), video);
     await refusal(song, 'song.m4a');
     await admitMedia(video, 'clip.mp4', options);

@@ -33,7 +33,6 @@ beforeAll(async () => {
   expect(job.status).toBe('done');
 });
 afterAll(async () => {
-  server?.app.server.closeAllConnections();
   await server?.close();
   rmSync(path.dirname(webRoot), { recursive: true, force: true });
 });

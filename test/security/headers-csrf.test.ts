@@ -32,9 +32,6 @@ beforeAll(async () => {
   expect(job.status).toBe('done');
 });
 afterAll(async () => {
-  // A keep-alive connection whose video answer finished just as the server closed would otherwise
-  // hold app.close() for the 72 s keep-alive timeout (main.ts closes all connections itself).
-  server?.app.server.closeAllConnections();
   await server?.close();
   rmSync(path.dirname(webRoot), { recursive: true, force: true });
 });

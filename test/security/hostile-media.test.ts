@@ -12,7 +12,7 @@ import { MAX_STREAMS } from '../../src/media/probe-mapping.js';
 import { type RenderTarget, renderVariations } from '../../src/media/render.js';
 import { buildRenderCommand } from '../../src/media/render-command.js';
 import type { MediaInfo } from '../../src/media/types.js';
-import { cachedFile, clip } from '../support/clips.js';
+import { clip, ffmpegFile } from '../support/clips.js';
 
 /**
  * Media files are hostile input. FFmpeg opens them only with the demuxer admission detected (forced
@@ -23,14 +23,6 @@ import { cachedFile, clip } from '../support/clips.js';
 const options = engineOptions({ threads: 1, preset: 'ultrafast', maxLongSide: 320, fanOut: 1 });
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-hostile-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function made(name: string, args: string[]): string {
-  return cachedFile(name, () => {
-    const out = path.join(scratch, name);
-    execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, out]);
-    return readFileSync(out);
-  });
-}
 
 interface ProbedStream {
   index: number;
@@ -76,7 +68,7 @@ beforeAll(() => {
     chapters,
     ';FFMETADATA1\ntitle=secret title\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle=one\n',
   );
-  mkv = made('hostile-streams-v1.mkv', [
+  mkv = ffmpegFile('hostile-streams-v1.mkv', [
     ...['-i', subtitles, '-i', source, '-i', subtitles, '-f', 'ffmetadata', '-i', chapters],
     ...['-attach', attachment, '-metadata:s:t', 'mimetype=application/x-truetype-font'],
     ...[
@@ -95,7 +87,7 @@ beforeAll(() => {
     ],
     ...['-c', 'copy', '-c:s', 'srt'],
   ]);
-  mov = made('hostile-streams-v1.mov', [
+  mov = ffmpegFile('hostile-streams-v1.mov', [
     ...['-i', source, '-i', subtitles, '-map', '0:v', '-map', '0:a', '-map', '1:s'],
     ...['-c', 'copy', '-c:s', 'mov_text', '-timecode', '01:00:00:00', '-metadata', 'title=secret title'],
   ]);
@@ -221,7 +213,7 @@ describe('limits on real files', () => {
   }
 
   it(`refuses more than ${MAX_STREAMS} tracks before reading any packet`, async () => {
-    const many = made('hostile-40-tracks.mkv', [
+    const many = ffmpegFile('hostile-40-tracks.mkv', [
       '-i',
       source,
       '-map',
@@ -236,7 +228,7 @@ describe('limits on real files', () => {
   });
 
   it('refuses a picture wider than the limit and a file longer than the limit', async () => {
-    const wide = made('hostile-wide.mp4', [
+    const wide = ffmpegFile('hostile-wide.mp4', [
       ...['-f', 'lavfi', '-i', 'color=size=4112x16:rate=5:duration=1'],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
     ]);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -110,6 +110,20 @@ export function cachedFile(name: string, make: () => Buffer | string): string {
     renameSync(tmp, file);
   }
   return file;
+}
+
+/** A file FFmpeg writes from these arguments (the output path is appended), cached under `name`. */
+export function ffmpegFile(name: string, args: string[]): string {
+  return cachedFile(name, () => {
+    // Same extension as `name`: FFmpeg picks the container from it.
+    const out = path.join(CACHE_DIR, `gen-${process.pid}-${name}`);
+    try {
+      execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, out]);
+      return readFileSync(out);
+    } finally {
+      rmSync(out, { force: true });
+    }
+  });
 }
 
 /** The shared real-world corpus sits beside the repository (../shared/corpus). */
