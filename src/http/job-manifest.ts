@@ -1,5 +1,5 @@
 import type { JobDetail } from '../jobs/types.js';
-import { MANIFEST_VERSION, type Manifest, manifestSource } from '../media/manifest.js';
+import { MANIFEST_VERSION, type Manifest, manifestOutput, manifestSource } from '../media/manifest.js';
 import type { OutputName } from './job-view.js';
 
 /**
@@ -25,19 +25,8 @@ export function jobManifest(
       .filter((output) => output.status === 'done')
       .map((output) => {
         const name = names.get(output.id) as OutputName;
-        return {
-          source: sourceNames.get(output.sourceId) ?? '',
-          file: `${name.folder}/${name.file}`,
-          index: output.index,
-          effects: output.plan.effects,
-          encode: output.plan.encode,
-          signature: output.plan.signature,
-          durationSec: output.durationSec,
-          sizeBytes: output.sizeBytes,
-          width: output.width,
-          height: output.height,
-          distinctness: output.distinctness,
-        };
+        const source = sourceNames.get(output.sourceId) ?? '';
+        return manifestOutput(source, `${name.folder}/${name.file}`, output.plan, output);
       }),
   };
 }

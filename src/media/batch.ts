@@ -3,8 +3,10 @@ import path from 'node:path';
 import { isUserError } from '../errors.js';
 import { admitMedia } from './admission.js';
 import {
+  MANIFEST_VERSION,
   type Manifest,
   type ManifestOutput,
+  manifestOutput,
   manifestSource,
   outputFileName,
   uniqueStems,
@@ -123,19 +125,11 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
           const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
           if (!result.ok) failed++;
           progress.set(result.outputId, 1);
-          outputs.set(result.outputId, {
-            source: path.basename(source.input),
-            file,
-            index: target.plan.index,
-            effects: target.plan.effects,
-            encode: target.plan.encode,
-            signature: target.plan.signature,
-            durationSec: result.ok ? result.durationSec : null,
-            sizeBytes: result.ok ? result.sizeBytes : null,
-            width: result.ok ? result.width : null,
-            height: result.ok ? result.height : null,
-            distinctness: result.ok ? result.distinctness : null,
-          });
+          const sourceName = path.basename(source.input);
+          outputs.set(
+            result.outputId,
+            manifestOutput(sourceName, file, target.plan, result.ok ? result : null),
+          );
           req.onEvent?.({ type: 'output', input: source.input, file, result });
           emitProgress();
         },
@@ -148,7 +142,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     .flatMap((s) => s.targets.map((t) => outputs.get(t.outputId)))
     .filter((o) => o !== undefined);
   const manifest: Manifest = {
-    manifestVersion: 1,
+    manifestVersion: MANIFEST_VERSION,
     tool: { name: 'vidvar', version: req.toolVersion, ffmpeg: null },
     createdAt: new Date().toISOString(),
     seed: req.seed,

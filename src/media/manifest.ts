@@ -49,6 +49,34 @@ export function manifestSource(name: string, media: MediaInfo): Manifest['source
   };
 }
 
+/** What a finished output measured; null for an output that did not render. */
+export type ManifestFacts = Pick<
+  ManifestOutput,
+  'durationSec' | 'sizeBytes' | 'width' | 'height' | 'distinctness'
+> | null;
+
+/** One output's manifest entry: its plan, exactly, and what it measured. */
+export function manifestOutput(
+  source: string,
+  file: string,
+  plan: VariationPlan,
+  facts: ManifestFacts,
+): ManifestOutput {
+  return {
+    source,
+    file,
+    index: plan.index,
+    effects: plan.effects,
+    encode: plan.encode,
+    signature: plan.signature,
+    durationSec: facts?.durationSec ?? null,
+    sizeBytes: facts?.sizeBytes ?? null,
+    width: facts?.width ?? null,
+    height: facts?.height ?? null,
+    distinctness: facts?.distinctness ?? null,
+  };
+}
+
 /** File name stem of a client-supplied name, safe for a ZIP entry or a folder: no path, no control chars. */
 export function safeStem(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
