@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/batch.js';
-import { formatCommand } from './media/command-line.js';
+import { formatCommand, shellScript } from './media/command-line.js';
 import { engineOptions } from './media/options.js';
 import { ffmpegArgv } from './media/runner.js';
 import { INTENSITIES, type Intensity } from './media/types.js';
@@ -19,10 +19,11 @@ Options for make:
   -i, --intensity LEVEL    subtle | medium | strong (default: medium)
   -s, --seed S             seed for reproducible plans (default: random, printed)
   -o, --out DIR            output folder: DIR/<name>/<name>-v01.mp4 … and DIR/manifest.json
-  -c, --concurrency K      renders at once (default: 1, fastest on small machines)
-      --threads T          FFmpeg threads per render (default: 0 = FFmpeg decides)
+  -c, --concurrency K      inputs rendered at once (default: 1; each already uses every core)
+  -p, --processes P        FFmpeg processes at once per input (default: one per core)
+      --threads T          decoder threads per FFmpeg process (default: 0 = cores / processes)
       --fan-out F          outputs per FFmpeg process from one decode (default: auto)
-      --preset P           x264 preset (default: veryfast)
+      --preset P           x264 preset (default: ultrafast, with CABAC and deblocking)
       --print-commands     print the FFmpeg commands a run would execute, render nothing
       --json               print the manifest as JSON on stdout when done
   -h, --help               this help
@@ -76,6 +77,7 @@ async function make(args: string[]): Promise<number> {
   const options = engineOptions({
     threads: values.threads === undefined ? 0 : integer(values.threads, '--threads', 0, 64),
     fanOut,
+    ...(values.processes === undefined ? {} : { cpus: integer(values.processes, '--processes', 1, 64) }),
     ...(values.preset ? { preset: values.preset } : {}),
     tmpDir: path.join(outDir, '.vidvar-work'),
   });
@@ -99,9 +101,10 @@ async function make(args: string[]): Promise<number> {
   try {
     const sources = await prepareBatch(request);
     if (values['print-commands']) {
-      for (const args of batchCommands(sources, options)) {
-        process.stdout.write(`${formatCommand(options.ffmpegPath, ffmpegArgv(args))}\n`);
-      }
+      const script = batchCommands(sources, options).flatMap((batch) =>
+        shellScript(batch, (args) => formatCommand(options.ffmpegPath, ffmpegArgv(args))),
+      );
+      process.stdout.write(`${script.join('\n')}\n`);
       return sources.length === positionals.length ? 0 : 1;
     }
     if (!values.json) process.stderr.write(`seed ${seed}\n`);
@@ -131,6 +134,7 @@ function parseMakeArgs(args: string[]) {
         out: { type: 'string', short: 'o' },
         concurrency: { type: 'string', short: 'c' },
         threads: { type: 'string' },
+        processes: { type: 'string', short: 'p' },
         'fan-out': { type: 'string' },
         preset: { type: 'string' },
         'print-commands': { type: 'boolean' },

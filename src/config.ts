@@ -21,6 +21,7 @@ const schema = z.object({
   MAX_UPLOAD_BYTES: int(1, 64 * 1024 * MB).default(500 * MB),
   STORAGE_BUDGET_BYTES: int(1, Number.MAX_SAFE_INTEGER).optional(),
   FFMPEG_THREADS: int(0, 64).default(0),
+  FFMPEG_PROCESSES: int(0, 64).default(0),
   WORKER_CONCURRENCY: int(1, 8).default(1),
   JOB_TTL_HOURS: z.coerce
     .number()
@@ -42,7 +43,7 @@ const schema = z.object({
   OUTPUT_MAX_SIDE: int(64, 4096).default(1920),
   X264_PRESET: z
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
-    .default('veryfast'),
+    .default('ultrafast'),
   STALL_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
   UPLOAD_IDLE_SECONDS: z.coerce.number().positive().max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

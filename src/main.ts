@@ -101,6 +101,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
 function engineFromConfig(config: Config, layout: DataLayout): EngineOptions {
   return engineOptions({
     threads: config.FFMPEG_THREADS,
+    ...(config.FFMPEG_PROCESSES > 0 ? { cpus: config.FFMPEG_PROCESSES } : {}),
     preset: config.X264_PRESET,
     maxLongSide: config.OUTPUT_MAX_SIDE,
     maxDurationSec: config.MAX_DURATION_SECONDS,

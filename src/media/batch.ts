@@ -13,7 +13,13 @@ import {
 } from './manifest.js';
 import type { EngineOptions } from './options.js';
 import { planJob } from './plan.js';
-import { type RenderResult, type RenderTarget, renderCommands, renderVariations } from './render.js';
+import {
+  type RenderCommands,
+  type RenderResult,
+  type RenderTarget,
+  renderCommands,
+  renderVariations,
+} from './render.js';
 import type { Intensity, MediaInfo } from './types.js';
 
 /**
@@ -89,9 +95,12 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   });
 }
 
-/** The render commands a batch runs, in order: the argv after `ffmpeg` and the runner's fixed flags. */
-export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): string[][] {
-  return sources.flatMap((source) =>
+/**
+ * The render commands a batch runs, source by source: the argv after `ffmpeg` and the runner's
+ * fixed flags, and how many of each source's commands run at once.
+ */
+export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): RenderCommands[] {
+  return sources.map((source) =>
     renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }),
   );
 }

@@ -15,3 +15,20 @@ export function shellQuote(word: string, bare: RegExp = BARE): string {
 export function formatCommand(program: string, args: string[]): string {
   return [shellQuote(program, BARE_PROGRAM), ...args.map((arg) => shellQuote(arg))].join(' ');
 }
+
+/**
+ * Lines of a shell script that runs commands `lanes` at a time, in waves of background jobs: how
+ * the engine runs one source's processes, written so that pasting it reproduces the render.
+ */
+export function shellScript(
+  batch: { lanes: number; commands: string[][] },
+  format: (args: string[]) => string,
+) {
+  if (batch.lanes <= 1) return batch.commands.map(format);
+  const lines: string[] = [];
+  batch.commands.forEach((args, i) => {
+    lines.push(`${format(args)} &`);
+    if ((i + 1) % batch.lanes === 0 || i === batch.commands.length - 1) lines.push('wait');
+  });
+  return lines;
+}

@@ -6,8 +6,13 @@ import { DEFAULT_PROCESS_LIMITS, type ProcessLimits } from './process-limits.js'
 export interface EngineOptions {
   ffmpegPath: string;
   ffprobePath: string;
-  /** `-threads` for decoder, filters and encoder; 0 lets FFmpeg decide. Part of byte-identical output. */
+  /**
+   * `-threads` of the decoder and filter graph of each FFmpeg process; 0 shares the cores among the
+   * processes running at once. Encoders always run on one thread each, so this never changes bytes.
+   */
   threads: number;
+  /** Cores FFmpeg may use: one process runs per core. */
+  cpus: number;
   /** x264 preset; see the README for why this default. */
   preset: string;
   /** Longest side of an output in pixels. */
@@ -35,7 +40,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   ffmpegPath: 'ffmpeg',
   ffprobePath: 'ffprobe',
   threads: 0,
-  preset: 'veryfast',
+  cpus: os.availableParallelism(),
+  preset: 'ultrafast',
   maxLongSide: 1920,
   maxDurationSec: 600,
   minDurationSec: 0.3,

@@ -20,6 +20,8 @@ export interface RenderCommandRequest {
   /** One target: a plain single-output command. Several: decode once, `split`, one output each. */
   targets: RenderCommandTarget[];
   options: EngineOptions;
+  /** `-threads` of the decoder and the filter graph (the strategy shares the cores among processes). */
+  decodeThreads: number;
   /** Also write the source's fingerprint, from the frames decoded for the variations. */
   sourceFingerprintPath?: string;
 }
@@ -43,7 +45,7 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
     durationSec: media.durationSec,
     sampleRate: OUTPUT_SAMPLE_RATE,
   };
-  const threads = String(options.threads);
+  const threads = String(req.decodeThreads);
   const graph = [...videoGraph(req, ctx), ...(media.audio ? audioGraph(req, ctx) : [])];
   const args = ['-y', '-threads', threads, ...inputArgs(req.inputPath, media.demuxer)];
   args.push('-filter_complex_threads', threads, '-filter_complex', graph.join(';'));
@@ -130,9 +132,10 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
   args.push(
     ...['-c:v', 'libx264', '-preset', encode.preset, '-crf', String(encode.crf), '-g', String(encode.gop)],
     ...['-maxrate', `${cap.maxrateK}k`, '-bufsize', `${cap.bufsizeK}k`, '-pix_fmt', 'yuv420p'],
-    ...['-threads', String(req.options.threads), '-fps_mode', 'cfr', '-flags:v', '+bitexact'],
-    // x264's frame threads under a VBV cap give different bytes from run to run; slice threads don't.
-    ...['-x264-params', 'sliced-threads=1'],
+    // One thread per encoder: x264's output then depends on nothing but these arguments (frame
+    // threads under a VBV cap differ from run to run, slice threads with the core count).
+    ...['-threads', '1', '-fps_mode', 'cfr', '-flags:v', '+bitexact'],
+    ...(encode.x264Params ? ['-x264-params', encode.x264Params] : []),
     // SEI NAL units carry x264's version and option string: dropping them leaves no encoder fingerprint.
     ...['-bsf:v', 'filter_units=remove_types=6'],
   );

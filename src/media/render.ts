@@ -5,7 +5,7 @@ import type { EngineOptions } from './options.js';
 import { outputGeometry } from './output-format.js';
 import { expectedDuration } from './plan.js';
 import { buildRenderCommand } from './render-command.js';
-import { groupTargets } from './render-strategy.js';
+import { groupTargets, planStrategy, type RenderStrategy } from './render-strategy.js';
 import { runFfmpeg } from './runner.js';
 import type { MediaInfo, VariationPlan } from './types.js';
 import { verifyOutput } from './verify-output.js';
@@ -58,37 +58,51 @@ function scratch(target: RenderTarget) {
 
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
   if (req.targets.length === 0) return [];
+  const strategy = planStrategy(req.media, req.targets.length, req.options);
+  const groups = groupTargets(req.targets, strategy);
   const results: RenderResult[] = [];
   const measured = new Map<string, Fingerprint>();
-  const sourcePrint: { value: Fingerprint | null } = { value: null };
   const sourceScratch = sourceScratchPath(req.targets);
-  try {
-    for (const group of groupTargets(req.media, req.targets, req.options)) {
-      if (req.shouldStop?.()) break;
-      const failures = new Map<string, string>();
-      const outcome = await renderGroup(req, group, sourceScratch);
-      if (outcome !== true && group.length > 1) {
-        // A failed fan-out gives each output a chance alone: one bad output must not fail its siblings.
-        for (const target of group) {
-          const single = await renderGroup(req, [target], sourceScratch);
-          if (single !== true) failures.set(target.outputId, single);
-        }
-      } else if (outcome !== true) {
-        failures.set((group[0] as RenderTarget).outputId, outcome);
-      }
-      if (!sourcePrint.value) sourcePrint.value = await readFingerprint(sourceScratch).catch(() => null);
+  let sourcePrint: Fingerprint | null = null;
+  // Groups render in parallel lanes but are checked in group order, so distinctness ("nearest
+  // sibling rendered before it") is the same on every machine and every run.
+  const rendered = groups.map(() => settleOnce<Map<string, string> | null>());
+  const checkInOrder = async () => {
+    for (const [index, group] of groups.entries()) {
+      const failures = await (rendered[index] as Settle<Map<string, string> | null>).promise;
+      if (failures === null) return;
+      if (index === 0) sourcePrint = await readFingerprint(sourceScratch).catch(() => null);
       for (const target of group) {
-        const result = await finishTarget(
-          req,
-          target,
-          sourcePrint.value,
-          measured,
-          failures.get(target.outputId),
-        );
+        const result = await finishTarget(req, target, sourcePrint, measured, failures.get(target.outputId));
         results.push(result);
         req.onOutput?.(result);
       }
     }
+  };
+  let next = 0;
+  const lane = async () => {
+    while (next < groups.length && !req.shouldStop?.() && !req.signal?.aborted) {
+      const index = next++;
+      const outcome = rendered[index] as Settle<Map<string, string> | null>;
+      try {
+        outcome.resolve(
+          await renderWithRetries(req, groups[index] as RenderTarget[], strategy, index, sourceScratch),
+        );
+      } catch (error) {
+        outcome.reject(error);
+        throw error;
+      }
+    }
+  };
+  try {
+    const checking = checkInOrder();
+    checking.catch(() => {});
+    // Every lane ends (a cancel stops all their processes) before the files are cleaned up.
+    const lanes = await Promise.allSettled(Array.from({ length: strategy.lanes }, lane));
+    for (const outcome of rendered) outcome.resolve(null);
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
+    await checking;
     return results;
   } finally {
     const files = req.targets.flatMap((t) => [t.workPath, ...Object.values(scratch(t))]);
@@ -96,21 +110,72 @@ export async function renderVariations(req: RenderRequest): Promise<RenderResult
   }
 }
 
-type CommandRequest = Pick<RenderRequest, 'inputPath' | 'media' | 'targets' | 'options'>;
+/** Renders a group; when a fan-out fails, each output alone, so one bad output cannot fail its siblings. */
+async function renderWithRetries(
+  req: RenderRequest,
+  group: RenderTarget[],
+  strategy: RenderStrategy,
+  index: number,
+  sourceScratch: string,
+): Promise<Map<string, string>> {
+  const failures = new Map<string, string>();
+  const job = { strategy, sourceScratch: index === 0 ? sourceScratch : undefined };
+  const outcome = await renderGroup(req, group, job);
+  if (outcome === true) return failures;
+  if (group.length === 1) return failures.set((group[0] as RenderTarget).outputId, outcome);
+  for (const target of group) {
+    const single = await renderGroup(req, [target], job);
+    if (single !== true) failures.set(target.outputId, single);
+  }
+  return failures;
+}
 
-/** The FFmpeg commands a render runs when nothing fails, in order (what `--print-commands` shows). */
-export function renderCommands(req: CommandRequest): string[][] {
+interface Settle<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A promise settled from outside; later settles are ignored, and an unawaited rejection is not fatal. */
+function settleOnce<T>(): Settle<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+type CommandRequest = Pick<RenderRequest, 'inputPath' | 'media' | 'targets' | 'options'>;
+interface GroupJob {
+  strategy: RenderStrategy;
+  /** Only the first group writes the source's fingerprint. */
+  sourceScratch: string | undefined;
+}
+
+/** What a render runs when nothing fails: its commands in start order, `lanes` of them at a time. */
+export interface RenderCommands {
+  lanes: number;
+  commands: string[][];
+}
+
+/** The FFmpeg commands of a render (what `--print-commands` shows). */
+export function renderCommands(req: CommandRequest): RenderCommands {
+  const strategy = planStrategy(req.media, req.targets.length, req.options);
   const sourceScratch = sourceScratchPath(req.targets);
-  return groupTargets(req.media, req.targets, req.options).map((group) =>
-    groupCommand(req, group, sourceScratch),
+  const commands = groupTargets(req.targets, strategy).map((group, index) =>
+    groupCommand(req, group, { strategy, sourceScratch: index === 0 ? sourceScratch : undefined }),
   );
+  return { lanes: strategy.lanes, commands };
 }
 
 function sourceScratchPath(targets: RenderTarget[]): string {
   return `${targets[0]?.workPath}.source.fp`;
 }
 
-function groupCommand(req: CommandRequest, group: RenderTarget[], sourceFingerprintPath: string): string[] {
+function groupCommand(req: CommandRequest, group: RenderTarget[], job: GroupJob): string[] {
   return buildRenderCommand({
     inputPath: req.inputPath,
     media: req.media,
@@ -121,13 +186,14 @@ function groupCommand(req: CommandRequest, group: RenderTarget[], sourceFingerpr
       ...(t.thumbnailPath ? { thumbnailPath: scratch(t).thumbnailPath } : {}),
     })),
     options: req.options,
-    sourceFingerprintPath,
+    decodeThreads: job.strategy.decodeThreads,
+    ...(job.sourceScratch ? { sourceFingerprintPath: job.sourceScratch } : {}),
   });
 }
 
 /** Runs one FFmpeg process for the group: true, or why FFmpeg failed (the caller decides what next). */
-async function renderGroup(req: RenderRequest, group: RenderTarget[], sourceFingerprintPath: string) {
-  const args = groupCommand(req, group, sourceFingerprintPath);
+async function renderGroup(req: RenderRequest, group: RenderTarget[], job: GroupJob) {
+  const args = groupCommand(req, group, job);
   const durationSec = Math.max(...group.map((t) => expectedDuration(req.media, t.plan)));
   try {
     await runFfmpeg({

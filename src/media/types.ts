@@ -59,6 +59,8 @@ export interface EncodeSettings {
   /** Keyframe interval in frames. */
   gop: number;
   preset: string;
+  /** Extra libx264 options (`-x264-params`), empty for none: part of what makes the bytes. */
+  x264Params: string;
   audioBitrateK: number;
 }
 

@@ -106,6 +106,7 @@ describe('what FFmpeg is told to read', () => {
       media,
       targets: plans.map((plan, i) => ({ plan, outPath: `/data/work/o${i}.mp4` })),
       options,
+      decodeThreads: 1,
     });
     const input = args.indexOf('-i');
     expect(args.slice(input - 6, input + 2)).toEqual([

@@ -11,7 +11,7 @@ export const fakePlan = (index: number): VariationPlan => ({
   index,
   intensity: 'medium',
   effects: [{ id: 'mirror', params: {} }],
-  encode: { crf: 23, gop: 60, preset: 'ultrafast', audioBitrateK: 128 },
+  encode: { crf: 23, gop: 60, preset: 'ultrafast', x264Params: 'cabac=1:deblock=1', audioBitrateK: 128 },
   signature: `fake:${index}`,
 });
 

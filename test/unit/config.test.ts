@@ -17,7 +17,8 @@ describe('configuration from the environment', () => {
       MAX_UPLOAD_BYTES: 500 * 1024 * 1024,
       JOB_TTL_HOURS: 24,
       SHUTDOWN_GRACE_SECONDS: 240,
-      X264_PRESET: 'veryfast',
+      X264_PRESET: 'ultrafast',
+      FFMPEG_PROCESSES: 0,
     });
     expect(config.APP_PASSWORD).toBeUndefined();
   });

@@ -142,7 +142,7 @@ describe('expectedDuration', () => {
     index: 1,
     intensity: 'medium',
     effects,
-    encode: { crf: 22, gop: 60, preset: 'veryfast', audioBitrateK: 128 },
+    encode: { crf: 22, gop: 60, preset: 'ultrafast', x264Params: 'cabac=1:deblock=1', audioBitrateK: 128 },
     signature: planSignature(effects),
   });
 

@@ -12,7 +12,14 @@ function plan(index: number, effects: PlannedEffect[], encode: Partial<EncodeSet
     index,
     intensity: 'medium',
     effects,
-    encode: { crf: 22, gop: 60, preset: 'veryfast', audioBitrateK: 128, ...encode },
+    encode: {
+      crf: 22,
+      gop: 60,
+      preset: 'ultrafast',
+      x264Params: 'cabac=1:deblock=1',
+      audioBitrateK: 128,
+      ...encode,
+    },
     signature: planSignature(effects),
   };
 }
@@ -32,26 +39,20 @@ function opened(demuxer: string, file: string): string[] {
 }
 
 /** The per-output arguments every render shares, for an output with or without audio. */
-function outputTail(o: {
-  crf: number;
-  gop: number;
-  maxrate: string;
-  bufsize: string;
-  threads: string;
-  audio?: string;
-}) {
+function outputTail(o: { crf: number; gop: number; maxrate: string; bufsize: string; audio?: string }) {
   return [
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', String(o.crf), '-g', String(o.gop)],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', String(o.crf), '-g', String(o.gop)],
     ...['-maxrate', o.maxrate, '-bufsize', o.bufsize, '-pix_fmt', 'yuv420p'],
     ...[
+      // Encoders are single-threaded whatever the decoder's threads: bytes independent of the machine.
       '-threads',
-      o.threads,
+      '1',
       '-fps_mode',
       'cfr',
       '-flags:v',
       '+bitexact',
       '-x264-params',
-      'sliced-threads=1',
+      'cabac=1:deblock=1',
       '-bsf:v',
       'filter_units=remove_types=6',
     ],
@@ -84,7 +85,8 @@ describe('buildRenderCommand', () => {
       inputPath: '/data/uploads/src.src',
       media: source,
       targets: [{ plan: target, outPath: '/data/work/out-1.mp4' }],
-      options: engineOptions({ threads: 1 }),
+      options: engineOptions({}),
+      decodeThreads: 1,
     });
     expect(args).toEqual([
       ...['-y', '-threads', '1', ...opened('mov', '/data/uploads/src.src')],
@@ -95,7 +97,7 @@ describe('buildRenderCommand', () => {
         'crop=982:1746:25:131,scale=1080:1920,eq=brightness=0.05[v0];' +
         '[0:1]aformat=sample_rates=48000:channel_layouts=stereo,atempo=1.05,volume=-2dB[a0]',
       ...['-map', '[v0]', '-map', '[a0]', '-t', '14.286'],
-      ...outputTail({ crf: 22, gop: 60, maxrate: '7465k', bufsize: '14930k', threads: '1', audio: '128k' }),
+      ...outputTail({ crf: 22, gop: 60, maxrate: '7465k', bufsize: '14930k', audio: '128k' }),
       'file:/data/work/out-1.mp4',
     ]);
   });
@@ -127,7 +129,8 @@ describe('buildRenderCommand', () => {
       inputPath: '/data/uploads/phone.src',
       media: source,
       targets: [{ plan: target, outPath: '/data/work/out-2.mp4' }],
-      options: engineOptions({ threads: 2, maxLongSide: 1920 }),
+      options: engineOptions({ maxLongSide: 1920 }),
+      decodeThreads: 2,
     });
     expect(args).toEqual([
       ...['-y', '-threads', '2', ...opened('mov', '/data/uploads/phone.src')],
@@ -137,7 +140,7 @@ describe('buildRenderCommand', () => {
       '[0:1]scale=1080:1920,format=yuv420p,setsar=1,trim=start=0.05:end=9.9,setpts=PTS-0.05/TB,fps=50,' +
         'hflip,noise=c0s=5:c0f=t+u:c0_seed=1234[v0]',
       ...['-map', '[v0]', '-t', '9.85'],
-      ...outputTail({ crf: 21, gop: 100, maxrate: '12442k', bufsize: '24884k', threads: '2' }),
+      ...outputTail({ crf: 21, gop: 100, maxrate: '12442k', bufsize: '24884k' }),
       'file:/data/work/out-2.mp4',
     ]);
   });
@@ -169,7 +172,8 @@ describe('buildRenderCommand', () => {
       inputPath: '/in/ad.mkv',
       media: source,
       targets: targets.map((p) => ({ plan: p, outPath: `/out/${p.index}.mp4` })),
-      options: engineOptions({ threads: 0 }),
+      options: engineOptions({}),
+      decodeThreads: 0,
     });
     const graph = [
       '[0:0]scale=640:360,format=yuv420p,setsar=1,split=3[vs0][vs1][vs2]',
@@ -184,7 +188,7 @@ describe('buildRenderCommand', () => {
       '[as2]anull[a2]',
     ].join(';');
     const tail = (crf: number, gop: number, audio: string) =>
-      outputTail({ crf, gop, maxrate: '691k', bufsize: '1382k', threads: '0', audio });
+      outputTail({ crf, gop, maxrate: '691k', bufsize: '1382k', audio });
     expect(args).toEqual([
       ...['-y', '-threads', '0', ...opened('matroska', '/in/ad.mkv')],
       ...['-filter_complex_threads', '0', '-filter_complex', graph],
@@ -200,6 +204,7 @@ describe('buildRenderCommand', () => {
       media: fakeMedia({ width: 720, height: 1280 }),
       targets: [{ plan: plan(1, [{ id: 'gamma', params: { gamma: 1.1 } }]), outPath: '/b.mp4' }],
       options: engineOptions(),
+      decodeThreads: 1,
     };
     expect(buildRenderCommand(req)).toEqual(buildRenderCommand(structuredClone(req)));
     expect(() => buildRenderCommand({ ...req, targets: [] })).toThrow(/at least one target/);
@@ -231,7 +236,8 @@ describe('side outputs', () => {
       targets: [
         { plan: plan(1, []), outPath: '/w/o.mp4', fingerprintPath: '/w/o.fp', thumbnailPath: '/w/o.jpg' },
       ],
-      options: engineOptions({ threads: 1 }),
+      options: engineOptions({}),
+      decodeThreads: 1,
       sourceFingerprintPath: '/w/s.fp',
     });
     const sampler =

@@ -1,49 +1,63 @@
 import { describe, expect, it } from 'vitest';
 import { engineOptions } from '../../src/media/options.js';
-import { fanOutSize, groupTargets } from '../../src/media/render-strategy.js';
+import { groupTargets, planStrategy } from '../../src/media/render-strategy.js';
 import { fakeMedia } from '../support/fake-media.js';
 
 const media = (width: number, height: number) => fakeMedia({ width, height });
 const MB = 1024 * 1024;
-const small = (o = {}) => engineOptions({ machineMemoryBytes: 512 * MB, ...o });
-const laptop = (o = {}) => engineOptions({ machineMemoryBytes: 16 * 1024 * MB, ...o });
+/** Fly.io shared-cpu-1x: one core, 512 MB. */
+const small = (o = {}) => engineOptions({ machineMemoryBytes: 512 * MB, cpus: 1, preset: 'ultrafast', ...o });
+const laptop = (o = {}) =>
+  engineOptions({ machineMemoryBytes: 16 * 1024 * MB, cpus: 2, preset: 'ultrafast', ...o });
 
-describe('decode-once fan-out size', () => {
-  it('on a 512 MB machine renders 1080×1920 and 720×1280 one output per process', () => {
-    expect(fanOutSize(media(1080, 1920), small())).toBe(1);
-    expect(fanOutSize(media(2160, 3840), small())).toBe(1);
-    expect(fanOutSize(media(720, 1280), small())).toBe(1);
-    expect(fanOutSize(media(1080, 1920), small({ preset: 'ultrafast' }))).toBe(1);
+describe('render strategy', () => {
+  it('on a 512 MB, one-core machine runs one process and fans out as far as memory allows', () => {
+    expect(planStrategy(media(1080, 1920), 10, small())).toEqual({
+      lanes: 1,
+      groupSizes: [4, 3, 3],
+      decodeThreads: 1,
+    });
+    // veryfast encoders hold four times the frames: one output per process.
+    expect(planStrategy(media(1080, 1920), 3, small({ preset: 'veryfast' })).groupSizes).toEqual([1, 1, 1]);
   });
 
-  it('shares one decode between more outputs as frames get smaller', () => {
-    expect(fanOutSize(media(540, 960), small())).toBe(3);
-    expect(fanOutSize(media(1080, 1920), small({ maxLongSide: 480 }))).toBe(4);
+  it('runs one process per core, with groups balanced so the lanes end together', () => {
+    expect(planStrategy(media(1080, 1920), 10, laptop())).toEqual({
+      lanes: 2,
+      groupSizes: [5, 5],
+      decodeThreads: 1,
+    });
+    expect(planStrategy(media(1080, 1920), 12, laptop()).groupSizes).toEqual([3, 3, 3, 3]);
+    expect(planStrategy(media(1080, 1920), 3, laptop()).groupSizes).toEqual([2, 1]);
   });
 
-  it('with memory to spare shares a decode between two large outputs, never more', () => {
-    expect(fanOutSize(media(1080, 1920), laptop())).toBe(2);
-    expect(fanOutSize(media(540, 960), laptop())).toBe(4);
+  it('gives a lone process all the cores for decoding', () => {
+    expect(planStrategy(media(1080, 1920), 1, laptop({ cpus: 4 }))).toEqual({
+      lanes: 1,
+      groupSizes: [1],
+      decodeThreads: 4,
+    });
   });
 
-  it('counts what decoding the source takes: on 512 MB a 4K source leaves no room for a second encoder', () => {
+  it('counts what decoding the source takes: on 512 MB a 4K 10-bit source runs alone', () => {
     const uhd = fakeMedia({ width: 2160, height: 3840 });
     const hevc4k = { ...uhd, video: { ...uhd.video, pixFmt: 'yuv420p10le' } };
-    expect(fanOutSize(uhd, small({ maxLongSide: 480 }))).toBe(1);
-    expect(fanOutSize(hevc4k, small({ maxLongSide: 480 }))).toBe(1);
-    expect(fanOutSize(hevc4k, laptop({ maxLongSide: 480 }))).toBe(4);
+    expect(planStrategy(hevc4k, 4, small({ cpus: 2 })).lanes).toBe(1);
+    expect(planStrategy(hevc4k, 4, small({ cpus: 2 })).groupSizes).toEqual([1, 1, 1, 1]);
+    expect(planStrategy(hevc4k, 4, laptop()).lanes).toBe(2);
   });
 
-  it('obeys an explicit setting', () => {
-    expect(fanOutSize(media(1080, 1920), small({ fanOut: 3 }))).toBe(3);
+  it('obeys explicit fan-out and thread settings', () => {
+    expect(planStrategy(media(1080, 1920), 10, laptop({ fanOut: 3 })).groupSizes).toEqual([3, 3, 2, 2]);
+    expect(planStrategy(media(1080, 1920), 4, laptop({ fanOut: 1 })).groupSizes).toEqual([1, 1, 1, 1]);
+    expect(planStrategy(media(1080, 1920), 4, laptop({ threads: 3 })).decodeThreads).toBe(3);
   });
 
-  it('groups targets in order, the last group taking the rest', () => {
-    const groups = groupTargets(media(540, 960), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], laptop());
-    expect(groups).toEqual([
-      [1, 2, 3, 4],
-      [5, 6, 7, 8],
-      [9, 10],
+  it('groups targets in order as the strategy sizes them', () => {
+    const strategy = planStrategy(media(540, 960), 10, small());
+    expect(groupTargets([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], strategy)).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
     ]);
   });
 });

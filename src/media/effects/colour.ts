@@ -1,12 +1,12 @@
 import type { Intensity } from '../types.js';
-import { defineEffect, num, percent, range, signed, spread } from './params.js';
+import { defineEffect, num, percent, range, round, signed, spread } from './params.js';
 import type { EffectDefinition } from './types.js';
 
 type Bounds = Record<Intensity, [number, number]>;
 
 /*
  * Colour effects stay on the YUV planes (eq, hue, lutyuv): the RGB-based filters
- * (colorbalance, colortemperature) cost 5-10x more per frame on a shared CPU.
+ * (colorbalance, colortemperature, curves) cost 5-10x more per frame on a shared CPU.
  */
 
 const BRIGHTNESS: Bounds = { subtle: [0.02, 0.04], medium: [0.04, 0.07], strong: [0.07, 0.11] };
@@ -94,6 +94,17 @@ const CURVE: Record<Intensity, { lift: [number, number]; mid: [number, number]; 
   strong: { lift: [0.04, 0.07], mid: [0.035, 0.055], roll: [0.03, 0.06] },
 };
 
+/**
+ * The parabola through (0, black), (0.5, mid) and (1, white), applied to luma as a lookup table:
+ * the `curves` filter would convert every frame to RGB and back, 10× the cost.
+ */
+export function toneCurve(black: number, mid: number, white: number): string {
+  const a1 = round(4 * mid - white - 3 * black, 4);
+  const a2 = round(2 * white + 2 * black - 4 * mid, 4);
+  const x = '((val-16)/219)';
+  return `lutyuv=y='clip(16+219*(${black}+${a1}*${x}+${a2}*${x}*${x}),0,255)'`;
+}
+
 /** A tone curve: lifted blacks, a shifted mid-tone and rolled-off whites, a "faded film" look. */
 export const curves = defineEffect({
   id: 'curves',
@@ -108,7 +119,7 @@ export const curves = defineEffect({
       white: range(1 - roll[1], 1 - roll[0], 3),
     };
   },
-  videoFilters: (p) => [`curves=all='0/${num(p, 'black')} 0.5/${num(p, 'mid')} 1/${num(p, 'white')}'`],
+  videoFilters: (p) => [toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white'))],
   describe: (p) => `tone curve (mid-tones ${signed(Math.round((num(p, 'mid') - 0.5) * 1000) / 10)}%)`,
 });
 
