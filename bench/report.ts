@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** The results of a benchmark run: figures per scenario, printed as a table and written as JSON. */
 
-export type Unit = 's' | 'ms' | 'bytes' | 'ratio' | 'count';
+export type Unit = 's' | 'ms' | 'bytes' | 'ratio' | 'count' | 'index';
 
 export interface Goal {
   op: '<=' | '>=';
@@ -55,6 +55,8 @@ export function formatValue(value: number | null, unit: Unit): string {
       return `${value.toFixed(2)}×`;
     case 'count':
       return String(Math.round(value));
+    case 'index':
+      return value.toFixed(4);
   }
 }
 

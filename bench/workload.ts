@@ -2,12 +2,11 @@ import type { Intensity } from '../src/media/types.js';
 
 /**
  * The sizes every scenario runs at. Workload W: 3 sources (6 s, 1080×1920, 30 fps, H.264 + AAC) at
- * medium intensity. The reference 10 variations per source are estimated at 15 minutes for all scenarios on
- * 2 cores, so the default is 4 (the whole run fits in 10 minutes); BENCH_COUNT=10 runs the reference.
+ * medium intensity, 10 variations per source (the reference; BENCH_COUNT changes it).
  * BENCH_QUICK=1 shrinks everything for a smoke run.
  */
 
-export const DEFAULT_COUNT = 4;
+export const DEFAULT_COUNT = 10;
 
 export type Look = 'fractal' | 'life' | 'cells';
 
@@ -52,9 +51,9 @@ export function workload(quick: boolean, count = DEFAULT_COUNT): Workload {
     count: quick ? 2 : count,
     intensity: 'medium',
     seed: 'bench-w1',
-    strategyOutputs: 4,
+    strategyOutputs: quick ? 2 : 6,
     presetOutputs: quick ? 2 : 3,
-    presets: ['ultrafast', 'veryfast', 'faster'],
+    presets: ['ultrafast', 'superfast', 'veryfast'],
     uploads: { files: 3, bytesEach: quick ? 8 * MB : 200 * MB },
     zipBytes: quick ? 16 * MB : 600 * MB,
     latency: { pollers: 20, requestsPerPoller: quick ? 10 : 40, pauseMs: 50, outputs: quick ? 2 : 4 },

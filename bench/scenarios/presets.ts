@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { videoRateCap, x264ParamsFor } from '../../src/media/encode-settings.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/media/options.js';
 import { INTENSITIES } from '../../src/media/types.js';
 import type { BenchContext, ScenarioOutcome } from '../context.js';
@@ -5,8 +10,9 @@ import { type Figure, ratio } from '../report.js';
 import { type MakeRun, measureMake } from './cli-run.js';
 
 /**
- * Scenario 5: what the x264 preset buys — wall time against output size, relative to the default —
- * and what each intensity costs per variation at the default preset.
+ * Scenario 5: what the x264 preset buys — wall time against output size, relative to the default,
+ * and the encoder alone: its time and the SSIM of the source re-encoded as vidvar would, with no
+ * effect, at CRF 22 under the rate cap — and what each intensity costs per variation at the default.
  */
 export async function presets(ctx: BenchContext): Promise<ScenarioOutcome> {
   const w = ctx.workload;
@@ -25,6 +31,7 @@ export async function presets(ctx: BenchContext): Promise<ScenarioOutcome> {
       ['-n', String(n), '-i', w.intensity, '--preset', preset],
     );
     runs.set(preset, run);
+    figures.push(...(await encoderQuality(ctx, source, preset)));
   }
   const base = runs.get(fallback) as MakeRun;
   for (const [preset, run] of runs) {
@@ -77,5 +84,51 @@ function costFigures(id: string, name: string, run: MakeRun, n: number): Figure[
       value: run.outputBytes,
       unit: 'bytes',
     },
+  ];
+}
+
+const exec = promisify(execFile);
+const QUALITY_CRF = 22;
+
+/** The source through one single-threaded encoder with vidvar's settings: CPU time, bytes, SSIM. */
+async function encoderQuality(ctx: BenchContext, source: string, preset: string): Promise<Figure[]> {
+  const out = path.join(ctx.runDir, `quality-${preset}.mp4`);
+  const cap = videoRateCap(1080, 1920, 30);
+  const params = x264ParamsFor(preset);
+  const t0 = performance.now();
+  await exec('ffmpeg', [
+    ...['-nostdin', '-loglevel', 'error', '-y', '-threads', '1', '-i', source, '-an', '-c:v', 'libx264'],
+    ...['-preset', preset, ...(params ? ['-x264-params', params] : []), '-threads', '1'],
+    ...['-crf', String(QUALITY_CRF), '-maxrate', `${cap.maxrateK}k`, '-bufsize', `${cap.bufsizeK}k`, out],
+  ]);
+  const encodeSec = (performance.now() - t0) / 1000;
+  const { stderr } = await exec('ffmpeg', [
+    '-nostdin',
+    '-i',
+    out,
+    '-i',
+    source,
+    '-lavfi',
+    'ssim',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const ssim = Number(/All:([\d.]+)/.exec(stderr)?.[1] ?? Number.NaN);
+  const { size } = await stat(out);
+  return [
+    {
+      key: `presets.${preset}.encodeSec`,
+      label: `${preset}: encoder alone, 1 thread`,
+      value: encodeSec,
+      unit: 's',
+    },
+    {
+      key: `presets.${preset}.encodeBytes`,
+      label: `${preset}: encoder alone, bytes`,
+      value: size,
+      unit: 'bytes',
+    },
+    { key: `presets.${preset}.ssim`, label: `${preset}: SSIM vs source`, value: ssim, unit: 'index' },
   ];
 }
