@@ -19,7 +19,7 @@ Options for make:
   -i, --intensity LEVEL    subtle | medium | strong (default: medium)
   -s, --seed S             seed for reproducible plans (default: random, printed)
   -o, --out DIR            output folder: DIR/<name>/<name>-v01.mp4 … and DIR/manifest.json
-  -c, --concurrency K      inputs rendered at once (default: 1; each already uses every core)
+  -c, --concurrency K      inputs in progress at once (default: all; they share the cores)
   -p, --processes P        FFmpeg processes at once per input (default: one per core)
       --threads T          decoder threads per FFmpeg process (default: 0 = cores / processes)
       --fan-out F          outputs per FFmpeg process from one decode (default: auto)
@@ -71,7 +71,7 @@ async function make(args: string[]): Promise<number> {
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
   const seed = values.seed ?? randomBytes(6).toString('hex');
   const concurrency =
-    values.concurrency === undefined ? 1 : integer(values.concurrency, '--concurrency', 1, 16);
+    values.concurrency === undefined ? 0 : integer(values.concurrency, '--concurrency', 1, 64);
   const fanOut = values['fan-out'] === undefined ? 'auto' : integer(values['fan-out'], '--fan-out', 1, 16);
   const outDir = path.resolve(values.out);
   const options = engineOptions({
@@ -101,8 +101,8 @@ async function make(args: string[]): Promise<number> {
   try {
     const sources = await prepareBatch(request);
     if (values['print-commands']) {
-      const script = batchCommands(sources, options).flatMap((batch) =>
-        shellScript(batch, (args) => formatCommand(options.ffmpegPath, ffmpegArgv(args))),
+      const script = shellScript(batchCommands(sources, options), options.cpus, (args) =>
+        formatCommand(options.ffmpegPath, ffmpegArgv(args)),
       );
       process.stdout.write(`${script.join('\n')}\n`);
       return sources.length === positionals.length ? 0 : 1;

@@ -29,7 +29,9 @@ export async function printedScript(
     [VIDVAR_BIN, 'make', ...args, '-s', ctx.workload.seed, '-o', outDir, '--print-commands'],
     { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 },
   );
-  const script = printed.stdout.split('\n').filter((line) => line.startsWith('ffmpeg ') || line === 'wait');
+  const script = printed.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('ffmpeg ') || line.startsWith('wait'));
   const commands = script.filter((line) => line.startsWith('ffmpeg ')).length;
   if (commands === 0) throw new Error(`vidvar printed no commands: ${printed.stderr.slice(0, 300)}`);
   const workDir = path.join(outDir, '.vidvar-work');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { EngineOptions } from '../media/options.js';
+import { createProcessSlots, type Ticket } from '../media/process-slots.js';
 import { type RenderResult, renderVariations } from '../media/render.js';
 import { diskUsage } from '../storage/disk-space.js';
 import { createFileAudit } from '../storage/file-audit.js';
@@ -60,6 +61,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   // FFmpeg's temporary files belong on the data volume, never in /tmp (a RAM disk on Fly.io).
   const engine: EngineOptions = { ...deps.engine, tmpDir: deps.engine.tmpDir ?? layout.work };
   const audit = createFileAudit(layout, logger);
+  // Every FFmpeg process of every job takes its cores from here: one slot per core.
+  const slots = createProcessSlots(engine.cpus);
+  let jobsStarted = 0;
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let running = false;
   let draining = false;
@@ -118,11 +122,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     const progress = createJobProgress(job, { store, events, clock });
     try {
       await mkdir(jobOutputDir(layout, job.id), { recursive: true });
-      for (const source of job.sources) {
-        signal.throwIfAborted();
-        if (draining) break;
-        await renderSource(job, source, signal, progress, log);
-      }
+      // Sources render side by side through the worker's process slots: the next source's first
+      // process takes a core as soon as one frees up.
+      const ticket = ++jobsStarted;
+      const sources = await Promise.allSettled(
+        job.sources.map((source, i) => renderSource(job, source, signal, progress, log, [ticket, i])),
+      );
+      const crashed = sources.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (crashed) throw crashed.reason;
       const unfinished = store
         .getJob(job.id)
         ?.outputs.some((o) => o.status === 'queued' || o.status === 'running');
@@ -146,6 +153,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     signal: AbortSignal,
     progress: JobProgress,
     log: Logger,
+    ticket: Ticket,
   ): Promise<void> {
     const pending = job.outputs.filter(
       (o) => o.sourceId === source.id && (o.status === 'queued' || o.status === 'running'),
@@ -198,6 +206,8 @@ export function createWorker(deps: WorkerDeps): Worker {
           onProgress: progress.update,
           onOutput: record,
           shouldStop: () => draining,
+          slots,
+          ticket,
         });
         for (const result of results) record(result);
       } catch (error) {

@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isUserError } from '../errors.js';
 import { admitMedia } from './admission.js';
+import type { ScheduledCommand } from './command-line.js';
 import {
   MANIFEST_VERSION,
   type Manifest,
@@ -13,13 +14,8 @@ import {
 } from './manifest.js';
 import type { EngineOptions } from './options.js';
 import { planJob } from './plan.js';
-import {
-  type RenderCommands,
-  type RenderResult,
-  type RenderTarget,
-  renderCommands,
-  renderVariations,
-} from './render.js';
+import { createProcessSlots } from './process-slots.js';
+import { type RenderResult, type RenderTarget, renderCommands, renderVariations } from './render.js';
 import type { Intensity, MediaInfo } from './types.js';
 
 /**
@@ -32,6 +28,7 @@ export interface BatchRequest {
   intensity: Intensity;
   seed: string;
   outDir: string;
+  /** Inputs in progress at once; 0 = all (their FFmpeg processes share the cores either way). */
   concurrency: number;
   options: EngineOptions;
   toolVersion: string;
@@ -95,12 +92,9 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   });
 }
 
-/**
- * The render commands a batch runs, source by source: the argv after `ffmpeg` and the runner's
- * fixed flags, and how many of each source's commands run at once.
- */
-export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): RenderCommands[] {
-  return sources.map((source) =>
+/** The render commands a batch runs, in start order: the argv after `ffmpeg` and the runner's fixed flags. */
+export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): ScheduledCommand[] {
+  return sources.flatMap((source) =>
     renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }),
   );
 }
@@ -117,7 +111,10 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   const workDir = path.join(req.outDir, '.vidvar-work');
   await mkdir(workDir, { recursive: true });
   try {
-    await runPool(sources, req.concurrency, async (source) => {
+    // All inputs share the machine's process slots, so the next input starts as cores free up.
+    const slots = createProcessSlots(req.options.cpus);
+    const order = new Map(sources.map((s, i) => [s, i]));
+    await runPool(sources, req.concurrency || sources.length, async (source) => {
       await mkdir(path.join(req.outDir, source.stem), { recursive: true });
       await renderVariations({
         inputPath: source.input,
@@ -125,6 +122,8 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
         targets: source.targets,
         options: req.options,
         signal: req.signal,
+        slots,
+        ticket: [order.get(source) ?? 0],
         onProgress: (id, fraction) => {
           progress.set(id, fraction);
           emitProgress();

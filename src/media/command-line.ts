@@ -16,19 +16,39 @@ export function formatCommand(program: string, args: string[]): string {
   return [shellQuote(program, BARE_PROGRAM), ...args.map((arg) => shellQuote(arg))].join(' ');
 }
 
+export interface ScheduledCommand {
+  args: string[];
+  /** Process slots it takes (see process-slots.ts). */
+  slots: number;
+}
+
 /**
- * Lines of a shell script that runs commands `lanes` at a time, in waves of background jobs: how
- * the engine runs one source's processes, written so that pasting it reproduces the render.
+ * Lines of a shell script that runs commands in order on `capacity` process slots, as the engine
+ * does: each starts in the background once enough slots are free (`wait -n` frees one when every
+ * running process holds one slot, `wait` frees all otherwise), so pasting it reproduces the render.
  */
 export function shellScript(
-  batch: { lanes: number; commands: string[][] },
+  commands: ScheduledCommand[],
+  capacity: number,
   format: (args: string[]) => string,
-) {
-  if (batch.lanes <= 1) return batch.commands.map(format);
+): string[] {
+  if (capacity <= 1) return commands.map((c) => format(c.args));
   const lines: string[] = [];
-  batch.commands.forEach((args, i) => {
-    lines.push(`${format(args)} &`);
-    if ((i + 1) % batch.lanes === 0 || i === batch.commands.length - 1) lines.push('wait');
-  });
+  const running: number[] = [];
+  for (const command of commands) {
+    const slots = Math.min(capacity, command.slots);
+    while (running.reduce((a, b) => a + b, 0) + slots > capacity) {
+      if (running.every((s) => s === 1)) {
+        lines.push('wait -n');
+        running.pop();
+      } else {
+        lines.push('wait');
+        running.length = 0;
+      }
+    }
+    lines.push(`${format(command.args)} &`);
+    running.push(slots);
+  }
+  if (running.length > 0) lines.push('wait');
   return lines;
 }

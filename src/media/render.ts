@@ -1,10 +1,14 @@
 import { rename, rm, stat } from 'node:fs/promises';
+import type { ScheduledCommand } from './command-line.js';
+import { measureDistinctness } from './distinctness.js';
 import { FfmpegError } from './errors.js';
-import { type Fingerprint, pixelDifference, readFingerprint, structuralDifference } from './fingerprint.js';
+import { type Fingerprint, readFingerprint } from './fingerprint.js';
 import type { EngineOptions } from './options.js';
 import { outputGeometry } from './output-format.js';
 import { expectedDuration } from './plan.js';
+import { createProcessSlots, type ProcessSlots, type Ticket } from './process-slots.js';
 import { buildRenderCommand } from './render-command.js';
+import { estimateRenderCost } from './render-cost.js';
 import { groupTargets, planStrategy, type RenderStrategy } from './render-strategy.js';
 import { runFfmpeg } from './runner.js';
 import type { MediaInfo, VariationPlan } from './types.js';
@@ -49,6 +53,10 @@ export interface RenderRequest {
    * finished (a deploy lets the running encode end, and starts no other).
    */
   shouldStop?: () => boolean;
+  /** The machine's FFmpeg capacity when several renders share it (default: this render's own). */
+  slots?: ProcessSlots;
+  /** Where this render's processes queue among the others sharing `slots` (e.g. [job, source]). */
+  ticket?: Ticket;
 }
 
 /** Scratch files of a target, next to its work path: fingerprint and thumbnail side outputs. */
@@ -58,40 +66,60 @@ function scratch(target: RenderTarget) {
 
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
   if (req.targets.length === 0) return [];
-  const strategy = planStrategy(req.media, req.targets.length, req.options);
-  const groups = groupTargets(req.targets, strategy);
+  const { strategy, groups } = planGroups(req);
   const results: RenderResult[] = [];
   const measured = new Map<string, Fingerprint>();
   const sourceScratch = sourceScratchPath(req.targets);
   let sourcePrint: Fingerprint | null = null;
-  // Groups render in parallel lanes but are checked in group order, so distinctness ("nearest
-  // sibling rendered before it") is the same on every machine and every run.
+  // Each group's outcome (its failures), or null when it never started.
   const rendered = groups.map(() => settleOnce<Map<string, string> | null>());
+  const groupOf = new Map(groups.flatMap((group, g) => group.map((t) => [t.outputId, g] as const)));
+  const outcomeOf = (g: number) => (rendered[g] as Settle<Map<string, string> | null>).promise;
+  // Checked in the caller's order, each once its process is done: distinctness ("nearest sibling
+  // checked before it") is then the same on every machine, whatever finished first.
   const checkInOrder = async () => {
-    for (const [index, group] of groups.entries()) {
-      const failures = await (rendered[index] as Settle<Map<string, string> | null>).promise;
-      if (failures === null) return;
-      if (index === 0) sourcePrint = await readFingerprint(sourceScratch).catch(() => null);
-      for (const target of group) {
-        const result = await finishTarget(req, target, sourcePrint, measured, failures.get(target.outputId));
-        results.push(result);
-        req.onOutput?.(result);
+    let sourceRead = false;
+    for (const target of req.targets) {
+      const failures = await outcomeOf(groupOf.get(target.outputId) ?? 0);
+      if (failures === null) continue; // never started: stays for a later run
+      if (!sourceRead) {
+        sourceRead = true;
+        // The first group writes the source's fingerprint.
+        if ((await outcomeOf(0)) !== null)
+          sourcePrint = await readFingerprint(sourceScratch).catch(() => null);
       }
+      const result = await finishTarget(req, target, sourcePrint, measured, failures.get(target.outputId));
+      results.push(result);
+      req.onOutput?.(result);
     }
   };
+  const slots = req.slots ?? createProcessSlots(req.options.cpus);
+  const ticket = (index: number) => [...(req.ticket ?? []), index];
+  const stopped = () => req.shouldStop?.() === true || req.signal?.aborted === true;
   let next = 0;
   const lane = async () => {
-    while (next < groups.length && !req.shouldStop?.() && !req.signal?.aborted) {
-      const index = next++;
+    if (next >= groups.length || stopped()) return;
+    let index = next++;
+    let release = await slots.acquire(strategy.slotsPerProcess, ticket(index));
+    for (;;) {
       const outcome = rendered[index] as Settle<Map<string, string> | null>;
+      const group = groups[index] as RenderTarget[];
       try {
+        // Asked again once a slot is ours: a deploy may have begun while this lane waited.
         outcome.resolve(
-          await renderWithRetries(req, groups[index] as RenderTarget[], strategy, index, sourceScratch),
+          stopped() ? null : await renderWithRetries(req, group, strategy, index, sourceScratch),
         );
       } catch (error) {
         outcome.reject(error);
+        release();
         throw error;
       }
+      if (next >= groups.length || stopped()) return release();
+      // Queue for the next slot before giving this one back, so this source keeps its turn.
+      index = next++;
+      const queued = slots.acquire(strategy.slotsPerProcess, ticket(index));
+      release();
+      release = await queued;
     }
   };
   try {
@@ -155,20 +183,22 @@ interface GroupJob {
   sourceScratch: string | undefined;
 }
 
-/** What a render runs when nothing fails: its commands in start order, `lanes` of them at a time. */
-export interface RenderCommands {
-  lanes: number;
-  commands: string[][];
+/** The FFmpeg commands of a render when nothing fails, in start order (what `--print-commands` shows). */
+export function renderCommands(req: CommandRequest): ScheduledCommand[] {
+  const { strategy, groups } = planGroups(req);
+  const sourceScratch = sourceScratchPath(req.targets);
+  return groups.map((group, index) => ({
+    args: groupCommand(req, group, { strategy, sourceScratch: index === 0 ? sourceScratch : undefined }),
+    slots: strategy.slotsPerProcess,
+  }));
 }
 
-/** The FFmpeg commands of a render (what `--print-commands` shows). */
-export function renderCommands(req: CommandRequest): RenderCommands {
+/** The strategy for this source and its targets grouped into processes of equal estimated work. */
+function planGroups(req: CommandRequest): { strategy: RenderStrategy; groups: RenderTarget[][] } {
   const strategy = planStrategy(req.media, req.targets.length, req.options);
-  const sourceScratch = sourceScratchPath(req.targets);
-  const commands = groupTargets(req.targets, strategy).map((group, index) =>
-    groupCommand(req, group, { strategy, sourceScratch: index === 0 ? sourceScratch : undefined }),
-  );
-  return { lanes: strategy.lanes, commands };
+  const { width, height } = outputGeometry(req.media, req.options.maxLongSide);
+  const cost = (t: RenderTarget) => estimateRenderCost(req.media, t.plan, width * height);
+  return { strategy, groups: groupTargets(req.targets, strategy, cost) };
 }
 
 function sourceScratchPath(targets: RenderTarget[]): string {
@@ -255,28 +285,6 @@ async function finishTarget(
     const message = 'The rendered variation did not pass its checks.';
     return { outputId: target.outputId, ok: false, code: 'invalid_output', message, detail };
   }
-}
-
-/** How far an output is from its source and from the nearest sibling rendered before it. */
-function measureDistinctness(
-  print: Fingerprint,
-  source: Fingerprint | null,
-  siblings: Fingerprint[],
-): Record<string, number> {
-  const result: Record<string, number> = {};
-  // A fingerprint can come out empty (a stream that changes size mid-way): then there is no measure.
-  const comparable = (f: Fingerprint | null): f is Fingerprint => f !== null && f.frames.length > 0;
-  if (!comparable(print)) return result;
-  if (comparable(source)) {
-    result.vsSource = pixelDifference(print, source);
-    result.structureVsSource = structuralDifference(print, source);
-  }
-  const others = siblings.filter(comparable);
-  if (others.length > 0) {
-    result.nearestSibling = Math.min(...others.map((s) => pixelDifference(print, s)));
-    result.structureVsNearestSibling = Math.min(...others.map((s) => structuralDifference(print, s)));
-  }
-  return result;
 }
 
 function isAbort(error: unknown, signal?: AbortSignal): boolean {

@@ -102,8 +102,9 @@ describe('vidvar make', () => {
     expect(printed.code).toBe(0);
     const lines = printed.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
-    // One process per core, so on a multi-core machine commands run side by side: `&` … `wait`.
-    for (const line of lines) expect(line.startsWith('ffmpeg ') || line === 'wait').toBe(true);
+    // One process per core, so on a multi-core machine commands run side by side: `&` … `wait -n`.
+    for (const line of lines)
+      expect(line.startsWith('ffmpeg ') || ['wait', 'wait -n'].includes(line)).toBe(true);
     expect(existsSync(path.join(c, stem))).toBe(false);
     // Running the printed lines by hand gives the very same bytes as the normal run.
     const script = path.join(tmp, 'commands.sh');

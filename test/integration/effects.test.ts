@@ -230,6 +230,18 @@ describe('each effect does what it says', () => {
     expect(faded.YHIGH).toBeLessThan(base.YHIGH - 8);
   });
 
+  it.concurrent('a fade starts from plain white or black and leaves later frames untouched', async () => {
+    const first = 'trim=end_frame=1,';
+    const white = await one('fade-in', { seconds: 0.5, colour: 'white' });
+    const black = await one('fade-in', { seconds: 0.5, colour: 'black' });
+    expect((await stats(white, first)).YAVG).toBeGreaterThan(230);
+    expect((await stats(black, first)).YAVG).toBeLessThan(20);
+    // Halfway, half the picture shows through; from 0.5 s on, the picture as the baseline has it.
+    const frame = (n: number) => `trim=start_frame=${n}:end_frame=${n + 1},setpts=PTS-STARTPTS`;
+    expect(await psnr(white, baseline, frame(7), frame(7))).toBeLessThan(20);
+    expect(await psnr(white, baseline, frame(20), frame(20))).toBeGreaterThan(40);
+  });
+
   it.concurrent('sharpen adds fine detail and soften takes it away', async () => {
     // Fine detail is what a blur removes: the less a picture differs from its own blur, the softer.
     const detail = async (file: string) => -(await psnr(file, file, 'null', 'gblur=sigma=1.5'));

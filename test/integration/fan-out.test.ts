@@ -46,10 +46,10 @@ const options = (fanOut: number): EngineOptions => engineOptions({ threads: 1, f
 describe('fan-out against one process per output', () => {
   it('runs one command for three outputs instead of three, from the same plans', () => {
     expect(
-      renderCommands({ inputPath: file, media, targets: targets('cmd'), options: options(3) }).commands,
+      renderCommands({ inputPath: file, media, targets: targets('cmd'), options: options(3) }),
     ).toHaveLength(1);
     expect(
-      renderCommands({ inputPath: file, media, targets: targets('cmd'), options: options(1) }).commands,
+      renderCommands({ inputPath: file, media, targets: targets('cmd'), options: options(1) }),
     ).toHaveLength(3);
   });
 

@@ -182,7 +182,8 @@ describe('a run that breaks a limit or crashes', () => {
     }));
     const first = targets[0] as RenderTarget;
     const rendering = renderVariations({ inputPath: source, media, targets, options });
-    const pid = await waitForPid('-filter_complex', `file:${first.workPath}`);
+    // The argument exactly (arguments end in NUL): another process names `<path>.source.fp`.
+    const pid = await waitForPid('-filter_complex', `file:${first.workPath}\u0000`);
     process.kill(pid, 'SIGSEGV');
     const results = await rendering;
     expect(isRunning(pid)).toBe(false);

@@ -23,6 +23,8 @@ function filterOptions(name: string): Set<string> {
     const help = execFileSync('ffmpeg', ['-hide_banner', '-h', `filter=${name}`], { encoding: 'utf8' });
     expect(help, `FFmpeg has no filter named ${name}`).toMatch(new RegExp(`^Filter ${name}\\b`, 'm'));
     options = new Set([...help.matchAll(/^ {3}(\S+)\s+</gm)].map((m) => m[1] as string));
+    // The timeline's `enable` is an option of every filter that supports it, not listed per filter.
+    if (/support for timeline/.test(help)) options.add('enable');
     optionCache.set(name, options);
   }
   return options;

@@ -12,10 +12,12 @@ const laptop = (o = {}) =>
 
 describe('render strategy', () => {
   it('on a 512 MB, one-core machine runs one process and fans out as far as memory allows', () => {
+    // 240 MB for FFmpeg: ~100 MB to decode 1080×1920, ~65 MB per ultrafast output.
     expect(planStrategy(media(1080, 1920), 10, small())).toEqual({
       lanes: 1,
-      groupSizes: [4, 3, 3],
+      groupSizes: [2, 2, 2, 2, 2],
       decodeThreads: 1,
+      slotsPerProcess: 1,
     });
     // veryfast encoders hold four times the frames: one output per process.
     expect(planStrategy(media(1080, 1920), 3, small({ preset: 'veryfast' })).groupSizes).toEqual([1, 1, 1]);
@@ -26,6 +28,7 @@ describe('render strategy', () => {
       lanes: 2,
       groupSizes: [5, 5],
       decodeThreads: 1,
+      slotsPerProcess: 1,
     });
     expect(planStrategy(media(1080, 1920), 12, laptop()).groupSizes).toEqual([3, 3, 3, 3]);
     expect(planStrategy(media(1080, 1920), 3, laptop()).groupSizes).toEqual([2, 1]);
@@ -36,6 +39,7 @@ describe('render strategy', () => {
       lanes: 1,
       groupSizes: [1],
       decodeThreads: 4,
+      slotsPerProcess: 1,
     });
   });
 
@@ -43,6 +47,8 @@ describe('render strategy', () => {
     const uhd = fakeMedia({ width: 2160, height: 3840 });
     const hevc4k = { ...uhd, video: { ...uhd.video, pixFmt: 'yuv420p10le' } };
     expect(planStrategy(hevc4k, 4, small({ cpus: 2 })).lanes).toBe(1);
+    // …and takes both slots, so no other source's process runs beside it.
+    expect(planStrategy(hevc4k, 4, small({ cpus: 2 })).slotsPerProcess).toBe(2);
     expect(planStrategy(hevc4k, 4, small({ cpus: 2 })).groupSizes).toEqual([1, 1, 1, 1]);
     expect(planStrategy(hevc4k, 4, laptop()).lanes).toBe(2);
   });
@@ -58,6 +64,20 @@ describe('render strategy', () => {
     expect(groupTargets([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], strategy)).toEqual([
       [1, 2, 3, 4, 5],
       [6, 7, 8, 9, 10],
+    ]);
+  });
+});
+
+describe('grouping by estimated work', () => {
+  it('balances the cost of the groups while keeping their sizes and each group in order', () => {
+    const strategy = planStrategy(media(1080, 1920), 6, laptop({ fanOut: 3 }));
+    const costs = [10, 1, 1, 9, 1, 1];
+    const groups = groupTargets([0, 1, 2, 3, 4, 5], strategy, (i) => costs[i] as number);
+    expect(groups.map((g) => g.length)).toEqual([3, 3]);
+    // The two dear outputs land in different processes: loads 12 and 11 instead of 21 and 3.
+    expect(groups).toEqual([
+      [0, 2, 5],
+      [1, 3, 4],
     ]);
   });
 });

@@ -13,6 +13,7 @@ const BRIGHTNESS: Bounds = { subtle: [0.02, 0.04], medium: [0.04, 0.07], strong:
 
 export const brightness = defineEffect({
   id: 'brightness',
+  cpuCost: 0.4,
   family: 'colour',
   label: 'Brightness',
   kind: 'video',
@@ -25,6 +26,7 @@ const CONTRAST: Bounds = { subtle: [0.03, 0.06], medium: [0.06, 0.12], strong: [
 
 export const contrast = defineEffect({
   id: 'contrast',
+  cpuCost: 0.4,
   family: 'colour',
   label: 'Contrast',
   kind: 'video',
@@ -37,6 +39,7 @@ const SATURATION: Bounds = { subtle: [0.06, 0.12], medium: [0.12, 0.22], strong:
 
 export const saturation = defineEffect({
   id: 'saturation',
+  cpuCost: 0.4,
   family: 'colour',
   label: 'Saturation',
   kind: 'video',
@@ -49,6 +52,7 @@ const GAMMA: Bounds = { subtle: [0.04, 0.08], medium: [0.08, 0.14], strong: [0.1
 
 export const gamma = defineEffect({
   id: 'gamma',
+  cpuCost: 0.4,
   family: 'colour',
   label: 'Gamma',
   kind: 'video',
@@ -61,6 +65,7 @@ const HUE: Bounds = { subtle: [2, 5], medium: [5, 10], strong: [10, 18] };
 
 export const hue = defineEffect({
   id: 'hue',
+  cpuCost: 0.5,
   family: 'colour',
   label: 'Hue shift',
   kind: 'video',
@@ -77,6 +82,7 @@ const TEMPERATURE: Bounds = { subtle: [2, 4], medium: [4, 7], strong: [7, 11] };
  */
 export const temperature = defineEffect({
   id: 'temperature',
+  cpuCost: 0.5,
   family: 'colour',
   label: 'Colour temperature',
   kind: 'video',
@@ -108,6 +114,7 @@ export function toneCurve(black: number, mid: number, white: number): string {
 /** A tone curve: lifted blacks, a shifted mid-tone and rolled-off whites, a "faded film" look. */
 export const curves = defineEffect({
   id: 'curves',
+  cpuCost: 0.5,
   family: 'colour',
   label: 'Tone curve',
   kind: 'video',

@@ -8,6 +8,7 @@ const VIGNETTE: Bounds = { subtle: [0.25, 0.35], medium: [0.35, 0.5], strong: [0
 
 export const vignette = defineEffect({
   id: 'vignette',
+  cpuCost: 2.4,
   family: 'texture',
   label: 'Vignette',
   kind: 'video',
@@ -25,6 +26,7 @@ const GRAIN: Record<Intensity, [number, number]> = { subtle: [2, 4], medium: [4,
  */
 export const grain = defineEffect({
   id: 'grain',
+  cpuCost: 0.5,
   family: 'texture',
   label: 'Film grain',
   kind: 'video',
@@ -51,6 +53,7 @@ export function lumaMask(amount: number): string {
 /** Luma only, 3x3: the cheapest unsharp mask that still shows. */
 export const sharpen = defineEffect({
   id: 'sharpen',
+  cpuCost: 1.9,
   family: 'texture',
   label: 'Sharpen',
   kind: 'video',
@@ -65,6 +68,7 @@ const SOFTEN: Bounds = { subtle: [0.2, 0.35], medium: [0.35, 0.6], strong: [0.6,
 /** A negative mask amount blurs: luma only and 3x3 like sharpen (5x5 costs 40 % more per frame). */
 export const soften = defineEffect({
   id: 'soften',
+  cpuCost: 1.6,
   family: 'texture',
   label: 'Soften',
   kind: 'video',
@@ -76,9 +80,22 @@ export const soften = defineEffect({
 
 const FADE: Bounds = { subtle: [0.15, 0.3], medium: [0.25, 0.45], strong: [0.4, 0.7] };
 
+/**
+ * A linear blend from black or white to the picture over the first `seconds`, as `eq` with per-frame
+ * expressions: contrast k and brightness ±(1 − k)/2 give k·Y + (1 − k)·colour, saturation k fades the
+ * chroma. Switched off by the timeline after the fade, so later frames pass untouched; the `fade`
+ * filter costs ~1 CPU-second more per 1080×1920 output.
+ */
+export function fadeFrom(colour: string, seconds: number): string {
+  const k = `min(1,t/${seconds})`;
+  const level = colour === 'white' ? 0.5 : -0.5;
+  return `eq=contrast='${k}':brightness='${level}*(1-${k})':saturation='${k}':eval=frame:enable='lt(t,${seconds})'`;
+}
+
 /** A short fade in from a plain colour: the first frames, which platforms fingerprint most, change. */
 export const fadeIn = defineEffect({
   id: 'fade-in',
+  cpuCost: 0.1,
   family: 'texture',
   label: 'Fade in',
   kind: 'video',
@@ -88,7 +105,7 @@ export const fadeIn = defineEffect({
     seconds: range(...FADE[intensity], 2),
     colour: { type: 'choice', values: ['black', 'white'] },
   }),
-  videoFilters: (p) => [`fade=t=in:st=0:d=${num(p, 'seconds')}:c=${text(p, 'colour')}`],
+  videoFilters: (p) => [fadeFrom(text(p, 'colour'), num(p, 'seconds'))],
   describe: (p) => `fade in from ${text(p, 'colour')} over ${num(p, 'seconds')} s`,
 });
 

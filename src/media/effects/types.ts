@@ -44,6 +44,11 @@ export interface EffectDefinition {
   kind: EffectKind;
   /** Effects sharing a group never combine in one plan (two zooms, sharpen + soften). */
   group?: string;
+  /**
+   * CPU milliseconds the effect's filters add per output megapixel per frame (FFmpeg 5.1, one thread
+   * of the 2-vCPU dev VM); 0 when negligible. Only used to balance work between processes.
+   */
+  cpuCost?: number;
   /** Relative chance of being picked within its family at this intensity; 0 = never. Default 1. */
   weight?(intensity: Intensity): number;
   /** Whether the effect makes sense for this source (audio effects need audio, trims need length). */
