@@ -31,6 +31,12 @@ export interface ReceivedFile {
 
 export interface UploadService {
   admit(file: ReceivedFile, signal?: AbortSignal): Promise<UploadRecord>;
+  /**
+   * Admits the files of one batch, as many at once as FFmpeg has cores. All or nothing: when one is
+   * refused, every other file of the batch is deleted too, and the refusal of the first file (in
+   * the batch's order) that failed is thrown.
+   */
+  admitAll(files: ReceivedFile[]): Promise<string[]>;
   /** Deletes an admitted upload that no job uses (e.g. another file of the same batch was refused). */
   discard(id: string): void;
 }
@@ -38,7 +44,7 @@ export interface UploadService {
 export function createUploadService(deps: UploadServiceDeps): UploadService {
   const { store, layout, audit, logger } = deps;
 
-  return {
+  const service: UploadService = {
     async admit(file, signal) {
       const destination = sourcePath(layout, file.id);
       try {
@@ -63,9 +69,35 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       }
     },
 
+    async admitAll(files) {
+      const outcomes: Array<PromiseSettledResult<UploadRecord> | undefined> = [];
+      let next = 0;
+      const lane = async () => {
+        while (next < files.length) {
+          const index = next++;
+          const file = files[index] as ReceivedFile;
+          // Once one file is refused, the rest are not worth probing.
+          if (outcomes.some((o) => o?.status === 'rejected')) {
+            audit.remove(file.path);
+            continue;
+          }
+          outcomes[index] = await service.admit(file).then(
+            (value) => ({ status: 'fulfilled', value }) as const,
+            (reason: unknown) => ({ status: 'rejected', reason }) as const,
+          );
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.engine.cpus, files.length)) }, lane));
+      const refused = outcomes.find((o): o is PromiseRejectedResult => o?.status === 'rejected');
+      if (!refused) return files.map((f) => f.id);
+      for (const o of outcomes) if (o?.status === 'fulfilled') service.discard(o.value.id);
+      throw refused.reason;
+    },
+
     discard(id) {
       store.deleteUpload(id);
       audit.remove(sourcePath(layout, id));
     },
   };
+  return service;
 }

@@ -117,24 +117,18 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       reply.header('Connection', 'close');
       throw error;
     }
-    const pending = [...received.files];
-    const admitted: string[] = [];
+    const fields = createJobFieldsSchema.safeParse(received.fields);
+    if (!fields.success || received.files.length === 0) {
+      for (const file of received.files) deps.audit.remove(file.path);
+      throw !fields.success
+        ? new UserError('invalid_request', describeIssues(fields.error.issues), 400)
+        : new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
+    }
+    // Admission refuses the whole batch when one file is bad, and then leaves none of its files.
+    const admitted = await deps.uploads.admitAll(received.files);
     try {
-      const fields = createJobFieldsSchema.safeParse(received.fields);
-      if (!fields.success) throw new UserError('invalid_request', describeIssues(fields.error.issues), 400);
-      if (received.files.length === 0) {
-        throw new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
-      }
-      // One file at a time: admission runs ffprobe, and the machine has one CPU to share.
-      while (pending.length > 0) {
-        const file = pending[0] as (typeof pending)[number];
-        await deps.uploads.admit(file);
-        pending.shift();
-        admitted.push(file.id);
-      }
       return deps.jobs.create({ uploadIds: admitted, ...fields.data });
     } catch (error) {
-      for (const file of pending) deps.audit.remove(file.path);
       for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
       throw error;
     }
