@@ -69,7 +69,8 @@ export class ApiClient {
     while (true) {
       const job = await this.getJob(id);
       if (until(job) || TERMINAL.has(job.status)) return job;
-      await sleep(250);
+      // Often, so the end is seen about when a browser's event stream would report it.
+      await sleep(50);
     }
   }
 

@@ -1,18 +1,16 @@
-import { rename, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import type { ScheduledCommand } from './command-line.js';
-import { measureDistinctness } from './distinctness.js';
-import { FfmpegError } from './errors.js';
 import { type Fingerprint, readFingerprint } from './fingerprint.js';
 import type { EngineOptions } from './options.js';
 import { outputGeometry } from './output-format.js';
 import { expectedDuration } from './plan.js';
 import { createProcessSlots, type ProcessSlots, type Ticket } from './process-slots.js';
+import { type Checked, checkTarget, finishTarget, isAbort, scratch } from './render-checks.js';
 import { buildRenderCommand } from './render-command.js';
 import { estimateRenderCost } from './render-cost.js';
 import { groupTargets, planStrategy, type RenderStrategy } from './render-strategy.js';
 import { runFfmpeg } from './runner.js';
 import type { MediaInfo, VariationPlan } from './types.js';
-import { verifyOutput } from './verify-output.js';
 
 /**
  * Renders planned variations of one source: each into its work path, then checked, measured and
@@ -59,11 +57,6 @@ export interface RenderRequest {
   ticket?: Ticket;
 }
 
-/** Scratch files of a target, next to its work path: fingerprint and thumbnail side outputs. */
-function scratch(target: RenderTarget) {
-  return { fingerprintPath: `${target.workPath}.fp`, thumbnailPath: `${target.workPath}.jpg` };
-}
-
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
   if (req.targets.length === 0) return [];
   const { strategy, groups } = planGroups(req);
@@ -77,18 +70,28 @@ export async function renderVariations(req: RenderRequest): Promise<RenderResult
   const outcomeOf = (g: number) => (rendered[g] as Settle<Map<string, string> | null>).promise;
   // Checked in the caller's order, each once its process is done: distinctness ("nearest sibling
   // checked before it") is then the same on every machine, whatever finished first.
+  const checks = new Map<string, Promise<Checked>>();
   const checkInOrder = async () => {
     let sourceRead = false;
     for (const target of req.targets) {
-      const failures = await outcomeOf(groupOf.get(target.outputId) ?? 0);
+      const g = groupOf.get(target.outputId) ?? 0;
+      const failures = await outcomeOf(g);
       if (failures === null) continue; // never started: stays for a later run
+      if (!checks.has(target.outputId)) {
+        for (const t of groups[g] as RenderTarget[]) {
+          const check = checkTarget(req, t, failures.get(t.outputId));
+          check.catch(() => {});
+          checks.set(t.outputId, check);
+        }
+      }
       if (!sourceRead) {
         sourceRead = true;
         // The first group writes the source's fingerprint.
         if ((await outcomeOf(0)) !== null)
           sourcePrint = await readFingerprint(sourceScratch).catch(() => null);
       }
-      const result = await finishTarget(req, target, sourcePrint, measured, failures.get(target.outputId));
+      const checked = await (checks.get(target.outputId) as Promise<Checked>);
+      const result = await finishTarget(target, checked, sourcePrint, measured);
       results.push(result);
       req.onOutput?.(result);
     }
@@ -240,61 +243,5 @@ async function renderGroup(req: RenderRequest, group: RenderTarget[], job: Group
     if (isAbort(error, req.signal)) throw error;
     await Promise.all(group.map((t) => rm(t.workPath, { force: true })));
     return error instanceof Error ? error.message : String(error);
-  }
-}
-
-async function finishTarget(
-  req: RenderRequest,
-  target: RenderTarget,
-  source: Fingerprint | null,
-  siblings: Map<string, Fingerprint>,
-  failure: string | undefined,
-): Promise<RenderResult> {
-  if (failure !== undefined || !(await exists(target.workPath))) {
-    const message = 'FFmpeg could not render this variation.';
-    return {
-      outputId: target.outputId,
-      ok: false,
-      code: 'render_failed',
-      message,
-      detail: failure ?? 'no output',
-    };
-  }
-  try {
-    const geometry = outputGeometry(req.media, req.options.maxLongSide);
-    const facts = await verifyOutput(
-      target.workPath,
-      {
-        durationSec: expectedDuration(req.media, target.plan),
-        width: geometry.width,
-        height: geometry.height,
-        hasAudio: req.media.audio !== null,
-      },
-      req.options,
-      req.signal,
-    );
-    const print = await readFingerprint(scratch(target).fingerprintPath);
-    const distinctness = measureDistinctness(print, source, [...siblings.values()]);
-    siblings.set(target.outputId, print);
-    if (target.thumbnailPath) await rename(scratch(target).thumbnailPath, target.thumbnailPath);
-    await rename(target.workPath, target.finalPath);
-    return { outputId: target.outputId, ok: true, ...facts, distinctness };
-  } catch (error) {
-    if (isAbort(error, req.signal)) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
-    const message = 'The rendered variation did not pass its checks.';
-    return { outputId: target.outputId, ok: false, code: 'invalid_output', message, detail };
-  }
-}
-
-function isAbort(error: unknown, signal?: AbortSignal): boolean {
-  return signal?.aborted === true || (error instanceof FfmpegError && error.code === 'ffmpeg_aborted');
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).size > 0;
-  } catch {
-    return false;
   }
 }
