@@ -26,7 +26,7 @@ export interface ProcessLimits {
 export const DEFAULT_PROCESS_LIMITS: ProcessLimits = {
   memoryBytes: 1.5 * 1024 ** 3,
   cpuFloorSec: 300,
-  // Generous: fan-out renders four outputs at once, and the slowest preset is several times veryfast.
+  // Generous: one process renders up to five outputs, and the slowest preset is several times ultrafast.
   cpuPerMediaSec: 30,
   niceness: 10,
 };
