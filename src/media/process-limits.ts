@@ -17,7 +17,7 @@ export interface ProcessLimits {
   memoryBytes: number;
   /** The CPU-time budget never goes below this, seconds. */
   cpuFloorSec: number;
-  /** CPU seconds allowed per second of media the run produces (all threads together). */
+  /** CPU seconds allowed per second of media each output of the run gets (all threads together). */
   cpuPerMediaSec: number;
   /** `nice` increment: encodes yield to the HTTP server. */
   niceness: number;
@@ -26,7 +26,7 @@ export interface ProcessLimits {
 export const DEFAULT_PROCESS_LIMITS: ProcessLimits = {
   memoryBytes: 1.5 * 1024 ** 3,
   cpuFloorSec: 300,
-  // Generous: one process renders up to five outputs, and the slowest preset is several times ultrafast.
+  // Generous: the slowest preset with the costliest effects is several times ultrafast.
   cpuPerMediaSec: 30,
   niceness: 10,
 };
@@ -70,9 +70,14 @@ export function limitedCommand(
 }
 
 /** CPU seconds for a run producing `mediaSec` of media; unknown (0) is budgeted as the longest allowed. */
-export function cpuBudgetSec(limits: ProcessLimits, mediaSec: number, longestMediaSec: number): number {
+export function cpuBudgetSec(
+  limits: ProcessLimits,
+  mediaSec: number,
+  longestMediaSec: number,
+  outputs = 1,
+): number {
   const seconds = mediaSec > 0 ? mediaSec : longestMediaSec;
-  return Math.max(limits.cpuFloorSec, seconds * limits.cpuPerMediaSec);
+  return Math.max(limits.cpuFloorSec, seconds * limits.cpuPerMediaSec * Math.max(1, outputs));
 }
 
 /** How the end of a process that failed on its own is described in logs. */

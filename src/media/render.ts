@@ -232,6 +232,7 @@ async function renderGroup(req: RenderRequest, group: RenderTarget[], job: Group
     await runFfmpeg({
       args,
       durationSec,
+      outputs: group.length,
       options: req.options,
       signal: req.signal,
       onProgress: (fraction) => {

@@ -34,6 +34,8 @@ export interface FfmpegRequest {
   args: string[];
   /** Expected output duration, for the progress fraction (0 when unknown: fraction stays 0 until the end). */
   durationSec: number;
+  /** Outputs the process encodes (decode once, encode many): its CPU-time budget grows with them. */
+  outputs?: number;
   options: EngineOptions;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
@@ -52,7 +54,9 @@ export async function runFfmpeg(req: FfmpegRequest): Promise<FfmpegOutcome> {
   let lastFraction = -1;
   let lastMark = '';
   const { processLimits, maxDurationSec } = req.options;
-  const cpuSec = processLimits ? cpuBudgetSec(processLimits, req.durationSec, maxDurationSec) : 0;
+  const cpuSec = processLimits
+    ? cpuBudgetSec(processLimits, req.durationSec, maxDurationSec, req.outputs)
+    : 0;
   const run = startProcess(req.options.ffmpegPath, ffmpegArgv(req.args), req.options, req.signal, cpuSec);
   run.armWatchdog(req.options.stallTimeoutMs);
   run.child.stdout?.setEncoding('utf8');

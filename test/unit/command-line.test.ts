@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { formatCommand } from '../../src/media/command-line.js';
+import { formatCommand, shellScript } from '../../src/media/command-line.js';
 
 /** Runs the printed line through bash and returns the argv printf received, NUL-separated. */
 function argvThroughBash(words: string[]): string[] {
@@ -51,5 +51,34 @@ describe('formatCommand', () => {
     expect(formatCommand('A=b', ['x'])).toBe("'A=b' x");
     expect(formatCommand('%1', [])).toBe("'%1'");
     expect(formatCommand('/usr/bin/ffmpeg', [])).toBe('/usr/bin/ffmpeg');
+  });
+});
+
+describe('shellScript', () => {
+  const format = (args: string[]) => `ffmpeg ${args.join(' ')}`;
+  const commands = (...slots: number[]) => slots.map((s, i) => ({ args: [`p${i}`], slots: s }));
+
+  it('prints plain lines for one slot, and a pool of background jobs for more', () => {
+    expect(shellScript(commands(1, 1), 1, format)).toEqual(['ffmpeg p0', 'ffmpeg p1']);
+    expect(shellScript(commands(1, 1, 1, 1), 2, format)).toEqual([
+      'ffmpeg p0 &',
+      'ffmpeg p1 &',
+      'wait -n',
+      'ffmpeg p2 &',
+      'wait -n',
+      'ffmpeg p3 &',
+      'wait',
+    ]);
+  });
+
+  it('waits for everything before a process that needs more than one slot', () => {
+    expect(shellScript(commands(1, 2, 1), 2, format)).toEqual([
+      'ffmpeg p0 &',
+      'wait -n',
+      'ffmpeg p1 &',
+      'wait',
+      'ffmpeg p2 &',
+      'wait',
+    ]);
   });
 });

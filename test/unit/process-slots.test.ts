@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { shellScript } from '../../src/media/command-line.js';
 import { createProcessSlots } from '../../src/media/process-slots.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -44,34 +43,5 @@ describe('process slots', () => {
     hold();
     await tick();
     expect(started).toEqual(['big', 'small']);
-  });
-});
-
-describe('shellScript', () => {
-  const format = (args: string[]) => `ffmpeg ${args.join(' ')}`;
-  const commands = (...slots: number[]) => slots.map((s, i) => ({ args: [`p${i}`], slots: s }));
-
-  it('prints plain lines for one slot, and a pool of background jobs for more', () => {
-    expect(shellScript(commands(1, 1), 1, format)).toEqual(['ffmpeg p0', 'ffmpeg p1']);
-    expect(shellScript(commands(1, 1, 1, 1), 2, format)).toEqual([
-      'ffmpeg p0 &',
-      'ffmpeg p1 &',
-      'wait -n',
-      'ffmpeg p2 &',
-      'wait -n',
-      'ffmpeg p3 &',
-      'wait',
-    ]);
-  });
-
-  it('waits for everything before a process that needs more than one slot', () => {
-    expect(shellScript(commands(1, 2, 1), 2, format)).toEqual([
-      'ffmpeg p0 &',
-      'wait -n',
-      'ffmpeg p1 &',
-      'wait',
-      'ffmpeg p2 &',
-      'wait',
-    ]);
   });
 });
