@@ -15,6 +15,7 @@ import {
   workPath,
 } from '../storage/layout.js';
 import type { JobEvents } from './job-events.js';
+import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 
@@ -42,8 +43,6 @@ export interface Worker {
   wake(): void;
   activeJobIds(): string[];
 }
-
-type AbortReason = 'cancel' | 'shutdown';
 
 const POLL_MS = 1000;
 const GENERIC_FAILURE = 'FFmpeg could not render this variation.';
@@ -133,10 +132,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       const unfinished = store
         .getJob(job.id)
         ?.outputs.some((o) => o.status === 'queued' || o.status === 'running');
-      if (draining && unfinished) abortJob(job, 'shutdown', log);
-      else finishJob(job.id, log);
+      if (draining && unfinished) endInterrupted(store, job.id, clock(), 'shutdown', log);
+      else endFinished(store, job.id, clock(), log);
     } catch (error) {
-      if (signal.aborted) abortJob(job, signal.reason as AbortReason, log);
+      if (signal.aborted) endInterrupted(store, job.id, clock(), signal.reason as AbortReason, log);
       else {
         log.error({ err: error, event: 'job_crashed' }, 'job crashed');
         store.setJobStatus(job.id, 'failed', clock(), 'Something went wrong while rendering this batch.');
@@ -226,33 +225,6 @@ export function createWorker(deps: WorkerDeps): Worker {
       audit.remove(inputPath, job.id);
       store.markSourceDeleted(source.id);
     }
-  }
-
-  function finishJob(jobId: string, log: Logger): void {
-    const outputs = store.getJob(jobId)?.outputs ?? [];
-    const failed = outputs.filter((o) => o.status !== 'done').length;
-    if (failed > 0) {
-      const noun = outputs.length === 1 ? 'variation' : 'variations';
-      store.setJobStatus(jobId, 'failed', clock(), `${failed} of ${outputs.length} ${noun} failed.`);
-    } else {
-      store.setJobStatus(jobId, 'done', clock());
-    }
-    log.info({ event: 'job_finished', status: failed > 0 ? 'failed' : 'done', failed }, 'job finished');
-  }
-
-  function abortJob(job: JobDetail, reason: AbortReason, log: Logger): void {
-    if (reason === 'cancel') {
-      store.cancelJob(job.id, clock());
-      log.info({ event: 'job_canceled' }, 'job canceled');
-      return;
-    }
-    // Finished outputs stay done; the ones cut short render again when the job resumes.
-    const cutShort = (store.getJob(job.id)?.outputs ?? [])
-      .filter((o) => o.status === 'running')
-      .map((o) => o.id);
-    store.requeueOutputs(cutShort);
-    store.setJobStatus(job.id, 'interrupted', clock());
-    log.warn({ event: 'job_interrupted', requeued: cutShort }, 'job interrupted by shutdown');
   }
 
   return {
