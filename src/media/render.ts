@@ -110,7 +110,7 @@ export async function renderVariations(req: RenderRequest): Promise<RenderResult
       try {
         // Asked again once a slot is ours: a deploy may have begun while this lane waited.
         outcome.resolve(
-          stopped() ? null : await renderWithRetries(req, group, strategy, index, sourceScratch),
+          stopped() ? null : await renderWithRetries(req, group, groupJob(strategy, index, sourceScratch)),
         );
       } catch (error) {
         outcome.reject(error);
@@ -145,12 +145,9 @@ export async function renderVariations(req: RenderRequest): Promise<RenderResult
 async function renderWithRetries(
   req: RenderRequest,
   group: RenderTarget[],
-  strategy: RenderStrategy,
-  index: number,
-  sourceScratch: string,
+  job: GroupJob,
 ): Promise<Map<string, string>> {
   const failures = new Map<string, string>();
-  const job = { strategy, sourceScratch: index === 0 ? sourceScratch : undefined };
   const outcome = await renderGroup(req, group, job);
   if (outcome === true) return failures;
   if (group.length === 1) return failures.set((group[0] as RenderTarget).outputId, outcome);
@@ -186,12 +183,16 @@ interface GroupJob {
   sourceScratch: string | undefined;
 }
 
+function groupJob(strategy: RenderStrategy, index: number, sourceScratch: string): GroupJob {
+  return { strategy, sourceScratch: index === 0 ? sourceScratch : undefined };
+}
+
 /** The FFmpeg commands of a render when nothing fails, in start order (what `--print-commands` shows). */
 export function renderCommands(req: CommandRequest): ScheduledCommand[] {
   const { strategy, groups } = planGroups(req);
   const sourceScratch = sourceScratchPath(req.targets);
   return groups.map((group, index) => ({
-    args: groupCommand(req, group, { strategy, sourceScratch: index === 0 ? sourceScratch : undefined }),
+    args: groupCommand(req, group, groupJob(strategy, index, sourceScratch)),
     slots: strategy.slotsPerProcess,
   }));
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { sourcePath } from '../../src/storage/layout.js';
 import { clip } from '../support/clips.js';
-import { createJobFromFiles, ffmpegChildren, waitForJob } from '../support/http-client.js';
+import { createJobFromFiles, waitForJob } from '../support/http-client.js';
+import { ffmpegChildren } from '../support/processes.js';
 import { signedInServerForFile } from '../support/server.js';
 
 const server = await signedInServerForFile();

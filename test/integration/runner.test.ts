@@ -7,6 +7,7 @@ import { FfmpegError } from '../../src/media/errors.js';
 import { engineOptions } from '../../src/media/options.js';
 import { ffmpegArgv, RUNNER_FLAGS, runFfmpeg, runFfprobe } from '../../src/media/runner.js';
 import { clip } from '../support/clips.js';
+import { isRunning } from '../support/processes.js';
 
 let scratch: string;
 
@@ -39,15 +40,6 @@ function pidsWith(marker: string): number[] {
     }
   }
   return pids;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until<T>(check: () => T | undefined, what: string): Promise<T> {

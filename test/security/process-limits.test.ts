@@ -15,7 +15,7 @@ import {
 import { type RenderTarget, renderVariations } from '../../src/media/render.js';
 import { ffmpegArgv, runFfmpeg } from '../../src/media/runner.js';
 import { clip } from '../support/clips.js';
-import { ffmpegChildren } from '../support/http-client.js';
+import { ffmpegChildren, isRunning } from '../support/processes.js';
 
 /**
  * Every FFmpeg process runs with a CPU-time budget, a memory cap, a lower priority and the kernel's
@@ -48,15 +48,6 @@ function limitLine(pid: number, name: string): string[] {
     .split('\n')
     .find((l) => l.startsWith(name));
   return (line ?? '').slice(name.length).trim().split(/\s+/);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 it('has prlimit, choom and nice on this machine (util-linux and coreutils, as in the image)', () => {
