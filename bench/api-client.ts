@@ -62,16 +62,31 @@ export class ApiClient {
     return (await (await expectOk(await this.request(`/api/jobs/${id}`), 'get job')).json()) as JobView;
   }
 
+  /**
+   * Follows the job's event stream (as the browser does) until `until` holds or the job ends. The
+   * server sends the whole JobView on connect and on every change, so nothing is missed.
+   */
   async waitForJob(
     id: string,
     until: (job: JobView) => boolean = (j) => TERMINAL.has(j.status),
   ): Promise<JobView> {
-    while (true) {
-      const job = await this.getJob(id);
-      if (until(job) || TERMINAL.has(job.status)) return job;
-      // Often, so the end is seen about when a browser's event stream would report it.
-      await sleep(50);
+    const abort = new AbortController();
+    const response = await expectOk(
+      await this.request(`/api/jobs/${id}/events`, { signal: abort.signal }),
+      'job events',
+    );
+    let last: JobView | null = null;
+    try {
+      for await (const job of jobEvents(response.body as AsyncIterable<Uint8Array>)) {
+        last = job;
+        if (until(job) || TERMINAL.has(job.status)) return job;
+      }
+    } finally {
+      abort.abort();
     }
+    // The stream ended without the state asked for (the job was deleted): its last word stands.
+    if (last) return last;
+    throw new Error(`job ${id}: the event stream ended without a state`);
   }
 
   async deleteJob(id: string): Promise<void> {
@@ -119,5 +134,26 @@ export class ApiClient {
       await expectOk(patched, 'tus patch');
     }
     return location.pathname.split('/').pop() as string;
+  }
+}
+
+/** `event: job` payloads of a text/event-stream, one JobView each; comments (heartbeats) skipped. */
+async function* jobEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<JobView> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let end = buffered.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const data = block
+        .split('\n')
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice(6))
+        .join('\n');
+      if (data) yield JSON.parse(data) as JobView;
+      end = buffered.indexOf('\n\n');
+    }
   }
 }

@@ -8,14 +8,15 @@ import type { RunningServer } from '../server.js';
  * read the whole ZIP — timed from the first byte sent to the last byte received.
  */
 
-async function serverCpuSec(pid: number): Promise<number | null> {
+/** CPU of the server process and of its reaped children (FFmpeg, ffprobe), apart. */
+async function serverCpu(pid: number): Promise<{ own: number; total: number } | null> {
   const stat = await readProcStat(pid);
-  return stat ? stat.cpuSec + stat.childrenCpuSec : null;
+  return stat ? { own: stat.cpuSec, total: stat.cpuSec + stat.childrenCpuSec } : null;
 }
 
 async function runJob(ctx: BenchContext, server: RunningServer) {
   const w = ctx.workload;
-  const cpuAtStart = await serverCpuSec(server.pid);
+  const cpuAtStart = await serverCpu(server.pid);
   const started = performance.now();
   const created = await server.client.createJob(ctx.sources, {
     count: w.count,
@@ -31,7 +32,7 @@ async function runJob(ctx: BenchContext, server: RunningServer) {
   const zipBytes = await server.client.downloadZip(job.id);
   const finished = performance.now();
   // Read before anything else runs on this server: FFmpeg's CPU is in cutime/cstime once reaped.
-  const cpuAtEnd = await serverCpuSec(server.pid);
+  const cpuAtEnd = await serverCpu(server.pid);
   const hwmBytes = (await readProcStatus(server.pid))?.hwmBytes ?? null;
   return { job, zipBytes, cpuAtStart, cpuAtEnd, hwmBytes, started, uploaded, rendered, finished };
 }
@@ -47,7 +48,8 @@ export async function endToEnd(
   const peaks = await sampler.stop();
   const { job, zipBytes, cpuAtStart, cpuAtEnd, hwmBytes, started, uploaded, rendered, finished } = measured;
   const wallSec = (finished - started) / 1000;
-  const cpuSec = cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd - cpuAtStart;
+  const cpuSec = cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd.total - cpuAtStart.total;
+  const ownCpuSec = cpuAtStart === null || cpuAtEnd === null ? null : cpuAtEnd.own - cpuAtStart.own;
   const outputBytes = job.outputs.reduce((sum, o) => sum + (o.size ?? 0), 0);
   return {
     jobId: job.id,
@@ -58,7 +60,13 @@ export async function endToEnd(
       { key: 'e2e.renderSec', label: 'queued → done', value: (rendered - uploaded) / 1000, unit: 's' },
       { key: 'e2e.zipSec', label: 'ZIP download', value: (finished - rendered) / 1000, unit: 's' },
       { key: 'e2e.cpuSec', label: 'CPU seconds (server + FFmpeg, this job)', value: cpuSec, unit: 's' },
-      { key: 'e2e.cpuTotalSec', label: 'CPU seconds (server since start-up)', value: cpuAtEnd, unit: 's' },
+      { key: 'e2e.serverCpuSec', label: 'of which the server (Node) itself', value: ownCpuSec, unit: 's' },
+      {
+        key: 'e2e.cpuTotalSec',
+        label: 'CPU seconds (server since start-up)',
+        value: cpuAtEnd?.total ?? null,
+        unit: 's',
+      },
       {
         key: 'e2e.outputBytes',
         label: 'output bytes (sum of variations)',

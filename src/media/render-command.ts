@@ -141,7 +141,8 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
   );
   if (req.media.audio) {
     args.push('-c:a', 'aac', '-b:a', `${encode.audioBitrateK}k`, '-ar', String(ctx.sampleRate), '-ac', '2');
-    args.push('-flags:a', '+bitexact');
+    // At 96 kb/s and up the fast coder sounds as good as twoloop (FFmpeg 5.1's default) for half its CPU.
+    args.push('-aac_coder', 'fast', '-flags:a', '+bitexact');
   }
   args.push(
     ...['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact'],

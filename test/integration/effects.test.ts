@@ -183,6 +183,21 @@ describe('each effect does what it says', () => {
     }
   });
 
+  it.concurrent('tilt turns the picture the way FFmpeg rotate turns it, in one pass', async () => {
+    const [tilted] = (await render(source, media, [plan([{ id: 'tilt', params: { degrees: 2 } }])])) as [
+      string,
+    ];
+    // The same turn drawn the costly way: enlarge with scale, then rotate at output size.
+    const { width, height } = media.video;
+    const enlarge =
+      Math.cos(Math.PI / 90) + (Math.max(width, height) / Math.min(width, height)) * Math.sin(Math.PI / 90);
+    const even = (v: number) => Math.ceil(v / 2) * 2;
+    const rotate = (radians: number) =>
+      `scale=${even(width * enlarge)}:${even(height * enlarge)},rotate=${radians}:ow=${width}:oh=${height}`;
+    expect(await psnr(tilted, source, 'null', rotate(Math.PI / 90))).toBeGreaterThan(30);
+    expect(await psnr(tilted, source, 'null', rotate(-Math.PI / 90))).toBeLessThan(25);
+  });
+
   it.concurrent('tilt enlarges enough that no fill colour shows in the corners', async () => {
     const bars = clip({ source: 'smptebars', duration: 1, audio: 'none' });
     const barsMedia = await probeMedia(bars, OPTIONS);

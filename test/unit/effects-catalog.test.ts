@@ -142,7 +142,7 @@ describe('effects catalogue', () => {
         const filters =
           effectById(id).videoFilters?.(effectById(id).sample(rng, 'strong', fakeMedia()), CTX) ?? [];
         const last = filters[filters.length - 1] as string;
-        expect(last).toMatch(/^(scale=1080:1920|rotate=.*:ow=1080:oh=1920|pad=1080:1920:\d+:\d+:.+)$/);
+        expect(last).toMatch(/^(scale=1080:1920|perspective=.*|pad=1080:1920:\d+:\d+:.+)$/);
         for (const size of filters.join(',').matchAll(/(?:crop|scale)=(\d+):(\d+)/g)) {
           expect(Number(size[1]) % 2).toBe(0);
           expect(Number(size[2]) % 2).toBe(0);

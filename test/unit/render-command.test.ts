@@ -56,7 +56,22 @@ function outputTail(o: { crf: number; gop: number; maxrate: string; bufsize: str
       '-bsf:v',
       'filter_units=remove_types=6',
     ],
-    ...(o.audio ? ['-c:a', 'aac', '-b:a', o.audio, '-ar', '48000', '-ac', '2', '-flags:a', '+bitexact'] : []),
+    ...(o.audio
+      ? [
+          '-c:a',
+          'aac',
+          '-b:a',
+          o.audio,
+          '-ar',
+          '48000',
+          '-ac',
+          '2',
+          '-aac_coder',
+          'fast',
+          '-flags:a',
+          '+bitexact',
+        ]
+      : []),
     ...[
       '-map_metadata',
       '-1',
@@ -178,7 +193,7 @@ describe('buildRenderCommand', () => {
     const graph = [
       '[0:0]scale=640:360,format=yuv420p,setsar=1,split=3[vs0][vs1][vs2]',
       '[vs0]fps=25,scale=604:324,pad=640:360:18:18:white,hue=h=-6[v0]',
-      '[vs1]fps=25,scale=680:384,rotate=0.034907:ow=640:oh=360[v1]',
+      '[vs1]fps=25,perspective=x0=12.786:y0=21.043:x1=615.377:y1=0:x2=24.623:y2=360:x3=627.214:y3=338.957:interpolation=linear[v1]',
       '[vs2]fps=25,crop=610:342:15:9,scale=640:360[v2]',
       '[0:2]aformat=sample_rates=48000:channel_layouts=stereo,asplit=3[as0][as1][as2]',
       '[as0]asetrate=50854,aresample=48000,atempo=0.943879[a0]',
