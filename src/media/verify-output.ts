@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { MediaError } from './errors.js';
-import type { EngineOptions } from './options.js';
-import { runFfprobe } from './runner.js';
+import { Mp4Error, type Mp4Facts, readMp4Facts } from './mp4-facts.js';
 
 /**
  * An output is accepted only when it is what every ad platform takes: H.264 yuv420p at the planned
  * size, AAC when the source had sound, the planned duration, no rotation left for the player to do.
+ * Read from the file's own moov box (mp4-facts.ts), not by ffprobe: same facts, no process.
  */
 export interface OutputExpectation {
   durationSec: number;
@@ -21,41 +21,27 @@ export interface OutputFacts {
   height: number;
 }
 
-interface ProbedStream {
-  codec_type?: string;
-  codec_name?: string;
-  pix_fmt?: string;
-  width?: number;
-  height?: number;
-  side_data_list?: Array<{ rotation?: number }>;
-}
-
-export async function verifyOutput(
-  file: string,
-  expected: OutputExpectation,
-  options: EngineOptions,
-  signal?: AbortSignal,
-): Promise<OutputFacts> {
+export async function verifyOutput(file: string, expected: OutputExpectation): Promise<OutputFacts> {
   const sizeBytes = (await stat(file)).size;
-  const json = await runFfprobe(
-    ['-v', 'error', '-f', 'mp4', '-show_format', '-show_streams', '-of', 'json', file],
-    options,
-    signal,
-  );
-  const probed = JSON.parse(json) as { format?: { duration?: string }; streams?: ProbedStream[] };
-  const streams = probed.streams ?? [];
-  const video = streams.find((s) => s.codec_type === 'video');
-  const audio = streams.find((s) => s.codec_type === 'audio');
-  const durationSec = Number(probed.format?.duration ?? Number.NaN);
   const problems: string[] = [];
+  let facts: Mp4Facts = { durationSec: Number.NaN, video: null, audio: null };
+  try {
+    facts = await readMp4Facts(file);
+  } catch (error) {
+    if (!(error instanceof Mp4Error)) throw error;
+    problems.push(`not a finished MP4: ${error.message}`);
+  }
+  const { video, audio, durationSec } = facts;
   if (sizeBytes === 0) problems.push('empty file');
-  if (video?.codec_name !== 'h264') problems.push(`video codec ${video?.codec_name ?? 'missing'}`);
-  if (video?.pix_fmt !== 'yuv420p') problems.push(`pixel format ${video?.pix_fmt ?? 'missing'}`);
+  if (video?.codec !== 'h264') problems.push(`video codec ${video?.codec ?? 'missing'}`);
+  if (video?.codec === 'h264' && (video.chromaFormat !== 1 || video.bitDepth !== 8)) {
+    problems.push(`pixel format: chroma format ${video.chromaFormat}, ${video.bitDepth} bits`);
+  }
   if (video?.width !== expected.width || video?.height !== expected.height) {
     problems.push(`size ${video?.width}x${video?.height}, expected ${expected.width}x${expected.height}`);
   }
-  if (video?.side_data_list?.some((d) => (d.rotation ?? 0) !== 0)) problems.push('rotation metadata left');
-  if (expected.hasAudio && audio?.codec_name !== 'aac') problems.push('audio missing');
+  if (video?.rotated) problems.push('rotation metadata left');
+  if (expected.hasAudio && audio?.codec !== 'aac') problems.push('audio missing');
   if (!expected.hasAudio && audio) problems.push('unexpected audio');
   const tolerance = Math.max(0.2, expected.durationSec * 0.05);
   if (!Number.isFinite(durationSec) || Math.abs(durationSec - expected.durationSec) > tolerance) {
