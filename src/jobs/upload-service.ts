@@ -87,7 +87,9 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
           );
         }
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.engine.cpus, files.length)) }, lane));
+      // One lane more than cores: each admission is a chain of short processes with gaps between them.
+      const lanes = Math.max(1, Math.min(deps.engine.cpus + 1, files.length));
+      await Promise.all(Array.from({ length: lanes }, lane));
       const refused = outcomes.find((o): o is PromiseRejectedResult => o?.status === 'rejected');
       if (!refused) return files.map((f) => f.id);
       for (const o of outcomes) if (o?.status === 'fulfilled') service.discard(o.value.id);
