@@ -1,5 +1,6 @@
 import { inputArgs } from './demuxers.js';
 import { effectById, effectOrder } from './effects/catalog.js';
+import { pictureFilters } from './effects/point-ops.js';
 import type { FilterContext } from './effects/types.js';
 import { videoRateCap } from './encode-settings.js';
 import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
@@ -81,7 +82,10 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
       ...(shared ? [] : head),
       ...timing.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
       `fps=${rateText(variationFps(req.media, effects))}`,
-      ...picture.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
+      ...pictureFilters(
+        picture.map((e) => ({ definition: effectById(e.id), params: e.params })),
+        ctx,
+      ),
     ];
     const sides = branchSideOutputs(`v${i}`, target, expectedDuration(req.media, target.plan), ctx.width);
     graph.push(`${inputs[i]}${filters.join(',')}${sides.tail}`, ...sides.graph);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EFFECTS } from '../../src/media/effects/catalog.js';
+import { EFFECTS, effectById } from '../../src/media/effects/catalog.js';
+import { pictureFilters } from '../../src/media/effects/point-ops.js';
 import { pixelDifference, readFingerprint } from '../../src/media/fingerprint.js';
 import { engineOptions } from '../../src/media/options.js';
 import { expectedDuration, planJob, planSignature } from '../../src/media/plan.js';
@@ -210,6 +211,27 @@ describe('each effect does what it says', () => {
       const [a, b] = await Promise.all([stats(straight as string, crop), stats(tilted as string, crop)]);
       expect(b.YAVG).toBeGreaterThan(a.YAVG * 0.6);
     }
+  });
+
+  it.concurrent('a run of colour point operations as one lookup table looks like the filters one by one', async () => {
+    const run: PlannedEffect[] = [
+      { id: 'brightness', params: { brightness: -0.06 } },
+      { id: 'contrast', params: { contrast: 1.15 } },
+      { id: 'saturation', params: { saturation: 0.8 } },
+      { id: 'gamma', params: { gamma: 1.12 } },
+      { id: 'temperature', params: { shift: 6 } },
+      { id: 'curves', params: { black: 0.04, mid: 0.53, white: 0.96 } },
+    ];
+    const placed = run.map((e) => ({ definition: effectById(e.id), params: e.params }));
+    const ctx = { width: 320, height: 568, fps: 30, durationSec: 3, sampleRate: 48000 };
+    const fused = pictureFilters(placed, ctx);
+    expect(fused).toHaveLength(1);
+    expect(fused[0]).toMatch(/^lutyuv=y='st\(0,val\);/);
+    const oneByOne = placed.flatMap((e) => e.definition.videoFilters?.(e.params, ctx) ?? []).join(',');
+    // The very same pixels (PSNR infinite): every step is stored as its own filter would store it.
+    expect(await psnr(source, source, fused[0], oneByOne)).toBe(100);
+    // …and not merely because the changes are too small to see.
+    expect(await psnr(source, source, 'null', oneByOne)).toBeLessThan(30);
   });
 
   it.concurrent('a white border frames the picture', async () => {

@@ -1,5 +1,6 @@
 import type { Intensity } from '../types.js';
 import { defineEffect, num, percent, range, round, signed, spread } from './params.js';
+import { eqMap, lutyuvOps, type PlaneMap } from './point-ops.js';
 import type { EffectDefinition } from './types.js';
 
 type Bounds = Record<Intensity, [number, number]>;
@@ -19,6 +20,7 @@ export const brightness = defineEffect({
   kind: 'video',
   ranges: (intensity) => ({ brightness: spread(0, ...BRIGHTNESS[intensity], 3) }),
   videoFilters: (p) => [`eq=brightness=${num(p, 'brightness')}`],
+  pointOps: (p) => ({ y: eqMap({ brightness: num(p, 'brightness') }) }),
   describe: (p) => `brightness ${signed(num(p, 'brightness'))}`,
 });
 
@@ -32,6 +34,7 @@ export const contrast = defineEffect({
   kind: 'video',
   ranges: (intensity) => ({ contrast: spread(1, ...CONTRAST[intensity], 3) }),
   videoFilters: (p) => [`eq=contrast=${num(p, 'contrast')}`],
+  pointOps: (p) => ({ y: eqMap({ contrast: num(p, 'contrast') }) }),
   describe: (p) => `contrast ${percent(num(p, 'contrast') - 1)}`,
 });
 
@@ -45,6 +48,11 @@ export const saturation = defineEffect({
   kind: 'video',
   ranges: (intensity) => ({ saturation: spread(1, ...SATURATION[intensity], 3) }),
   videoFilters: (p) => [`eq=saturation=${num(p, 'saturation')}`],
+  // eq scales both chroma planes about their middle by the saturation, as contrast does luma.
+  pointOps: (p) => {
+    const scale = eqMap({ contrast: num(p, 'saturation') });
+    return { u: scale, v: scale };
+  },
   describe: (p) => `saturation ${percent(num(p, 'saturation') - 1)}`,
 });
 
@@ -58,6 +66,7 @@ export const gamma = defineEffect({
   kind: 'video',
   ranges: (intensity) => ({ gamma: spread(1, ...GAMMA[intensity], 3) }),
   videoFilters: (p) => [`eq=gamma=${num(p, 'gamma')}`],
+  pointOps: (p) => ({ y: eqMap({ gamma: num(p, 'gamma') }) }),
   describe: (p) => `gamma ${num(p, 'gamma')}`,
 });
 
@@ -91,6 +100,10 @@ export const temperature = defineEffect({
     const shift = num(p, 'shift');
     return [`lutyuv=u=val${signed(-shift)}:v=val${signed(shift)}`];
   },
+  pointOps: (p) => {
+    const shift = num(p, 'shift');
+    return lutyuvOps({ u: (x) => `${x}${signed(-shift)}`, v: (x) => `${x}${signed(shift)}` });
+  },
   describe: (p) => `${num(p, 'shift') > 0 ? 'warmer' : 'cooler'} by ${Math.abs(num(p, 'shift'))} levels`,
 });
 
@@ -104,11 +117,13 @@ const CURVE: Record<Intensity, { lift: [number, number]; mid: [number, number]; 
  * The parabola through (0, black), (0.5, mid) and (1, white), applied to luma as a lookup table:
  * the `curves` filter would convert every frame to RGB and back, 10× the cost.
  */
-export function toneCurve(black: number, mid: number, white: number): string {
+export function toneCurve(black: number, mid: number, white: number): PlaneMap {
   const a1 = round(4 * mid - white - 3 * black, 4);
   const a2 = round(2 * white + 2 * black - 4 * mid, 4);
-  const x = '((val-16)/219)';
-  return `lutyuv=y='clip(16+219*(${black}+${a1}*${x}+${a2}*${x}*${x}),0,255)'`;
+  return (value) => {
+    const x = `((${value}-16)/219)`;
+    return `clip(16+219*(${black}+${a1}*${x}+${a2}*${x}*${x}),0,255)`;
+  };
 }
 
 /** A tone curve: lifted blacks, a shifted mid-tone and rolled-off whites, a "faded film" look. */
@@ -126,16 +141,22 @@ export const curves = defineEffect({
       white: range(1 - roll[1], 1 - roll[0], 3),
     };
   },
-  videoFilters: (p) => [toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white'))],
+  videoFilters: (p) => [`lutyuv=y='${toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white'))('val')}'`],
+  pointOps: (p) => lutyuvOps({ y: toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white')) }),
   describe: (p) => `tone curve (mid-tones ${signed(Math.round((num(p, 'mid') - 0.5) * 1000) / 10)}%)`,
 });
 
+/**
+ * In the order their filters run. Hue comes first: it turns the chroma planes only, so it changes
+ * places freely with the luma maps and with saturation (a scaling about the middle), and the point
+ * operations after it form one run, one lookup table.
+ */
 export const COLOUR_EFFECTS: readonly EffectDefinition[] = [
+  hue,
   brightness,
   contrast,
   saturation,
   gamma,
-  hue,
   temperature,
   curves,
 ];

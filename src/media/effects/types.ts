@@ -1,5 +1,6 @@
 import type { Random } from '../random.js';
 import type { EffectParams, Intensity, MediaInfo } from '../types.js';
+import type { PointOps } from './point-ops.js';
 
 export type EffectKind = 'video' | 'audio' | 'timing';
 
@@ -57,6 +58,8 @@ export interface EffectDefinition {
   ranges(intensity: Intensity, media: MediaInfo): ParamSpecs;
   sample(rng: Random, intensity: Intensity, media: MediaInfo): EffectParams;
   videoFilters?(params: EffectParams, ctx: FilterContext): string[];
+  /** The same change as per-plane value maps, when it is a point operation (see point-ops.ts). */
+  pointOps?(params: EffectParams): PointOps;
   audioFilters?(params: EffectParams, ctx: FilterContext): string[];
   /** A generated signal (a source filter chain) mixed into the audio after this effect's position. */
   audioSource?(params: EffectParams, ctx: FilterContext): string;
