@@ -1,4 +1,4 @@
-import type { Intensity } from '../types.js';
+import type { EffectParams, Intensity } from '../types.js';
 import { defineEffect, num, percent, range, round, signed, spread } from './params.js';
 import { eqMap, lutyuvOps, type PlaneMap } from './point-ops.js';
 import type { EffectDefinition } from './types.js';
@@ -126,6 +126,8 @@ export function toneCurve(black: number, mid: number, white: number): PlaneMap {
   };
 }
 
+const curveOf = (p: EffectParams) => toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white'));
+
 /** A tone curve: lifted blacks, a shifted mid-tone and rolled-off whites, a "faded film" look. */
 export const curves = defineEffect({
   id: 'curves',
@@ -141,8 +143,8 @@ export const curves = defineEffect({
       white: range(1 - roll[1], 1 - roll[0], 3),
     };
   },
-  videoFilters: (p) => [`lutyuv=y='${toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white'))('val')}'`],
-  pointOps: (p) => lutyuvOps({ y: toneCurve(num(p, 'black'), num(p, 'mid'), num(p, 'white')) }),
+  videoFilters: (p) => [`lutyuv=y='${curveOf(p)('val')}'`],
+  pointOps: (p) => lutyuvOps({ y: curveOf(p) }),
   describe: (p) => `tone curve (mid-tones ${signed(Math.round((num(p, 'mid') - 0.5) * 1000) / 10)}%)`,
 });
 
