@@ -2,6 +2,7 @@ import { openAsBlob } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobView } from '../src/http/schemas.js';
+import { jobEvents } from '../test/support/job-event-stream.js';
 
 /**
  * The HTTP API as a script uses it, with Node's own fetch. Files are sent from file-backed Blobs, so
@@ -134,26 +135,5 @@ export class ApiClient {
       await expectOk(patched, 'tus patch');
     }
     return location.pathname.split('/').pop() as string;
-  }
-}
-
-/** `event: job` payloads of a text/event-stream, one JobView each; comments (heartbeats) skipped. */
-async function* jobEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<JobView> {
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const chunk of body) {
-    buffered += decoder.decode(chunk, { stream: true });
-    let end = buffered.indexOf('\n\n');
-    while (end >= 0) {
-      const block = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      const data = block
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => line.slice(6))
-        .join('\n');
-      if (data) yield JSON.parse(data) as JobView;
-      end = buffered.indexOf('\n\n');
-    }
   }
 }

@@ -40,15 +40,7 @@ async function readMoov(file: string): Promise<Buffer> {
     const header = Buffer.alloc(16);
     for (let offset = 0; offset + 8 <= fileSize; ) {
       await handle.read(header, 0, 16, offset);
-      let size = header.readUInt32BE(0);
-      const type = header.toString('latin1', 4, 8);
-      let headerSize = 8;
-      if (size === 1) {
-        size = Number(header.readBigUInt64BE(8));
-        headerSize = 16;
-      } else if (size === 0) {
-        size = fileSize - offset;
-      }
+      const { type, size, headerSize } = boxHeader(header, 0, fileSize - offset);
       if (size < headerSize || offset + size > fileSize) throw new Mp4Error(`box ${type} runs past the end`);
       if (type === 'moov') {
         if (size > MAX_MOOV_BYTES) throw new Mp4Error('moov box too large');
@@ -64,18 +56,27 @@ async function readMoov(file: string): Promise<Buffer> {
   }
 }
 
+/**
+ * The box header at `at` in `bytes`: a 32-bit size (1: a 64-bit size follows; 0: the box runs to the
+ * end of its container, `left` bytes from here) and a four-character type.
+ */
+function boxHeader(
+  bytes: Buffer,
+  at: number,
+  left: number,
+): { type: string; size: number; headerSize: number } {
+  const type = bytes.toString('latin1', at + 4, at + 8);
+  const size = bytes.readUInt32BE(at);
+  if (size === 1 && at + 16 <= bytes.length) {
+    return { type, size: Number(bytes.readBigUInt64BE(at + 8)), headerSize: 16 };
+  }
+  return { type, size: size === 0 ? left : size, headerSize: 8 };
+}
+
 /** The child boxes of a box's payload, as [type, payload] pairs. */
 function* boxes(data: Buffer): Generator<[string, Buffer]> {
   for (let offset = 0; offset + 8 <= data.length; ) {
-    let size = data.readUInt32BE(offset);
-    const type = data.toString('latin1', offset + 4, offset + 8);
-    let headerSize = 8;
-    if (size === 1 && offset + 16 <= data.length) {
-      size = Number(data.readBigUInt64BE(offset + 8));
-      headerSize = 16;
-    } else if (size === 0) {
-      size = data.length - offset;
-    }
+    const { type, size, headerSize } = boxHeader(data, offset, data.length - offset);
     if (size < headerSize || offset + size > data.length) throw new Mp4Error(`box ${type} is cut off`);
     yield [type, data.subarray(offset + headerSize, offset + size)];
     offset += size;

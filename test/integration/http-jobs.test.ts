@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
 import { createJobFromFiles, openFilesUnder, probeVideo, waitForJob } from '../support/http-client.js';
+import { jobEvents } from '../support/job-event-stream.js';
 import { signedInServerForFile } from '../support/server.js';
 
 const server = await signedInServerForFile();
@@ -12,18 +13,7 @@ const server = await signedInServerForFile();
 /** Reads an SSE stream until it ends, returning every `job` event. */
 async function readJobEvents(res: Response): Promise<JobView[]> {
   const events: JobView[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end = buffer.indexOf('\n\n');
-    while (end !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (block.startsWith('event: job\n')) events.push(JSON.parse(block.slice(block.indexOf('data: ') + 6)));
-      end = buffer.indexOf('\n\n');
-    }
-  }
+  for await (const job of jobEvents(res.body as unknown as AsyncIterable<Uint8Array>)) events.push(job);
   return events;
 }
 
