@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isUserError } from '../errors.js';
+import { isUserError, UserError } from '../errors.js';
+import { setSecurityHeaders } from './security-headers.js';
 
 /**
  * Every error leaves as `{code, message}`: a UserError with its own status, a bad request as
@@ -20,9 +21,20 @@ const CLIENT_ERROR_CODES: Record<number, { code: string; message?: string }> = {
   415: { code: 'unsupported_media_type' },
 };
 
+export function notFoundError(): UserError {
+  return new UserError('not_found', 'Not found.', 404);
+}
+
+export function isClientError(error: unknown): boolean {
+  const status = (error as FastifyError).statusCode;
+  return status !== undefined && status >= 400 && status < 500;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.setNotFoundHandler((_request, reply) => {
-    reply.code(404).send({ code: 'not_found', message: 'Not found.' });
+  app.setNotFoundHandler((request, reply) => {
+    // Also reached from a web-asset route that found no file, which set no cache policy.
+    reply.header('Cache-Control', 'no-store');
+    sendError(notFoundError(), request, reply);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
 }
@@ -55,4 +67,20 @@ function safeClientMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : '';
   if (!text || /[\\/][\w.-]+[\\/]/.test(text)) return 'The request was not understood.';
   return text.slice(0, 300);
+}
+
+/**
+ * What Fastify answers itself before any route or hook runs: a URL it cannot decode (`%E0%A4%A`), a
+ * parameter longer than the router allows. No hook ran, so the headers every answer carries are set
+ * here; the URL is never echoed.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  setSecurityHeaders(reply.raw);
+  reply.raw.setHeader('Cache-Control', 'no-store');
+  request.log.info({ code: error.code }, 'request refused before routing');
+  reply.code(400).send({ code: 'invalid_request', message: 'That address is not a valid URL.' });
 }

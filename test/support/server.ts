@@ -44,6 +44,8 @@ export interface TestServerOptions {
   /** Start the worker loop (off for tests that only need the API). */
   work?: boolean;
   webRoot?: string;
+  /** The server's clock (sessions, login throttle, expiry); real time by default. */
+  clock?: () => number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -66,6 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     password: TEST_PASSWORD,
     webRoot: options.webRoot,
     budgetCacheMs: 0,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();
