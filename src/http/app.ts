@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import type { ApiApp, AppDeps } from './deps.js';
 import { describeEffect } from './effect-labels.js';
 import {
+  answerClientError,
   answerFrameworkError,
   installErrorHandlers,
   isClientError,
@@ -45,6 +46,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     bodyLimit: 64 * 1024,
     // Bad percent-encoding and the like never reach a route: answered in our format too.
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider() as unknown as ApiApp;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

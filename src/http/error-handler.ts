@@ -1,7 +1,8 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isUserError, UserError } from '../errors.js';
-import { setSecurityHeaders } from './security-headers.js';
+import { EVERY_ANSWER, setSecurityHeaders } from './security-headers.js';
 
 /**
  * Every error leaves as `{code, message}`: a UserError with its own status, a bad request as
@@ -83,4 +84,31 @@ export function answerFrameworkError(
   reply.raw.setHeader('Cache-Control', 'no-store');
   request.log.info({ code: error.code }, 'request refused before routing');
   reply.code(400).send({ code: 'invalid_request', message: 'That address is not a valid URL.' });
+}
+
+/**
+ * A request Node's parser gave up on (cut off mid-body, malformed, headers too large, too slow) never
+ * becomes a request object: the answer is written on the socket, in our format and with our headers.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'timeout', 'The request took too long to arrive.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large.']
+        : [400, 'Bad Request', 'invalid_request', 'The request was cut off or malformed.'];
+  const body = JSON.stringify({ code, message });
+  const headers = {
+    ...EVERY_ANSWER,
+    'Cache-Control': 'no-store',
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  };
+  if (socket.writable) {
+    const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\n${lines.join('\r\n')}\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
