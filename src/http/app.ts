@@ -72,6 +72,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     engine: deps.engine,
     now,
     jobTtlMs: config.JOB_TTL_HOURS * 3600 * 1000,
+    maxQueuedOutputs: config.MAX_QUEUED_OUTPUTS,
     logger,
   });
 

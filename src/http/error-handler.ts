@@ -43,6 +43,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isUserError(error)) {
     request.log.info({ code: error.code, status: error.status }, 'request refused');
+    if (error.retryAfterS !== undefined) reply.header('Retry-After', String(Math.ceil(error.retryAfterS)));
     return reply.code(error.status).send({ code: error.code, message: error.message });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {

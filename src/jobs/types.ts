@@ -78,6 +78,11 @@ export interface NewJob {
   outputs: Array<{ id: string; sourceId: string; index: number; plan: VariationPlan }>;
 }
 
+export interface PendingWork {
+  media: MediaInfo;
+  outputs: number;
+}
+
 /**
  * The job queue and its records. SQLite implements it on one machine; a distributed queue would be
  * a new implementation of this interface, not a rewrite. Every method is synchronous and short:
@@ -97,6 +102,8 @@ export interface JobStore {
   listJobs(limit?: number): JobDetail[];
   deleteJob(id: string): void;
   countByStatus(): Record<JobStatus, number>;
+  /** Outputs not yet rendered of unfinished jobs, per source: what the queue has promised to make. */
+  pendingWork(): PendingWork[];
 
   /** Atomically picks the oldest queued job and marks it running; null when none is queued. */
   claimNextJob(now: number): JobDetail | null;

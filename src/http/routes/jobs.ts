@@ -10,7 +10,7 @@ import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
 import { discardBody } from '../discard-body.js';
 import { type EffectDescriber, toJobView } from '../job-view.js';
 import { receiveMultipartJob } from '../multipart-job.js';
-import { drainingError, tooLargeError } from '../refusals.js';
+import { refuseWhileDraining, tooLargeError } from '../refusals.js';
 import {
   createJobBodySchema,
   createJobFieldsSchema,
@@ -79,10 +79,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       },
     },
     async (request, reply) => {
-      if (deps.isDraining()) {
-        reply.header('Retry-After', '30').header('Connection', 'close');
-        throw drainingError();
-      }
+      refuseWhileDraining(deps.isDraining, reply);
       if (request.isMultipart()) {
         const job = await createFromMultipart(request, reply);
         return reply.code(201).send(toJobView(job, deps.describe));
@@ -104,16 +101,22 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         ? tooLargeError(deps.maxUploadBytes)
         : deps.budget.canFit(length)
           ? null
-          : storageFullError();
+          : storageFullError(deps.budget);
     if (refusal) {
       reply.header('Connection', 'close');
       await discardBody(request.raw);
       throw refusal;
     }
+    // The bytes on their way are promised until they are on disk (or deleted).
+    const hold = `request:${request.id}`;
+    deps.budget.hold(hold, length);
     let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
     try {
       received = await receiveMultipartJob(request, deps.layout, deps.audit, deps.maxUploadBytes);
+      deps.budget.settle(hold);
     } catch (error) {
+      // Every file of the request was deleted.
+      deps.budget.release(hold);
       reply.header('Connection', 'close');
       throw error;
     }
