@@ -7,7 +7,9 @@ import { UserError } from '../errors.js';
 export function refuseWhileDraining(isDraining: () => boolean, reply: FastifyReply): void {
   if (!isDraining()) return;
   reply.header('Connection', 'close');
-  throw new UserError('draining', 'The server is restarting; try again in a minute.', 503, { retryAfterS: 30 });
+  throw new UserError('draining', 'The server is restarting; try again in a minute.', 503, {
+    retryAfterS: 30,
+  });
 }
 
 export function tooLargeError(maxBytes: number): UserError {

@@ -2,8 +2,9 @@ import type { Intensity, MediaInfo, VariationPlan } from '../media/types.js';
 
 /** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
-export type OutputStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+import type { JobStatus, OutputStatus } from './job-states.js';
+
+export { FINISHED_JOB_STATUSES, isFinished, type JobStatus, type OutputStatus } from './job-states.js';
 export type UploadStatus = 'admitted' | 'attached';
 
 /** An admitted source file waiting in uploads/ (from tus or multipart). */

@@ -78,7 +78,9 @@ export class StorageBudget {
   /** True when `bytes` more fit next to what is on disk and promised, in the budget and on the volume. */
   canFit(bytes: number): boolean {
     const promised = this.reservedBytes() + bytes;
-    return this.usedBytes() + promised <= this.budgetBytes && promised <= diskUsage(this.#layout.root).freeBytes;
+    return (
+      this.usedBytes() + promised <= this.budgetBytes && promised <= diskUsage(this.#layout.root).freeBytes
+    );
   }
 
   /** Promises `bytes` to `key` (an upload, a request) until released. */
@@ -166,7 +168,9 @@ export class StorageBudget {
   #walkSync(): number {
     const layout = this.#layout;
     const files = this.#files().reduce((sum, file) => sum + (existsSync(file) ? lstatSync(file).size : 0), 0);
-    return folderBytesSync(layout.uploads) + folderBytesSync(layout.work) + folderBytesSync(layout.outputs) + files;
+    return (
+      folderBytesSync(layout.uploads) + folderBytesSync(layout.work) + folderBytesSync(layout.outputs) + files
+    );
   }
 
   async #walkAsync(): Promise<number> {

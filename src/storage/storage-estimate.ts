@@ -41,7 +41,10 @@ export function estimateJobBytes(sources: MediaInfo[], count: number, maxLongSid
 }
 
 /** What the queue has promised to render: every pending output of every unfinished job. */
-export function estimatePendingBytes(work: Array<{ media: MediaInfo; outputs: number }>, maxLongSide: number): number {
+export function estimatePendingBytes(
+  work: Array<{ media: MediaInfo; outputs: number }>,
+  maxLongSide: number,
+): number {
   const outputs = work.reduce((sum, w) => sum + estimateOutputBytes(w.media, maxLongSide) * w.outputs, 0);
   return Math.ceil(outputs * MARGIN);
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJob, jobEventsUrl } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { isFinished, type JobView } from '../api/types.js';
+import { applyJobProgress, isFinished, type JobProgress, type JobView } from '../api/types.js';
 import { createPoller } from '../lib/poller.js';
 
 export interface LiveJob {
@@ -63,6 +63,12 @@ export function useLiveJob(id: string): LiveJob {
     } else {
       source = new EventSource(jobEventsUrl(id));
       source.addEventListener('job', (event) => apply(JSON.parse((event as MessageEvent<string>).data)));
+      // Only what moved: applied to the job the stream sent first (it always does).
+      source.addEventListener('progress', (event) => {
+        const progress = JSON.parse((event as MessageEvent<string>).data) as JobProgress;
+        setJob((current) => (current ? applyJobProgress(current, progress) : current));
+        setHeardAt(Date.now());
+      });
       source.onerror = () => {
         source?.close();
         source = null;
