@@ -1,16 +1,17 @@
 import type { JobEvents } from '../jobs/job-events.js';
 import { isFinished } from '../jobs/types.js';
-import type { JobProgress, JobView } from './schemas.js';
+import type { JobChange, JobView } from './schemas.js';
 
 /**
  * One live feed per watched job, shared by all its event streams: a change is read from the store
- * and turned into text once, whatever the number of viewers. A change that only moves progress goes
- * out as a small `progress` event with the outputs that moved; anything else as the whole job.
+ * and turned into text once, whatever the number of viewers. It goes out as a small `change` event
+ * with the job's moving fields and the outputs that changed; a viewer that joins or falls behind gets
+ * the whole job instead.
  */
 export interface FeedUpdate {
   /** Increases with every change; a viewer that missed one asks for `snapshot()`. */
   version: number;
-  /** `event: progress` text from the previous version, or null when the change was more than progress. */
+  /** `event: change` text from the previous version to this one, or null when the outputs were replaced. */
   delta: string | null;
   /** The job has finished (or was deleted): the last event of every stream. */
   final: boolean;
@@ -49,13 +50,13 @@ export class JobFeed {
   /** Takes the job's new state (null: deleted, which a viewer sees as canceled). */
   change(next: JobView | null): void {
     const view = next ?? { ...this.#view, status: 'canceled' as const };
-    const delta = progressOnly(this.#view, view);
+    const delta = changeBetween(this.#view, view);
     this.#view = view;
     this.#version++;
     this.#snapshot = null;
     const update: FeedUpdate = {
       version: this.#version,
-      delta: delta ? `event: progress\ndata: ${JSON.stringify(delta)}\n\n` : null,
+      delta: delta ? `event: change\ndata: ${JSON.stringify(delta)}\n\n` : null,
       final: isFinished(view.status),
       snapshot: () => this.snapshot(),
     };
@@ -73,17 +74,27 @@ export class JobFeed {
   }
 }
 
-/** What moved between two views when nothing but progress did; null otherwise. */
-function progressOnly(before: JobView, after: JobView): JobProgress | null {
-  if (before.status !== after.status || before.outputs.length !== after.outputs.length) return null;
-  const outputs: JobProgress['outputs'] = [];
+/** What changed between two views of a job; null when its list of outputs itself changed. */
+function changeBetween(before: JobView, after: JobView): JobChange | null {
+  if (before.outputs.length !== after.outputs.length) return null;
+  const outputs: JobChange['outputs'] = [];
   for (let i = 0; i < after.outputs.length; i++) {
     const a = before.outputs[i];
     const b = after.outputs[i];
-    if (!a || !b || a.id !== b.id || a.status !== b.status) return null;
-    if (a.progress !== b.progress) outputs.push({ id: b.id, progress: b.progress });
+    if (!a || !b || a.id !== b.id) return null;
+    // Cheap checks first: most outputs of a busy job did not move at all.
+    if (a.status !== b.status || a.progress !== b.progress || JSON.stringify(a) !== JSON.stringify(b)) {
+      outputs.push(b);
+    }
   }
-  return { id: after.id, progress: after.progress, updatedAt: after.updatedAt, outputs };
+  return {
+    id: after.id,
+    status: after.status,
+    progress: after.progress,
+    updatedAt: after.updatedAt,
+    error: after.error ?? null,
+    outputs,
+  };
 }
 
 /** The feeds of all watched jobs; a feed lives while someone watches its job. */

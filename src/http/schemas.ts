@@ -95,14 +95,19 @@ export type EffectView = OutputView['effects'][number];
 export type JobStatus = JobView['status'];
 export type OutputStatus = OutputView['status'];
 
-/** The `progress` event of a job's stream: only what moved since the previous event. */
-export const jobProgressSchema = z.object({
+/**
+ * The `change` event of a job's stream: the job's own fields that move, and only the outputs that
+ * changed since the previous event, each whole. `error: null` means the job has no error any more.
+ */
+export const jobChangeSchema = z.object({
   id: z.string(),
+  status: jobViewSchema.shape.status,
   progress: z.number().min(0).max(1),
   updatedAt: z.string(),
-  outputs: z.array(z.object({ id: z.string(), progress: z.number().min(0).max(1) })),
+  error: z.string().nullable(),
+  outputs: z.array(outputViewSchema),
 });
-export type JobProgress = z.infer<typeof jobProgressSchema>;
+export type JobChange = z.infer<typeof jobChangeSchema>;
 
 export const jobListSchema = z.object({ jobs: z.array(jobViewSchema) });
 

@@ -66,7 +66,7 @@ async function watch(until: (events: StreamEvent[]) => boolean, cookie = server.
 const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 describe('a job event stream', () => {
-  it('sends the whole job first, then only the progress that moved, then the whole job on a state change', async () => {
+  it('sends the whole job first, then only what changed: the job fields that move and the outputs that moved', async () => {
     const viewers = await Promise.all([1, 2, 3].map(() => watch((events) => events.length >= 5)));
     await tick();
     const [first, second] = job.outputs;
@@ -86,11 +86,14 @@ describe('a job event stream', () => {
     await Promise.all(viewers.map((viewer) => viewer.done));
 
     for (const { events } of viewers) {
-      expect(events.map((e) => e.type)).toEqual(['job', 'job', 'job', 'progress', 'job']);
+      expect(events.map((e) => e.type)).toEqual(['job', 'change', 'change', 'change', 'change']);
+      expect(events.map((e) => e.job.status)).toEqual(['queued', 'running', 'running', 'running', 'running']);
+      // Each change names only the outputs that moved.
+      expect(events.slice(1).map((e) => e.changedOutputs)).toEqual([0, 1, 1, 1]);
       const moved = events[3] as StreamEvent;
       expect(moved.job.progress).toBe(0.05);
       expect(moved.job.outputs.find((o) => o.id === first?.id)?.progress).toBe(0.5);
-      // A progress event is a small fraction of the whole job.
+      // A change event is a small fraction of the whole job.
       expect(moved.bytes * 10).toBeLessThan((events[0] as StreamEvent).bytes);
       // After applying every event, a viewer holds exactly what the API answers.
       const answer = (await (await server.api(`/api/jobs/${job.id}`)).json()) as JobView;

@@ -1,13 +1,15 @@
-import { applyJobProgress } from '../../src/http/apply-progress.js';
-import type { JobProgress, JobView } from '../../src/http/schemas.js';
+import { applyJobChange } from '../../src/http/apply-change.js';
+import type { JobChange, JobView } from '../../src/http/schemas.js';
 
-/** One block of an event stream as it arrived: `job` (the whole view) or `progress` (what moved). */
+/** One block of an event stream as it arrived: `job` (the whole view) or `change` (what changed). */
 export interface StreamEvent {
-  type: 'job' | 'progress';
+  type: 'job' | 'change';
   /** Bytes of the block, as sent. */
   bytes: number;
   /** The job as a viewer knows it after this event. */
   job: JobView;
+  /** Outputs the event carried: all of them for `job`, those that changed for `change`. */
+  changedOutputs: number;
 }
 
 /**
@@ -28,11 +30,12 @@ export async function* streamEvents(body: AsyncIterable<Uint8Array>): AsyncGener
       const bytes = Buffer.byteLength(block) + 2;
       if (block.startsWith('event: job\n')) {
         job = JSON.parse(data) as JobView;
-        yield { type: 'job', bytes, job };
-      } else if (block.startsWith('event: progress\n')) {
-        if (job === null) throw new Error('a progress event came before the job');
-        job = applyJobProgress(job, JSON.parse(data) as JobProgress);
-        yield { type: 'progress', bytes, job };
+        yield { type: 'job', bytes, job, changedOutputs: job.outputs.length };
+      } else if (block.startsWith('event: change\n')) {
+        if (job === null) throw new Error('a change event came before the job');
+        const change = JSON.parse(data) as JobChange;
+        job = applyJobChange(job, change);
+        yield { type: 'change', bytes, job, changedOutputs: change.outputs.length };
       }
       end = buffered.indexOf('\n\n');
     }

@@ -3,13 +3,13 @@
  * Type-only imports vanish from the bundle; the job states and limits are plain values.
  */
 
-export { applyJobProgress } from '../../../src/http/apply-progress.js';
+export { applyJobChange } from '../../../src/http/apply-change.js';
 export { MAX_OUTPUTS_PER_SOURCE } from '../../../src/http/limits.js';
 export type {
   CreateJobBody as NewJobRequest,
   EffectView,
   Intensity,
-  JobProgress,
+  JobChange,
   JobStatus,
   JobView,
   OutputStatus,
