@@ -52,7 +52,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const store = createSqliteJobStore(db);
   const sessions = createSessionStore(db, config.SESSION_SECRET);
   const events = createJobEvents();
-  const budget = createStorageBudget({
+  const budget = await createStorageBudget({
     layout,
     budgetBytes: config.STORAGE_BUDGET_BYTES,
     ...(options.budgetCacheMs === undefined ? {} : { cacheMs: options.budgetCacheMs }),

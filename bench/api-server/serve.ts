@@ -8,7 +8,7 @@ import { toJobView } from '../../src/http/job-view.js';
 import { newId } from '../../src/jobs/job-service.js';
 import { engineOptions } from '../../src/media/options.js';
 import { composeServer } from '../../src/server.js';
-import { StorageBudget } from '../../src/storage/disk-space.js';
+import { createStorageBudget } from '../../src/storage/disk-space.js';
 import { sourcePath } from '../../src/storage/layout.js';
 import { naiveJobStream } from './naive-stream.js';
 
@@ -100,7 +100,7 @@ app.post(
   },
 );
 
-/** `files` small files in outputs/, the way finished batches leave them; how long one full walk takes. */
+/** `files` small files in outputs/, the way finished batches leave them; how long one walk of them takes. */
 app.post('/bench/fill', { schema: { body: z.object({ files: z.number() }) } }, async (request) => {
   for (let i = 0; i < request.body.files; i++) {
     const dir = path.join(layout.outputs, `bench-${Math.floor(i / 50)}`);
@@ -108,7 +108,7 @@ app.post('/bench/fill', { schema: { body: z.object({ files: z.number() }) } }, a
     writeFileSync(path.join(dir, `${i}.mp4`), 'x');
   }
   const started = performance.now();
-  new StorageBudget({ layout });
+  await createStorageBudget({ layout });
   return { walkMs: performance.now() - started };
 });
 

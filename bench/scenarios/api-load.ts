@@ -16,7 +16,7 @@ import { type Figure, percentile, ratio } from '../report.js';
  *   finished output. The server's CPU and the bytes sent, against the old way (every viewer reads
  *   and sends the whole job on every change) on the same server in the same run.
  * - POST /api/jobs latency with 10,000 files under DATA_DIR, against an empty data folder; beside it,
- *   what one synchronous walk of that folder costs (the old code paid it on requests).
+ *   what one walk of that folder costs (the old code walked synchronously on requests).
  */
 const VIEWERS = 200;
 const STREAMS_PER_SESSION = 20;
@@ -272,7 +272,7 @@ export async function apiLoad(ctx: BenchContext): Promise<ScenarioOutcome> {
       },
       {
         key: 'jobs.walkMs',
-        label: 'one synchronous walk of those 10,000 files (once per request before)',
+        label: 'one walk of those 10,000 files (requests waited for it, synchronously, before)',
         value: walkMs,
         unit: 'ms',
       },

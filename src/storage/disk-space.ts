@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readdirSync, statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataLayout } from './layout.js';
@@ -56,8 +56,8 @@ export class StorageBudget {
     this.#cacheMs = opts.cacheMs ?? 5000;
     this.#onWalkError = opts.onWalkError ?? (() => undefined);
     this.budgetBytes = opts.budgetBytes ?? diskUsage(opts.layout.root).totalBytes;
-    // Once, at start-up: before anything is served, a synchronous walk costs no request anything.
-    this.#measured = { at: this.#clock(), bytes: this.#walkSync() };
+    // Not measured yet: createStorageBudget measures before anyone asks.
+    this.#measured = { at: Number.NEGATIVE_INFINITY, bytes: 0 };
   }
 
   /** Bytes on disk as last measured; starts a new measure in the background when that one is old. */
@@ -165,14 +165,6 @@ export class StorageBudget {
     return ['', '-wal', '-shm'].map((suffix) => `${layout.database}${suffix}`);
   }
 
-  #walkSync(): number {
-    const layout = this.#layout;
-    const files = this.#files().reduce((sum, file) => sum + (existsSync(file) ? lstatSync(file).size : 0), 0);
-    return (
-      folderBytesSync(layout.uploads) + folderBytesSync(layout.work) + folderBytesSync(layout.outputs) + files
-    );
-  }
-
   async #walkAsync(): Promise<number> {
     const layout = this.#layout;
     const sizes = await Promise.all([
@@ -185,9 +177,11 @@ export class StorageBudget {
   }
 }
 
-/** Same as `new StorageBudget(opts)`, for callers that compose with factory functions. */
-export function createStorageBudget(opts: StorageBudgetOptions): StorageBudget {
-  return new StorageBudget(opts);
+/** A budget that has measured the data folder once already. */
+export async function createStorageBudget(opts: StorageBudgetOptions): Promise<StorageBudget> {
+  const budget = new StorageBudget(opts);
+  await budget.refresh();
+  return budget;
 }
 
 const gone = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
@@ -221,27 +215,6 @@ async function fileBytes(file: string): Promise<number> {
     if (gone(error)) return 0;
     throw error;
   }
-}
-
-function folderBytesSync(dir: string): number {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if (gone(error)) return 0;
-    throw error;
-  }
-  let total = 0;
-  for (const name of names) {
-    const entry = path.join(dir, name);
-    try {
-      const stats = lstatSync(entry);
-      total += stats.isDirectory() ? folderBytesSync(entry) : stats.size;
-    } catch (error) {
-      if (!gone(error)) throw error;
-    }
-  }
-  return total;
 }
 
 // statfs needs a path that exists; the data folder may not be created yet at start-up.

@@ -1,22 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobFromUploads } from '../support/http-client.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 
 let server: TestServer;
-const webRoot = path.join(mkdtempSync(path.join(os.tmpdir(), 'vidvar-web-')), 'dist');
 
 beforeAll(async () => {
-  mkdirSync(webRoot, { recursive: true });
-  writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>vidvar</title>');
-  server = await startTestServer({ work: false, webRoot });
+  server = await startTestServer({ work: false, webClientStub: true });
 });
-afterAll(async () => {
-  await server?.close();
-  rmSync(path.dirname(webRoot), { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 it('serves the web client without a session', async () => {
   const res = await fetch(`${server.url}/`);

@@ -7,7 +7,7 @@ import { type Db, openDatabase } from '../../src/jobs/db.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
-import { StorageBudget } from '../../src/storage/disk-space.js';
+import { createStorageBudget, StorageBudget } from '../../src/storage/disk-space.js';
 import { createJanitor, type JanitorDeps } from '../../src/storage/janitor.js';
 import {
   type DataLayout,
@@ -161,8 +161,12 @@ describe('janitor', () => {
     store.checkpoint();
 
     // A budget such that removing one job leaves usage above 60%, removing two brings it below.
-    const used = new StorageBudget({ layout, budgetBytes: 1 }).usedBytes();
-    const budget = new StorageBudget({ layout, budgetBytes: Math.round((used - 3 * MB) / 0.6), cacheMs: 0 });
+    const used = (await createStorageBudget({ layout, budgetBytes: 1 })).usedBytes();
+    const budget = await createStorageBudget({
+      layout,
+      budgetBytes: Math.round((used - 3 * MB) / 0.6),
+      cacheMs: 0,
+    });
     expect(budget.usageFraction()).toBeGreaterThan(0.8);
     const sweeper = janitor({ budget });
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageBudget } from '../../src/storage/disk-space.js';
+import { createStorageBudget } from '../../src/storage/disk-space.js';
 import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
 
 /** The budget's two halves on a real folder: bytes measured in the background, bytes promised. */
@@ -19,7 +19,7 @@ function layoutWithFolders(): DataLayout {
 describe('storage budget', () => {
   it('answers from its last measure and measures again in the background, not on the caller', async () => {
     const layout = layoutWithFolders();
-    const budget = new StorageBudget({ layout, budgetBytes: 10_000, cacheMs: 60_000 });
+    const budget = await createStorageBudget({ layout, budgetBytes: 10_000, cacheMs: 60_000 });
     expect(budget.usedBytes()).toBe(0);
     writeFileSync(path.join(layout.uploads, 'a.src'), Buffer.alloc(3000));
     expect(budget.usedBytes()).toBe(0);
@@ -29,7 +29,7 @@ describe('storage budget', () => {
 
   it('counts a promise once: held, then on disk but not yet measured, then measured', async () => {
     const layout = layoutWithFolders();
-    const budget = new StorageBudget({ layout, budgetBytes: 10_000, cacheMs: 60_000 });
+    const budget = await createStorageBudget({ layout, budgetBytes: 10_000, cacheMs: 60_000 });
     budget.hold('upload:a', 4000);
     expect(budget.canFit(6000)).toBe(true);
     expect(budget.canFit(6001)).toBe(false);
@@ -44,9 +44,9 @@ describe('storage budget', () => {
     expect(budget.canFit(6000)).toBe(true);
   });
 
-  it('forgets a released promise at once, and adds promises computed on demand', () => {
+  it('forgets a released promise at once, and adds promises computed on demand', async () => {
     const layout = layoutWithFolders();
-    const budget = new StorageBudget({ layout, budgetBytes: 10_000, cacheMs: 60_000 });
+    const budget = await createStorageBudget({ layout, budgetBytes: 10_000, cacheMs: 60_000 });
     let queued = 2500;
     budget.addComputedReservation(() => queued);
     budget.hold('upload:b', 5000);

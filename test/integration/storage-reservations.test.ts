@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
-import { StorageBudget } from '../../src/storage/disk-space.js';
+import { createStorageBudget } from '../../src/storage/disk-space.js';
 import { estimateJobBytes } from '../../src/storage/storage-estimate.js';
 import { holdUnfinishedUploads } from '../../src/storage/upload-holds.js';
 import { clip } from '../support/clips.js';
@@ -124,7 +124,7 @@ describe('unfinished uploads', () => {
     expect(answers).toEqual([...Array(8).fill(201), ...Array(4).fill(507)]);
 
     // The promises survive a restart: start-up reads them back from the tus folder.
-    const restarted = new StorageBudget({ layout: target.layout, budgetBytes: 8 * 47 * MB });
+    const restarted = await createStorageBudget({ layout: target.layout, budgetBytes: 8 * 47 * MB });
     expect(holdUnfinishedUploads(restarted, target.layout.tus)).toBe(8);
     expect(restarted.reservedBytes()).toBeGreaterThanOrEqual(8 * 45 * MB);
   });

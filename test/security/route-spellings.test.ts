@@ -1,7 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PATH_SPELLINGS } from '../support/path-spellings.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -14,7 +11,6 @@ import { startBareApp } from './support/app.js';
  * hidden from it and listed here.
  */
 let server: TestServer;
-const webRoot = path.join(mkdtempSync(path.join(os.tmpdir(), 'vidvar-web-')), 'dist');
 const ID = 'AAAAAAAAAAAAAAAAAAAAAAAA';
 
 interface Operation {
@@ -86,14 +82,9 @@ async function protectedOperations(): Promise<Operation[]> {
 }
 
 beforeAll(async () => {
-  mkdirSync(webRoot, { recursive: true });
-  writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>vidvar</title>');
-  server = await startTestServer({ work: false, webRoot });
+  server = await startTestServer({ work: false, webClientStub: true });
 });
-afterAll(async () => {
-  await server?.close();
-  rmSync(path.dirname(webRoot), { recursive: true, force: true });
-});
+afterAll(() => server?.close());
 
 describe('routes without a session, under every spelling of their path', () => {
   it('the document lists the protected API and marks only sign-in and health public', async () => {

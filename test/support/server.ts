@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -48,6 +48,8 @@ export interface TestServerOptions {
   /** Start the worker loop (off for tests that only need the API). */
   work?: boolean;
   webRoot?: string;
+  /** Serve a stand-in for the built web client (an index.html), made and removed with the server. */
+  webClientStub?: boolean;
   /** The server's clock (sessions, login throttle, expiry); real time by default. */
   clock?: () => number;
 }
@@ -55,6 +57,11 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-http-'));
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'vidvar-scratch-'));
+  const webRoot = options.webClientStub ? path.join(scratch, 'web-dist') : options.webRoot;
+  if (options.webClientStub) {
+    mkdirSync(path.join(scratch, 'web-dist'), { recursive: true });
+    writeFileSync(path.join(scratch, 'web-dist', 'index.html'), '<!doctype html><title>vidvar</title>');
+  }
   const config = loadConfig({
     DATA_DIR: dataDir,
     APP_PASSWORD: TEST_PASSWORD,
@@ -70,7 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     engine,
     logger: pino({ level: config.LOG_LEVEL }),
     password: TEST_PASSWORD,
-    webRoot: options.webRoot,
+    webRoot,
     budgetCacheMs: 0,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -50,7 +50,7 @@ export async function startBareApp(
     sessions: createSessionStore(db),
     events,
     worker: createWorker({ store, events, layout, engine, logger, clock: Date.now, concurrency: 1 }),
-    budget: createStorageBudget({ layout, cacheMs: 0 }),
+    budget: await createStorageBudget({ layout, cacheMs: 0 }),
     engine,
     logger,
     password: TEST_PASSWORD,
