@@ -131,6 +131,41 @@ async function startTestServerCookie(): Promise<string> {
   return fresh;
 }
 
+describe('a viewer that cannot keep up', () => {
+  it('skips to the whole current job once it can take events again', async () => {
+    const { create } = await tusUpload(
+      server,
+      readFileSync(clip({ width: 160, height: 284, duration: 1 })),
+      'slow.mp4',
+    );
+    const upload = (create.headers.get('location') as string).split('/').pop() as string;
+    const res = await server.api('/api/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uploads: [upload], count: 50, intensity: 'strong' }),
+    });
+    const busy = (await res.json()) as JobView;
+    const stream = await server.api(`/api/jobs/${busy.id}/events`);
+    // Nobody reads while every output moves, change after change: the socket fills up.
+    for (let step = 1; step <= 400; step++) {
+      for (const output of busy.outputs) server.store.setOutputProgress(output.id, step / 1000);
+      server.events.publish(busy.id);
+      if (step % 50 === 0) await tick();
+    }
+    server.store.setJobStatus(busy.id, 'failed', Date.now(), 'stopped by the test');
+    server.events.publish(busy.id);
+    const events: StreamEvent[] = [];
+    for await (const event of streamEvents(stream.body as unknown as AsyncIterable<Uint8Array>))
+      events.push(event);
+    // Far fewer events than changes, a whole job after the first, and the right final state.
+    expect(events.length).toBeLessThan(400);
+    expect(events.slice(1).some((e) => e.type === 'job')).toBe(true);
+    const answer = (await (await server.api(`/api/jobs/${busy.id}`)).json()) as JobView;
+    expect(events.at(-1)?.job).toEqual(answer);
+    expect(answer.status).toBe('failed');
+  });
+});
+
 describe('job feeds', () => {
   it('read the store once per change, whatever the number of viewers', () => {
     const events = new JobEvents();
