@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LumaFrame } from '../../src/media/verify/jarosz.js';
+import { type FrameHash, parseFrameHashes } from '../../src/media/verify/vpdq-hash-file.js';
 
 /**
  * Meta's PDQ/vPDQ test data beside the repository (../shared/reference/pdq): pictures with the
@@ -13,6 +14,16 @@ export const PDQ_REFERENCE_DIR =
 
 export const PDQ_REFERENCE_PRESENT = existsSync(path.join(PDQ_REFERENCE_DIR, 'images', 'expected.tsv'));
 
+export const REFERENCE_CLIPS = [
+  'chair-19-sd-bar',
+  'chair-22-sd-sepia-bar',
+  'chair-22-with-large-logo-bar',
+  'chair-orig-22-sd-bar',
+  'doorknob-hd-no-bar',
+  'pattern-hd-no-bar',
+  'pattern-sd-with-small-logo-bar',
+] as const;
+
 export function expectedImageHashes(): { image: string; hex: string }[] {
   const lines = readFileSync(path.join(PDQ_REFERENCE_DIR, 'images', 'expected.tsv'), 'utf8')
     .trim()
@@ -21,6 +32,10 @@ export function expectedImageHashes(): { image: string; hex: string }[] {
     const [image = '', hex = ''] = line.split('\t');
     return { image, hex };
   });
+}
+
+export function shippedFrameHashes(clip: string): FrameHash[] {
+  return parseFrameHashes(readFileSync(path.join(PDQ_REFERENCE_DIR, 'video-hashes', `${clip}.txt`), 'utf8'));
 }
 
 /**

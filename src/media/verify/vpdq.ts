@@ -1,0 +1,121 @@
+import { PDQ_MATCH_DISTANCE, packPdqHashes, wordsDistance } from './pdq-bits.js';
+
+/**
+ * vPDQ, Meta's video matcher, as published (ThreatExchange vpdq/README.md): each video is an
+ * unordered bag of PDQ frame hashes; order and timestamps play no part. Frames under quality 50 are
+ * dropped (their bits describe flat pictures, not content). A frame of one video matches when some
+ * frame of the other is within 31 bits. Two shares follow: of the query's frames that match, and of
+ * the compared video's frames that match.
+ *
+ * The verdict follows the README's example rule: the videos match when at least 80 % of the
+ * compared video's frames match (any share of the query's). Too few frames left after the quality
+ * filter — a black or blank video — is "not measurable", never "distinct": no evidence either way.
+ *
+ * Sampling: a share is only right when the other video's frames are all there. Hash the query at
+ * every frame and the compared video at a few frames a second (its share is then an unbiased
+ * estimate); never both sampled (see the figures in video-hashes.ts).
+ */
+export interface VpdqFrame {
+  quality: number;
+  hex: string;
+}
+
+export type VpdqVerdict = 'match' | 'distinct' | 'not_measurable';
+
+export interface VpdqComparison {
+  verdict: VpdqVerdict;
+  /** Share of the query's frames with a match in the other video, 0–100. */
+  queryMatchedPercent: number;
+  /** Share of the compared video's frames with a match in the query, 0–100. */
+  comparedMatchedPercent: number;
+  /** Median over the query's frames of the distance to the nearest frame of the other; null when not measurable. */
+  nearestBits: number | null;
+  /** The same over the compared video's frames: the figure to read when the compared side is sampled. */
+  comparedNearestBits: number | null;
+  /** Frames that passed the quality filter. */
+  queryFrames: number;
+  comparedFrames: number;
+}
+
+export interface VpdqRule {
+  qualityMin: number;
+  distanceMax: number;
+  comparedPercentMin: number;
+  queryPercentMin: number;
+  /** Fewer frames than this on either side after the quality filter: not measurable. */
+  framesMin: number;
+}
+
+export const VPDQ_RULE: VpdqRule = {
+  qualityMin: 50,
+  distanceMax: PDQ_MATCH_DISTANCE,
+  comparedPercentMin: 80,
+  queryPercentMin: 0,
+  framesMin: 3,
+};
+
+export function compareVideos(
+  query: readonly VpdqFrame[],
+  compared: readonly VpdqFrame[],
+  rule: VpdqRule = VPDQ_RULE,
+): VpdqComparison {
+  const q = usable(query, rule);
+  const c = usable(compared, rule);
+  if (q.length < rule.framesMin || c.length < rule.framesMin) {
+    return {
+      verdict: 'not_measurable',
+      queryMatchedPercent: 0,
+      comparedMatchedPercent: 0,
+      nearestBits: null,
+      comparedNearestBits: null,
+      queryFrames: q.length,
+      comparedFrames: c.length,
+    };
+  }
+  const qWords = packPdqHashes(q);
+  const cWords = packPdqHashes(c);
+  const queryNearest = new Float64Array(q.length).fill(Number.POSITIVE_INFINITY);
+  const comparedNearest = new Float64Array(c.length).fill(Number.POSITIVE_INFINITY);
+  for (let i = 0; i < q.length; i++) {
+    for (let j = 0; j < c.length; j++) {
+      const d = wordsDistance(qWords, i, cWords, j);
+      if (d < (queryNearest[i] as number)) queryNearest[i] = d;
+      if (d < (comparedNearest[j] as number)) comparedNearest[j] = d;
+    }
+  }
+  const queryMatchedPercent = percent(countAtMost(queryNearest, rule.distanceMax), q.length);
+  const comparedMatchedPercent = percent(countAtMost(comparedNearest, rule.distanceMax), c.length);
+  const isMatch =
+    comparedMatchedPercent >= rule.comparedPercentMin && queryMatchedPercent >= rule.queryPercentMin;
+  return {
+    verdict: isMatch ? 'match' : 'distinct',
+    queryMatchedPercent,
+    comparedMatchedPercent,
+    nearestBits: median(queryNearest),
+    comparedNearestBits: median(comparedNearest),
+    queryFrames: q.length,
+    comparedFrames: c.length,
+  };
+}
+
+function usable(frames: readonly VpdqFrame[], rule: VpdqRule): string[] {
+  return frames.filter((f) => f.quality >= rule.qualityMin).map((f) => f.hex);
+}
+
+function countAtMost(values: Float64Array, max: number): number {
+  let n = 0;
+  for (const v of values) if (v <= max) n++;
+  return n;
+}
+
+function percent(part: number, whole: number): number {
+  return (part * 100) / whole;
+}
+
+function median(values: Float64Array): number {
+  const sorted = values.slice().sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
