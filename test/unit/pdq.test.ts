@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { LumaFrame } from '../../src/media/verify/jarosz.js';
+import { JaroszDownsampler, type LumaFrame } from '../../src/media/verify/jarosz.js';
+import { axisWeights, jaroszWindow, sampleIndex } from '../../src/media/verify/jarosz-weights.js';
 import { PdqHasher, pdqHash } from '../../src/media/verify/pdq.js';
 import {
   hammingDistance,
@@ -45,6 +46,61 @@ describe('PDQ bits', () => {
   it('refuses what is not 64 hex digits', () => {
     expect(() => pdqWords('abc')).toThrow(RangeError);
     expect(() => pdqWords(`${a.slice(1)}g`)).toThrow(RangeError);
+  });
+});
+
+/** The filter as described: two clipped box passes over every row, then every column, then sampling. */
+function twoPassJarosz(data: Uint8Array, width: number, height: number): Float64Array {
+  let grid = Float64Array.from(data);
+  const pass = (at: (i: number, j: number) => number, lines: number, side: number) => {
+    const window = jaroszWindow(side);
+    const after = Math.floor(window / 2);
+    const next = new Float64Array(grid.length);
+    for (let line = 0; line < lines; line++) {
+      for (let i = 0; i < side; i++) {
+        let sum = 0;
+        let count = 0;
+        for (let k = Math.max(0, i - (window - 1 - after)); k <= Math.min(side - 1, i + after); k++) {
+          sum += grid[at(line, k)] as number;
+          count++;
+        }
+        next[at(line, i)] = sum / count;
+      }
+    }
+    grid = next;
+  };
+  for (let rep = 0; rep < 2; rep++) {
+    pass((y, x) => y * width + x, height, width);
+    pass((x, y) => y * width + x, width, height);
+  }
+  const out = new Float64Array(64 * 64);
+  for (let r = 0; r < 64; r++) {
+    for (let c = 0; c < 64; c++)
+      out[r * 64 + c] = grid[sampleIndex(r, height) * width + sampleIndex(c, width)] as number;
+  }
+  return out;
+}
+
+describe('Jarosz downsample', () => {
+  it('averages: the weights of every output sum to 1', () => {
+    for (const side of [34, 64, 290, 512, 1920]) {
+      const { weights, span, length } = axisWeights(side);
+      for (let i = 0; i < 64; i++) {
+        const sum = weights.slice(i * span, i * span + (length[i] as number)).reduce((a, b) => a + b, 0);
+        expect(sum).toBeCloseTo(1, 12);
+      }
+    }
+  });
+
+  it('gives the numbers of two box passes along each axis over the whole picture', () => {
+    const width = 301;
+    const height = 700; // an even window (6): the box sits one sample off centre
+    const data = new Uint8Array(width * height).map((_, i) => (i * 7919 + ((i / width) | 0) * 31) % 256);
+    const fast = new Float64Array(64 * 64);
+    new JaroszDownsampler().downsample({ data, width, height, format: 'gray' }, fast);
+    const slow = twoPassJarosz(data, width, height);
+    const worst = fast.reduce((m, v, i) => Math.max(m, Math.abs(v - (slow[i] as number))), 0);
+    expect(worst).toBeLessThan(1e-9);
   });
 });
 

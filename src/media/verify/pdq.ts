@@ -1,4 +1,5 @@
-import { JaroszDownsampler, type LumaFrame, PDQ_SIDE } from './jarosz.js';
+import { JaroszDownsampler, type LumaFrame } from './jarosz.js';
+import { PDQ_SIDE } from './jarosz-weights.js';
 
 /**
  * PDQ, Meta's perceptual picture hash, written from its published description (ThreatExchange
@@ -55,19 +56,24 @@ export class PdqHasher {
   /** coeffs = D · luma · Dᵀ, D being the 16×64 basis. */
   private transform(): void {
     const { luma, half, coeffs } = this;
+    // Row by row, so that both arrays are read in memory order.
+    half.fill(0);
     for (let i = 0; i < COEFFS; i++) {
-      for (let col = 0; col < PDQ_SIDE; col++) {
-        let sum = 0;
-        for (let k = 0; k < PDQ_SIDE; k++)
-          sum += (DCT[i * PDQ_SIDE + k] as number) * (luma[k * PDQ_SIDE + col] as number);
-        half[i * PDQ_SIDE + col] = sum;
+      const into = i * PDQ_SIDE;
+      for (let k = 0; k < PDQ_SIDE; k++) {
+        const d = DCT[i * PDQ_SIDE + k] as number;
+        const from = k * PDQ_SIDE;
+        for (let col = 0; col < PDQ_SIDE; col++) {
+          half[into + col] = (half[into + col] as number) + d * (luma[from + col] as number);
+        }
       }
     }
     for (let i = 0; i < COEFFS; i++) {
       for (let j = 0; j < COEFFS; j++) {
         let sum = 0;
-        for (let k = 0; k < PDQ_SIDE; k++)
+        for (let k = 0; k < PDQ_SIDE; k++) {
           sum += (half[i * PDQ_SIDE + k] as number) * (DCT[j * PDQ_SIDE + k] as number);
+        }
         coeffs[i * COEFFS + j] = sum;
       }
     }
