@@ -8,9 +8,10 @@ import { PDQ_SIDE } from './jarosz-weights.js';
  * a few bits apart. The quality score says how much detail the hash rests on: a flat picture's bits
  * are noise, so vPDQ ignores frames under 50.
  *
- * Give it pictures that fit in 512 px (FFmpeg shrinks frames before they reach JS): the reference
- * tools shrink larger pictures so before hashing, and with that step the reference pictures get
- * their expected hashes exactly; hashed at full size they land 4–12 bits away, for 5–10× the work.
+ * Give it pictures that fit in 512 px (FFmpeg shrinks frames before they reach JS). The reference
+ * tools shrink larger pictures the same way before hashing; with that step the reference pictures
+ * get their expected hashes exactly, while hashed at full size they land 4–12 bits away, for 5–10×
+ * the work.
  */
 export interface PdqHash {
   /** 64 hex digits, as the published tools print them. */

@@ -42,7 +42,7 @@ export interface VpdqRule {
   distanceMax: number;
   comparedPercentMin: number;
   queryPercentMin: number;
-  /** Fewer frames than this on either side after the quality filter: not measurable. */
+  /** Fewer frames than this on either side after the quality filter: not measurable (one or two frames make no share). */
   framesMin: number;
 }
 
