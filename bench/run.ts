@@ -6,6 +6,7 @@ import { VERSION } from '../src/version.js';
 import { type BenchContext, REPO_ROOT, runScenario } from './context.js';
 import { BENCH_CACHE, ensureSource } from './media.js';
 import { type BenchReport, renderTable, resultStamp, type ScenarioResult, writeReport } from './report.js';
+import { apiLoad } from './scenarios/api-load.js';
 import { oldRecipe } from './scenarios/old-recipe.js';
 import { presets } from './scenarios/presets.js';
 import { rawBaseline } from './scenarios/raw-baseline.js';
@@ -20,7 +21,7 @@ import { DEFAULT_COUNT, workload } from './workload.js';
  * BENCH_SCENARIOS=1,2 to run a subset; BENCH_KEEP=1 to keep the rendered files in bench/.cache/runs/.
  */
 
-const ALL_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7'];
+const ALL_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '8'];
 
 function firstLine(command: string, args: string[]): string {
   try {
@@ -82,6 +83,10 @@ async function main(): Promise<number> {
       results.push(await runScenario('4', 'render strategies on one source (CLI)', log, () => strategy(ctx)));
     if (wanted.has('5'))
       results.push(await runScenario('5', 'x264 presets and intensities (CLI)', log, () => presets(ctx)));
+    if (wanted.has('8'))
+      results.push(
+        await runScenario('8', 'API under load: event streams, job creation', log, () => apiLoad(ctx)),
+      );
   } finally {
     if (process.env.BENCH_KEEP !== '1') await rm(runDir, { recursive: true, force: true });
   }

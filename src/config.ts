@@ -47,10 +47,15 @@ const schema = z.object({
   STALL_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(60),
   UPLOAD_IDLE_SECONDS: z.coerce.number().positive().max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TRUST_PROXY: z
-    .enum(['true', 'false', '1', '0'])
-    .default('true')
-    .transform((v) => v === 'true' || v === '1'),
+  // How many proxies in front set X-Forwarded-*: 0 (off) unless every request passes through them.
+  TRUST_PROXY: z.preprocess((v) => (v === 'true' ? 1 : v === 'false' ? 0 : v), int(0, 10).default(0)),
+  PUBLIC_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  MAX_QUEUED_OUTPUTS: int(1, 1_000_000).default(1000),
+  UPLOAD_EXPIRY_MINUTES: z.coerce
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(60),
 });
 
 export type Config = z.output<typeof schema>;

@@ -6,12 +6,20 @@
 export class UserError extends Error {
   readonly code: string;
   readonly status: number;
+  /** When trying again makes sense (sent as Retry-After). */
+  readonly retryAfterS: number | undefined;
 
-  constructor(code: string, message: string, status = 400, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    status = 400,
+    options?: { cause?: unknown; retryAfterS?: number },
+  ) {
     super(message, options);
     this.name = 'UserError';
     this.code = code;
     this.status = status;
+    this.retryAfterS = options?.retryAfterS;
   }
 }
 

@@ -13,6 +13,8 @@ import type { EngineOptions } from './media/options.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
 import { createJanitor, type Janitor } from './storage/janitor.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
+import { estimatePendingBytes } from './storage/storage-estimate.js';
+import { holdUnfinishedUploads } from './storage/upload-holds.js';
 
 /**
  * Wires the layers into one server: database, stores, worker, janitor and the HTTP app, after
@@ -54,7 +56,11 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     layout,
     budgetBytes: config.STORAGE_BUDGET_BYTES,
     ...(options.budgetCacheMs === undefined ? {} : { cacheMs: options.budgetCacheMs }),
+    onWalkError: (error) => logger.error({ err: error }, 'measuring the data folder failed'),
   });
+  // Promised disk, counted until delivered: queued outputs from the store, unfinished uploads from tus.
+  budget.addComputedReservation(() => estimatePendingBytes(store.pendingWork(), engine.maxLongSide));
+  holdUnfinishedUploads(budget, layout.tus);
   recoverAtStartup({ store, layout, logger, now: clock() });
   const worker = createWorker({
     store,
@@ -73,6 +79,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     logger,
     clock,
     intervalMs: config.JANITOR_INTERVAL_MINUTES * 60_000,
+    staleTusMs: config.UPLOAD_EXPIRY_MINUTES * 60_000,
   });
   const draining = { value: false };
   const app = await createApp({

@@ -8,11 +8,19 @@ import { createJobService } from '../jobs/job-service.js';
 import { createUploadService } from '../jobs/upload-service.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import { VERSION } from '../version.js';
-import { checkOrigin, LoginThrottle, requireSession } from './auth.js';
 import type { ApiApp, AppDeps } from './deps.js';
 import { describeEffect } from './effect-labels.js';
-import { installErrorHandlers } from './error-handler.js';
+import {
+  answerClientError,
+  answerFrameworkError,
+  installErrorHandlers,
+  isClientError,
+  notFoundError,
+  sendError,
+} from './error-handler.js';
+import { LoginThrottle } from './login-throttle.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
+import { installRouteAccess, markScopeAsWebAssets } from './route-access.js';
 import { registerDownloadRoutes } from './routes/downloads.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -30,11 +38,15 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   const { config, layout, store, logger } = deps;
   const app = Fastify({
     loggerInstance: logger,
-    // One hop: the platform's proxy. Trusting every hop would let a client pick its own address
-    // (X-Forwarded-For: anything) and escape the login throttle.
-    trustProxy: config.TRUST_PROXY ? (_address: string, hop: number) => hop === 0 : false,
+    // Off unless a proxy in front is known to set X-Forwarded-For: a client that reaches the server
+    // directly would otherwise pick its own address (and escape the login throttle). With n, the
+    // address n hops back is the client's: whatever a client wrote further left is ignored.
+    trustProxy: config.TRUST_PROXY > 0 ? (_address: string, hop: number) => hop < config.TRUST_PROXY : false,
     // JSON bodies are tiny; files come through tus or multipart, which stream and have their own limits.
     bodyLimit: 64 * 1024,
+    // Bad percent-encoding and the like never reach a route: answered in our format too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   }).withTypeProvider() as unknown as ApiApp;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -46,10 +58,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(fastifyMultipart);
   await registerOpenApi(app, VERSION);
 
-  app.addHook('onRequest', async (request) => {
-    checkOrigin(request);
-    requireSession(request, deps.sessions, now());
-  });
+  installRouteAccess(app, { sessions: deps.sessions, now, publicOrigin: config.PUBLIC_URL });
 
   const audit = createFileAudit(layout, logger);
   const uploads = createUploadService({ store, layout, engine: deps.engine, audit, now, logger });
@@ -63,6 +72,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     engine: deps.engine,
     now,
     jobTtlMs: config.JOB_TTL_HOURS * 3600 * 1000,
+    maxQueuedOutputs: config.MAX_QUEUED_OUTPUTS,
     logger,
   });
 
@@ -103,7 +113,16 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   registerOpenApiRoute(app);
 
   if (deps.webRoot && existsSync(deps.webRoot)) {
-    await app.register(fastifyStatic, { root: deps.webRoot, prefix: '/' });
+    const webRoot = deps.webRoot;
+    await app.register(async (scope) => {
+      markScopeAsWebAssets(scope);
+      // `//x`, `..` or a NUL in a file path: refused by the file server, answered as "no such file".
+      scope.setErrorHandler((error, request, reply) => {
+        reply.header('Cache-Control', 'no-store');
+        return sendError(isClientError(error) ? notFoundError() : error, request, reply);
+      });
+      await scope.register(fastifyStatic, { root: webRoot, prefix: '/' });
+    });
   }
   return app;
 }

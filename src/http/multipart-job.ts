@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
@@ -58,8 +58,10 @@ export async function receiveMultipartJob(
       }
       const id = newId();
       const file = path.join(layout.uploads, `${id}.part`);
+      // Opened before anything can fail, so the clean-up below never races a file still being created.
+      const handle = await open(file, 'wx');
       files.push({ id, path: file, name: displayName(part.filename) });
-      await pipeline(part.file, createWriteStream(file));
+      await pipeline(part.file, handle.createWriteStream());
       audit.created(file);
     }
   } catch (error) {
@@ -76,5 +78,14 @@ function translate(error: unknown, maxFileBytes: number): unknown {
     return new UserError('too_many_files', `Send at most ${MAX_SOURCES_PER_JOB} videos in one batch.`, 413);
   }
   if (code === 'FST_FIELDS_LIMIT') return new UserError('invalid_request', 'Too many form fields.', 400);
+  // A failing disk has a system call; anything else here is the body's own fault (a form cut short,
+  // a broken part header), which the client must send again.
+  if (error instanceof Error && !('syscall' in error) && !(error instanceof UserError)) {
+    return new UserError(
+      'incomplete_upload',
+      'The upload was cut off or malformed before its end; send the files again.',
+      400,
+    );
+  }
   return error;
 }

@@ -1,9 +1,15 @@
+import type { FastifyReply } from 'fastify';
 import { UserError } from '../errors.js';
 
 /** Refusals shared by several routes, with the exact words the API contract promises. */
 
-export function drainingError(): UserError {
-  return new UserError('draining', 'The server is restarting; try again in a minute.', 503);
+/** During shutdown intake is closed: the client is told to come back, and this connection ends. */
+export function refuseWhileDraining(isDraining: () => boolean, reply: FastifyReply): void {
+  if (!isDraining()) return;
+  reply.header('Connection', 'close');
+  throw new UserError('draining', 'The server is restarting; try again in a minute.', 503, {
+    retryAfterS: 30,
+  });
 }
 
 export function tooLargeError(maxBytes: number): UserError {

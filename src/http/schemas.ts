@@ -1,9 +1,13 @@
 import { z } from 'zod';
 
-/** Shapes of every request and answer of the HTTP API; the OpenAPI document is generated from them. */
+/**
+ * Shapes of every request and answer of the HTTP API; the OpenAPI document is generated from them,
+ * and the web client takes its types from them.
+ */
 
-export const MAX_SOURCES_PER_JOB = 10;
-export const MAX_OUTPUTS_PER_SOURCE = 50;
+import { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB } from './limits.js';
+
+export { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB };
 
 export const errorSchema = z
   .object({ code: z.string(), message: z.string() })
@@ -15,6 +19,7 @@ export const loginBodySchema = z.object({ password: z.string().min(1).max(1024) 
 export const sessionStatusSchema = z.object({ authenticated: z.literal(true) });
 
 export const intensitySchema = z.enum(['subtle', 'medium', 'strong']);
+export type Intensity = z.infer<typeof intensitySchema>;
 
 export const createJobBodySchema = z.object({
   uploads: z
@@ -43,6 +48,9 @@ export const uploadInfoSchema = z.object({
   width: z.number(),
   height: z.number(),
 });
+export type UploadInfo = z.infer<typeof uploadInfoSchema>;
+/** A job's source: the same facts as the upload it was. */
+export type SourceView = UploadInfo;
 
 const effectViewSchema = z.object({
   id: z.string(),
@@ -83,6 +91,23 @@ export const jobViewSchema = z.object({
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 export type OutputView = z.infer<typeof outputViewSchema>;
+export type EffectView = OutputView['effects'][number];
+export type JobStatus = JobView['status'];
+export type OutputStatus = OutputView['status'];
+
+/**
+ * The `change` event of a job's stream: the job's own fields that move, and only the outputs that
+ * changed since the previous event, each whole. `error: null` means the job has no error any more.
+ */
+export const jobChangeSchema = z.object({
+  id: z.string(),
+  status: jobViewSchema.shape.status,
+  progress: z.number().min(0).max(1),
+  updatedAt: z.string(),
+  error: z.string().nullable(),
+  outputs: z.array(outputViewSchema),
+});
+export type JobChange = z.infer<typeof jobChangeSchema>;
 
 export const jobListSchema = z.object({ jobs: z.array(jobViewSchema) });
 

@@ -1,5 +1,5 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { requestPath } from './auth.js';
 
 /**
  * Headers on every answer — pages, static files, API answers, errors, and the answers that routes
@@ -19,7 +19,7 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-const EVERY_ANSWER: Record<string, string> = {
+export const EVERY_ANSWER: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -28,9 +28,10 @@ const EVERY_ANSWER: Record<string, string> = {
 };
 
 export function installSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    for (const [name, value] of Object.entries(EVERY_ANSWER)) reply.raw.setHeader(name, value);
-    // API answers are per user and change: no cache keeps them (downloads choose their own policy).
-    if (requestPath(request).startsWith('/api/')) reply.raw.setHeader('Cache-Control', 'no-store');
-  });
+  app.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply.raw));
+}
+
+/** Also for answers that no hook sees (a URL the router cannot even decode). */
+export function setSecurityHeaders(res: ServerResponse): void {
+  for (const [name, value] of Object.entries(EVERY_ANSWER)) res.setHeader(name, value);
 }

@@ -1,29 +1,51 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { JobEvents } from '../jobs/job-events.js';
-import type { JobView } from './schemas.js';
+import type { FeedUpdate, FeedViewer, JobFeeds } from './job-feed.js';
 
 /**
- * Server-sent events for one job: the whole JobView on connect and after every change, a heartbeat
- * comment so proxies keep the connection, and the end of the stream once the job is finished.
- * Every event carries the full state, so a slow client may skip intermediate ones without harm.
+ * Server-sent events for one job: `event: job` with the whole JobView on connect, then `event:
+ * progress` with what moved, or `event: job` again when more than progress changed; a heartbeat
+ * comment so proxies keep the connection; the end of the stream once the job is finished. A viewer
+ * too slow to take every event skips to the whole current job once it can write again.
  */
 export const HEARTBEAT_MS = 15_000;
-const TERMINAL = new Set<JobView['status']>(['done', 'failed', 'canceled']);
 
 export interface JobStreamOptions {
   jobId: string;
-  events: JobEvents;
-  /** The current view; null once the job was deleted (canceled). */
-  load: () => JobView | null;
+  feeds: JobFeeds;
   heartbeatMs?: number;
+  /** Called once when the stream ends, however it ends. */
+  onEnd?: () => void;
 }
 
+/** False when the job does not exist (nothing was written). */
 export function streamJobEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   options: JobStreamOptions,
-): void {
+): boolean {
   const res = reply.raw;
+  let sentVersion = -1;
+  let waitingForDrain = false;
+  let closed = false;
+
+  const write = (text: string, version: number) => {
+    sentVersion = version;
+    if (!res.write(text)) waitingForDrain = true;
+  };
+
+  const viewer: FeedViewer = {
+    update(update: FeedUpdate) {
+      if (closed || waitingForDrain) return;
+      // A delta applies only on top of the version just before it.
+      if (update.delta !== null && sentVersion === update.version - 1) write(update.delta, update.version);
+      else write(update.snapshot(), update.version);
+      if (update.final) close();
+    },
+  };
+
+  const watching = options.feeds.watch(options.jobId, viewer);
+  if (!watching) return false;
+
   reply.hijack();
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -33,55 +55,31 @@ export function streamJobEvents(
     'X-Accel-Buffering': 'no',
   });
 
-  let last: JobView | null = null;
-  let waitingForDrain = false;
-  let dirty = false;
-  let closed = false;
-
   const close = () => {
     if (closed) return;
     closed = true;
-    unsubscribe();
+    watching.stop();
     clearInterval(heartbeat);
     res.off('drain', onDrain);
     if (!res.writableEnded) res.end();
-  };
-
-  const send = () => {
-    if (closed) return;
-    if (waitingForDrain) {
-      dirty = true;
-      return;
-    }
-    let view: JobView | null;
-    try {
-      view = options.load();
-    } catch (error) {
-      request.log.error({ err: error, jobId: options.jobId }, 'sse: reading the job failed');
-      return;
-    }
-    // A deleted job was canceled: its last known state says so, then the stream ends.
-    const current = view ?? (last ? { ...last, status: 'canceled' as const } : null);
-    if (current === null) return close();
-    last = current;
-    const ok = res.write(`event: job\ndata: ${JSON.stringify(current)}\n\n`);
-    if (TERMINAL.has(current.status)) return close();
-    if (!ok) waitingForDrain = true;
+    options.onEnd?.();
   };
 
   const onDrain = () => {
     waitingForDrain = false;
-    if (dirty) {
-      dirty = false;
-      send();
-    }
+    const { feed } = watching;
+    if (closed || sentVersion === feed.version) return;
+    write(feed.snapshot(), feed.version);
+    if (feed.final) close();
   };
 
-  const unsubscribe = options.events.subscribe(options.jobId, send);
   const heartbeat = setInterval(() => {
     if (!waitingForDrain) res.write(': heartbeat\n\n');
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   res.on('drain', onDrain);
   res.on('close', close);
-  send();
+  request.log.debug({ jobId: options.jobId }, 'event stream opened');
+  write(watching.feed.snapshot(), watching.feed.version);
+  if (watching.feed.final) close();
+  return true;
 }

@@ -25,6 +25,8 @@ export interface JobServiceDeps {
   engine: EngineOptions;
   now: () => number;
   jobTtlMs: number;
+  /** Outputs waiting in the queue, across all jobs, that a new batch may not push past. */
+  maxQueuedOutputs: number;
   logger: Logger;
 }
 
@@ -43,8 +45,28 @@ export interface JobService {
   retry(jobId: string): JobDetail | null;
 }
 
-export function storageFullError(): UserError {
-  return new UserError('storage_full', 'The server is full right now, try again later.', 507);
+/** Says how full the server is, counting what running batches and uploads have been promised. */
+export function storageFullError(budget: StorageBudget): UserError {
+  const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
+  const taken = budget.usedBytes() + budget.reservedBytes();
+  return new UserError(
+    'storage_full',
+    `The server is full right now: ${gb(taken)} of its ${gb(budget.budgetBytes)} are in use or promised to ` +
+      'batches and uploads in progress. Try again later, or delete finished batches.',
+    507,
+    { retryAfterS: 300 },
+  );
+}
+
+/** The queue holds at most so many variations waiting to render, whatever the disk says. */
+function queueFullError(waiting: number, max: number): UserError {
+  return new UserError(
+    'queue_full',
+    `${waiting} variations are already waiting to render and this server queues at most ${max}. ` +
+      'Try again when some batches have finished, or ask for fewer variations.',
+    429,
+    { retryAfterS: 60 },
+  );
 }
 
 /** 144 random bits, URL-safe, accepted by the layout's id check. */
@@ -76,8 +98,12 @@ export function createJobService(deps: JobServiceDeps): JobService {
     create(request) {
       const uploads = loadUploads(request.uploadIds);
       const medias = uploads.map((upload) => upload.media);
+      const waiting = store.pendingWork().reduce((sum, work) => sum + work.outputs, 0);
+      if (waiting + medias.length * request.count > deps.maxQueuedOutputs) {
+        throw queueFullError(waiting, deps.maxQueuedOutputs);
+      }
       const needed = estimateJobBytes(medias, request.count, deps.engine.maxLongSide);
-      if (!deps.budget.canFit(needed)) throw storageFullError();
+      if (!deps.budget.canFit(needed)) throw storageFullError(deps.budget);
       const seed = request.seed ?? randomBytes(5).toString('hex');
       const plans = planJob({
         seed,
@@ -139,7 +165,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
           const source = media.get(output.sourceId);
           return sum + (source ? estimateOutputBytes(source, deps.engine.maxLongSide) : 0);
         }, 0);
-      if (job.status === 'failed' && !deps.budget.canFit(needed)) throw storageFullError();
+      if (job.status === 'failed' && !deps.budget.canFit(needed)) throw storageFullError(deps.budget);
       const retried = store.retryJob(jobId, deps.now());
       logger.info({ jobId }, 'job retried');
       deps.events.publish(jobId);

@@ -7,6 +7,7 @@ import type {
   JobStore,
   NewJob,
   OutputRecord,
+  PendingWork,
   SourceRecord,
   UploadRecord,
 } from './types.js';
@@ -57,6 +58,10 @@ function prepareStatements(db: Db) {
     listJobs: sql(`SELECT ${JOB} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
     deleteJob: sql('DELETE FROM jobs WHERE id = ?'),
     countByStatus: sql('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
+    pendingWork: sql(`SELECT s.media, COUNT(*) AS outputs FROM outputs o
+      JOIN jobs j ON j.id = o.job_id JOIN sources s ON s.id = o.source_id
+      WHERE j.status IN ('queued', 'running', 'interrupted') AND o.status IN ('queued', 'running')
+      GROUP BY o.source_id`),
     oldestQueued: sql(`SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1`),
     markRunning: sql(`UPDATE jobs SET status = 'running', started_at = @now, updated_at = @now, error = NULL
       WHERE id = @id AND status = 'queued'`),
@@ -121,6 +126,13 @@ export class SqliteJobStore implements JobStore {
 
   listUploads(): UploadRecord[] {
     return (this.#q.listUploads.all() as Row[]).map(toUpload);
+  }
+
+  pendingWork(): PendingWork[] {
+    return (this.#q.pendingWork.all() as Row[]).map((r) => ({
+      media: JSON.parse(r.media as string),
+      outputs: r.outputs as number,
+    }));
   }
 
   createJob(job: NewJob): JobDetail {

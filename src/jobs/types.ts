@@ -2,8 +2,9 @@ import type { Intensity, MediaInfo, VariationPlan } from '../media/types.js';
 
 /** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
-export type OutputStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+import type { JobStatus, OutputStatus } from './job-states.js';
+
+export { FINISHED_JOB_STATUSES, isFinished, type JobStatus, type OutputStatus } from './job-states.js';
 export type UploadStatus = 'admitted' | 'attached';
 
 /** An admitted source file waiting in uploads/ (from tus or multipart). */
@@ -78,6 +79,11 @@ export interface NewJob {
   outputs: Array<{ id: string; sourceId: string; index: number; plan: VariationPlan }>;
 }
 
+export interface PendingWork {
+  media: MediaInfo;
+  outputs: number;
+}
+
 /**
  * The job queue and its records. SQLite implements it on one machine; a distributed queue would be
  * a new implementation of this interface, not a rewrite. Every method is synchronous and short:
@@ -97,6 +103,8 @@ export interface JobStore {
   listJobs(limit?: number): JobDetail[];
   deleteJob(id: string): void;
   countByStatus(): Record<JobStatus, number>;
+  /** Outputs not yet rendered of unfinished jobs, per source: what the queue has promised to make. */
+  pendingWork(): PendingWork[];
 
   /** Atomically picks the oldest queued job and marks it running; null when none is queued. */
   claimNextJob(now: number): JobDetail | null;

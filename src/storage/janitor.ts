@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { StorageBudget } from './disk-space.js';
 import { createFileAudit } from './file-audit.js';
 import { type DataLayout, jobOutputDir, sourcePath } from './layout.js';
+import { uploadHoldKey } from './upload-holds.js';
 
 /** What the janitor reads from the job store (storage/ sits below jobs/, so it names only this much). */
 interface JobFiles {
@@ -39,7 +40,7 @@ export interface JanitorDeps {
   intervalMs: number;
   /** Unknown files younger than this may still be being written (default 1 h). */
   orphanGraceMs?: number;
-  /** Unfinished tus uploads older than this are abandoned (default 24 h). */
+  /** Unfinished tus uploads that received nothing for this long are abandoned (default 1 h). */
   staleTusMs?: number;
   /** Admitted uploads no job used within this are deleted (default 24 h). */
   uploadTtlMs?: number;
@@ -75,7 +76,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   const { store, layout, budget, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const grace = deps.orphanGraceMs ?? HOUR;
-  const staleTus = deps.staleTusMs ?? 24 * HOUR;
+  const staleTus = deps.staleTusMs ?? HOUR;
   const uploadTtl = deps.uploadTtlMs ?? 24 * HOUR;
   const highWater = deps.highWater ?? 0.8;
   const lowWater = deps.lowWater ?? 0.6;
@@ -135,7 +136,9 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       if (!known && entry.ageMs > grace) removeOrphan(entry.file, report);
     }
     for (const entry of await entries(layout.tus)) {
-      if (entry.ageMs > staleTus) removeOrphan(entry.file, report);
+      if (entry.ageMs <= staleTus) continue;
+      removeOrphan(entry.file, report);
+      budget.release(uploadHoldKey(idOf(entry.name)));
     }
     for (const entry of await entries(layout.work)) {
       if (!busyOutputs.has(idOf(entry.name)) && entry.ageMs > grace) removeOrphan(entry.file, report);
@@ -154,8 +157,8 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     }
   }
 
-  function evictUntilUnderLowWater(report: JanitorReport): void {
-    budget.invalidate();
+  async function evictUntilUnderLowWater(report: JanitorReport): Promise<void> {
+    await budget.refresh();
     if (budget.usageFraction() <= highWater) return;
     logger.warn(
       { event: 'storage_pressure', usage: budget.usageFraction() },
@@ -164,7 +167,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     for (const job of store.listFinishedOldestFirst()) {
       if (budget.usageFraction() <= lowWater) break;
       if (deleteFinishedJob(job.id, 'storage_pressure', report)) report.evictedJobs.push(job.id);
-      budget.invalidate();
+      await budget.refresh();
     }
   }
 
@@ -189,7 +192,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     }
     await sweepOrphans(report);
     report.expiredSessions = deps.sessions?.deleteExpiredSessions(now) ?? 0;
-    evictUntilUnderLowWater(report);
+    await evictUntilUnderLowWater(report);
     logger.info({ event: 'janitor_pass', ...report, usage: budget.usageFraction() }, 'janitor pass');
     return report;
   }

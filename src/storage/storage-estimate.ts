@@ -40,6 +40,15 @@ export function estimateJobBytes(sources: MediaInfo[], count: number, maxLongSid
   return Math.ceil(outputs * MARGIN);
 }
 
+/** What the queue has promised to render: every pending output of every unfinished job. */
+export function estimatePendingBytes(
+  work: Array<{ media: MediaInfo; outputs: number }>,
+  maxLongSide: number,
+): number {
+  const outputs = work.reduce((sum, w) => sum + estimateOutputBytes(w.media, maxLongSide) * w.outputs, 0);
+  return Math.ceil(outputs * MARGIN);
+}
+
 /** An upload needs its own size plus the resumable-upload metadata written beside it. */
 export function estimateUploadBytes(sizeBytes: number): number {
   return sizeBytes + UPLOAD_OVERHEAD_BYTES;

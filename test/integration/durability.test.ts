@@ -234,7 +234,12 @@ describe('full disk', () => {
     const budget = statSync(small).size + 1024 * 1024;
     const proc = await start(dataDir, { STORAGE_BUDGET_BYTES: String(budget) });
     await proc.signIn();
-    const full = { code: 'storage_full', message: 'The server is full right now, try again later.' };
+    const full = {
+      code: 'storage_full',
+      message: expect.stringMatching(
+        /^The server is full right now: .* GB of its .* GB are in use or promised/,
+      ),
+    };
 
     // The file fits, fifty variations of it do not: refused after receiving it, and the file is gone.
     const tooMany = await proc.postJob([small], { count: '50', intensity: 'medium' });

@@ -43,7 +43,7 @@ describe('sign-in', () => {
   it('signs in with the password, keeps the session, and signs out server-side', async () => {
     const wrong = await fetch(`${server.url}/api/session`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.0.0.1' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ password: 'not it' }),
     });
     expect(wrong.status).toBe(401);
@@ -55,7 +55,7 @@ describe('sign-in', () => {
       body: JSON.stringify({ password: TEST_PASSWORD }),
     });
     expect(ok.status).toBe(204);
-    const setCookie = ok.headers.get('set-cookie') ?? '';
+    const setCookie = ok.headers.getSetCookie().find((c) => c.startsWith('vidvar_session=')) ?? '';
     expect(setCookie).toMatch(/^vidvar_session=[^;]{32,}/);
     expect(setCookie).toMatch(/HttpOnly/i);
     expect(setCookie).toMatch(/SameSite=Strict/i);
@@ -74,54 +74,17 @@ describe('sign-in', () => {
     expect((await fetch(`${server.url}/api/jobs`, { headers: { cookie } })).status).toBe(401);
   });
 
-  it('marks the cookie Secure behind an HTTPS proxy', async () => {
-    const res = await fetch(`${server.url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
-      body: JSON.stringify({ password: TEST_PASSWORD }),
-    });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
-  });
-
-  it('locks an address out after 10 wrong passwords, even with the right one', async () => {
-    const attempt = (password: string, ip: string) =>
-      fetch(`${server.url}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-        body: JSON.stringify({ password }),
-      });
-    for (let i = 0; i < 10; i++) expect((await attempt('guess', '10.9.9.9')).status).toBe(401);
-    const locked = await attempt(TEST_PASSWORD, '10.9.9.9');
-    expect(locked.status).toBe(429);
-    expect(await locked.json()).toMatchObject({ code: 'too_many_attempts' });
-    // Another address is not affected.
-    expect((await attempt(TEST_PASSWORD, '10.9.9.10')).status).toBe(204);
-  });
-
-  it('cannot be escaped by inventing forwarded addresses', async () => {
-    // The proxy appends the real address; whatever the client put in front of it is ignored.
-    for (let i = 0; i < 10; i++) {
-      const res = await fetch(`${server.url}/api/session`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': `192.168.1.${i}, 10.7.7.7` },
-        body: JSON.stringify({ password: 'guess' }),
-      });
-      expect(res.status).toBe(401);
-    }
-    const res = await fetch(`${server.url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': '172.16.0.1, 10.7.7.7' },
-      body: JSON.stringify({ password: TEST_PASSWORD }),
-    });
-    expect(res.status).toBe(429);
-  });
-
   it('refuses writes from another site', async () => {
     await server.login();
     const foreign = await createJobFromUploads(server, ['x'.repeat(24)], { origin: 'https://evil.example' });
     expect(foreign.status).toBe(403);
     expect(await foreign.json()).toMatchObject({ code: 'bad_origin' });
+    // A client's own X-Forwarded-Host does not make a foreign origin ours.
+    const forwarded = await createJobFromUploads(server, ['x'.repeat(24)], {
+      origin: 'https://evil.example',
+      'x-forwarded-host': 'evil.example',
+    });
+    expect(forwarded.status).toBe(403);
     const same = await createJobFromUploads(server, ['x'.repeat(24)], { origin: server.url });
     expect(same.status).toBe(404);
     expect(await same.json()).toMatchObject({ code: 'upload_not_found' });

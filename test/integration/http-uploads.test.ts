@@ -186,7 +186,7 @@ describe('limits', () => {
     expect(create.status).toBe(507);
     expect(await create.json()).toEqual({
       code: 'storage_full',
-      message: 'The server is full right now, try again later.',
+      message: expect.stringMatching(/^The server is full right now: .* Try again later/),
     });
 
     const bytes = Buffer.alloc(length);

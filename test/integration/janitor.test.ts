@@ -120,7 +120,7 @@ describe('janitor', () => {
     const keep = [
       write(sourcePath(layout, upload.id), 1000, 2 * HOUR),
       write(path.join(layout.uploads, 'arriving.part'), 1000, 10 * 60_000),
-      write(path.join(layout.tus, 'resumable-1'), 1000, 2 * HOUR),
+      write(path.join(layout.tus, 'resumable-1'), 1000, 30 * 60_000),
       write(path.join(layout.work, `${running.outputs[0]?.id}.mp4`), 1000, 2 * HOUR),
       ...filesOf(running),
       ...filesOf(done),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
+import { sessionCookieOf } from '../support/http-client.js';
 import { PROCESS_PASSWORD, startVidvar, type VidvarProcess } from '../support/server-process.js';
 
 /**
@@ -31,7 +32,7 @@ beforeAll(async () => {
   cookies.push(await server.signIn());
   // Signing in again while holding a cookie, then requests that carry it: JSON, multipart, tus, a download.
   const again = await login(JSON.stringify({ password: PROCESS_PASSWORD }), server.cookie);
-  server.cookie = (again.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  server.cookie = sessionCookieOf(again) ?? '';
   cookies.push(server.cookie);
   await server.api('/api/jobs');
   const job = await server.postJob([clip({ width: 160, height: 284, duration: 1 })], {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
-import { createJobFromFiles } from '../support/http-client.js';
+import { createJobFromFiles, sessionCookieOf } from '../support/http-client.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 
 /**
@@ -25,7 +25,7 @@ async function signIn(cookie?: string): Promise<string> {
     body: JSON.stringify({ password: TEST_PASSWORD }),
   });
   expect(res.status).toBe(204);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  return sessionCookieOf(res) ?? '';
 }
 
 const status = async (cookie: string) =>

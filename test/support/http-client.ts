@@ -19,8 +19,13 @@ export async function postSession(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ password }),
   });
-  const setCookie = res.headers.get('set-cookie');
-  return { res, cookie: res.status === 204 && setCookie ? (setCookie.split(';')[0] as string) : null };
+  return { res, cookie: res.status === 204 ? sessionCookieOf(res) : null };
+}
+
+/** `vidvar_session=…` from an answer's Set-Cookie headers (the device cookie may come too). */
+export function sessionCookieOf(res: Response): string | null {
+  const line = res.headers.getSetCookie().find((c) => c.startsWith('vidvar_session='));
+  return line ? (line.split(';')[0] as string) : null;
 }
 
 export function videoForm(

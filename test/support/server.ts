@@ -10,6 +10,8 @@ import type { JobStore } from '../../src/jobs/types.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import { engineOptions } from '../../src/media/options.js';
 import { composeServer } from '../../src/server.js';
+import type { StorageBudget } from '../../src/storage/disk-space.js';
+import type { Janitor } from '../../src/storage/janitor.js';
 import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
 import { filesUnder } from './data-dir.js';
 import { postSession } from './http-client.js';
@@ -26,6 +28,8 @@ export interface TestServer {
   store: JobStore;
   events: JobEvents;
   worker: Worker;
+  janitor: Janitor;
+  budget: StorageBudget;
   layout: DataLayout;
   /** Set to make the server answer as during shutdown. */
   draining: { value: boolean };
@@ -44,6 +48,8 @@ export interface TestServerOptions {
   /** Start the worker loop (off for tests that only need the API). */
   work?: boolean;
   webRoot?: string;
+  /** The server's clock (sessions, login throttle, expiry); real time by default. */
+  clock?: () => number;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -59,13 +65,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   for (const dir of [layout.uploads, layout.tus, layout.work, layout.outputs])
     mkdirSync(dir, { recursive: true });
   const engine = engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: layout.work, maxLongSide: 640 });
-  const { app, store, events, worker, draining } = await composeServer({
+  const { app, store, events, worker, draining, janitor, budget } = await composeServer({
     config,
     engine,
     logger: pino({ level: config.LOG_LEVEL }),
     password: TEST_PASSWORD,
     webRoot: options.webRoot,
     budgetCacheMs: 0,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();
@@ -79,6 +86,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     store,
     events,
     worker,
+    janitor,
+    budget,
     layout,
     draining,
     cookie: '',

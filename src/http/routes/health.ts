@@ -1,6 +1,7 @@
 import type { JobStore } from '../../jobs/types.js';
 import { diskUsage } from '../../storage/disk-space.js';
 import type { ApiApp, JobWorker } from '../deps.js';
+import { PUBLIC_ROUTE } from '../route-access.js';
 import { healthSchema } from '../schemas.js';
 
 export interface HealthRouteDeps {
@@ -16,6 +17,7 @@ export function registerHealthRoute(app: ApiApp, deps: HealthRouteDeps): void {
   app.get(
     '/api/health',
     {
+      config: PUBLIC_ROUTE,
       schema: {
         tags: ['health'],
         summary: 'Liveness, version, queue and free disk (no sign-in needed).',

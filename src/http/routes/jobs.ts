@@ -6,11 +6,13 @@ import type { JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
+import { SESSION_COOKIE } from '../auth.js';
 import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
 import { discardBody } from '../discard-body.js';
+import { JobFeeds } from '../job-feed.js';
 import { type EffectDescriber, toJobView } from '../job-view.js';
 import { receiveMultipartJob } from '../multipart-job.js';
-import { drainingError, tooLargeError } from '../refusals.js';
+import { refuseWhileDraining, tooLargeError } from '../refusals.js';
 import {
   createJobBodySchema,
   createJobFieldsSchema,
@@ -50,11 +52,16 @@ export function notFound(): UserError {
   return new UserError('not_found', 'That batch does not exist (it may have expired or been canceled).', 404);
 }
 
+/** Event streams one session may hold open at once (tabs, scripts). */
+export const MAX_STREAMS_PER_SESSION = 20;
+
 export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
   const view = (id: string) => {
     const job = deps.store.getJob(id);
     return job ? toJobView(job, deps.describe) : null;
   };
+  const feeds = new JobFeeds(deps.events, view);
+  const streamsBySession = new Map<string, number>();
 
   app.post(
     '/api/jobs',
@@ -79,10 +86,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       },
     },
     async (request, reply) => {
-      if (deps.isDraining()) {
-        reply.header('Retry-After', '30').header('Connection', 'close');
-        throw drainingError();
-      }
+      refuseWhileDraining(deps.isDraining, reply);
       if (request.isMultipart()) {
         const job = await createFromMultipart(request, reply);
         return reply.code(201).send(toJobView(job, deps.describe));
@@ -104,16 +108,22 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         ? tooLargeError(deps.maxUploadBytes)
         : deps.budget.canFit(length)
           ? null
-          : storageFullError();
+          : storageFullError(deps.budget);
     if (refusal) {
       reply.header('Connection', 'close');
       await discardBody(request.raw);
       throw refusal;
     }
+    // The bytes on their way are promised until they are on disk (or deleted).
+    const hold = `request:${request.id}`;
+    deps.budget.hold(hold, length);
     let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
     try {
       received = await receiveMultipartJob(request, deps.layout, deps.audit, deps.maxUploadBytes);
+      deps.budget.settle(hold);
     } catch (error) {
+      // Every file of the request was deleted.
+      deps.budget.release(hold);
       reply.header('Connection', 'close');
       throw error;
     }
@@ -193,16 +203,38 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     {
       schema: {
         tags: ['jobs'],
-        summary: 'Server-sent events: `event: job` with the JobView on connect and on every change.',
+        summary:
+          'Server-sent events: `event: job` with the JobView on connect and when more than progress changes; ' +
+          '`event: progress` with what moved otherwise.',
         params: jobParamsSchema,
         produces: ['text/event-stream'],
-        response: { 404: errorSchema },
+        response: { 404: errorSchema, 429: errorSchema },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!deps.store.getJob(id)) throw notFound();
-      streamJobEvents(request, reply, { jobId: id, events: deps.events, load: () => view(id) });
+      // Every stream holds a socket and a viewer: one session (one browser, one script) gets a few.
+      const session = request.cookies[SESSION_COOKIE] ?? request.ip;
+      const open = streamsBySession.get(session) ?? 0;
+      if (open >= MAX_STREAMS_PER_SESSION) {
+        throw new UserError(
+          'too_many_streams',
+          `${open} live views are already open for this sign-in; close some tabs and try again.`,
+          429,
+          { retryAfterS: 30 },
+        );
+      }
+      const onEnd = () => {
+        const left = (streamsBySession.get(session) ?? 1) - 1;
+        if (left > 0) streamsBySession.set(session, left);
+        else streamsBySession.delete(session);
+      };
+      // Counted before it opens: a stream of a finished job ends inside streamJobEvents.
+      streamsBySession.set(session, open + 1);
+      if (!streamJobEvents(request, reply, { jobId: id, feeds, onEnd })) {
+        onEnd();
+        throw notFound();
+      }
     },
   );
 }

@@ -3,13 +3,15 @@ import { UserError } from '../../errors.js';
 import {
   clearSessionCookie,
   hasValidSession,
-  type LoginThrottle,
+  loginClient,
   passwordMatches,
   SESSION_COOKIE,
   SESSION_TTL_MS,
   setSessionCookie,
 } from '../auth.js';
 import type { ApiApp, SessionStore } from '../deps.js';
+import type { LoginThrottle } from '../login-throttle.js';
+import { PUBLIC_ROUTE } from '../route-access.js';
 import { errorSchema, loginBodySchema, sessionStatusSchema } from '../schemas.js';
 
 export interface SessionRouteDeps {
@@ -23,6 +25,7 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
   app.post(
     '/api/session',
     {
+      config: PUBLIC_ROUTE,
       schema: {
         tags: ['session'],
         summary: 'Sign in with the shared password; sets the session cookie.',
@@ -32,14 +35,24 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
     },
     async (request, reply) => {
       const now = deps.now();
-      if (deps.throttle.isBlocked(request.ip, now)) {
-        throw new UserError('too_many_attempts', 'Too many wrong passwords. Try again in 15 minutes.', 429);
+      const client = loginClient(request, reply);
+      const verdict = deps.throttle.check(client, now);
+      if (!verdict.allowed) {
+        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+        reply.header('Retry-After', String(seconds));
+        throw new UserError(
+          'too_many_attempts',
+          `Too many wrong passwords. Try again in ${waitText(seconds)}.`,
+          429,
+        );
       }
+      // No await from the check to here: concurrent guesses cannot all pass one free slot.
       if (!passwordMatches(request.body.password, deps.password)) {
-        deps.throttle.recordFailure(request.ip, now);
+        deps.throttle.recordFailure(client, now);
         request.log.warn({ ip: request.ip }, 'wrong password');
         throw new UserError('wrong_password', 'That password is not right.', 401);
       }
+      deps.throttle.recordSuccess(client);
       // Always a new id; the one the browser held (perhaps planted by someone else) stops working.
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) deps.sessions.deleteSession(previous);
@@ -52,13 +65,16 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
   app.get(
     '/api/session',
     {
+      config: PUBLIC_ROUTE,
       schema: {
         tags: ['session'],
         summary: 'Whether the session cookie is valid.',
         response: { 200: sessionStatusSchema, 401: errorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      // The web client asks this first on every visit: the device cookie is set from the start.
+      loginClient(request, reply);
       if (!hasValidSession(request, deps.sessions, deps.now())) {
         throw new UserError('unauthorized', 'Please sign in first.', 401);
       }
@@ -69,6 +85,7 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
   app.delete(
     '/api/session',
     {
+      config: PUBLIC_ROUTE,
       schema: {
         tags: ['session'],
         summary: 'Sign out: the session stops working everywhere.',
@@ -82,4 +99,9 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
       return reply.code(204).send();
     },
   );
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { type CancellationContext, Server, type Upload } from '@tus/server';
+import { type CancellationContext, EVENTS, Server, type Upload } from '@tus/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isUserError, UserError } from '../../errors.js';
@@ -9,10 +9,11 @@ import type { JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
 import type { DataLayout } from '../../storage/layout.js';
 import { estimateUploadBytes } from '../../storage/storage-estimate.js';
+import { uploadHoldKey } from '../../storage/upload-holds.js';
 import type { ApiApp, StorageBudget } from '../deps.js';
 import { displayName } from '../display-name.js';
 import { INTERNAL_MESSAGE } from '../error-handler.js';
-import { drainingError, tooLargeError } from '../refusals.js';
+import { refuseWhileDraining, tooLargeError } from '../refusals.js';
 import { errorSchema, idSchema, uploadInfoSchema } from '../schemas.js';
 
 export const TUS_PATH = '/api/uploads';
@@ -84,7 +85,10 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
           400,
         );
       }
-      if (!deps.budget.canFit(estimateUploadBytes(upload.size))) throw storageFullError();
+      const needed = estimateUploadBytes(upload.size);
+      if (!deps.budget.canFit(needed)) throw storageFullError(deps.budget);
+      // Checked and promised in the same tick: two uploads cannot both take the last free bytes.
+      deps.budget.hold(uploadHoldKey(upload.id), needed);
       app.log.info({ uploadId: upload.id, sizeBytes: upload.size }, 'upload started');
       return {};
     },
@@ -93,6 +97,11 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
       const name = displayName(upload.metadata?.filename);
       try {
         await deps.uploads.admit({ id: upload.id, path: file, name });
+        deps.budget.settle(uploadHoldKey(upload.id));
+      } catch (error) {
+        // Refused: admission deleted the file.
+        deps.budget.release(uploadHoldKey(upload.id));
+        throw error;
       } finally {
         await forget(upload.id);
       }
@@ -108,6 +117,7 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
 
 export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): Promise<void> {
   const tus = createTusServer(app, deps);
+  tus.on(EVENTS.POST_TERMINATE, (_req, _res, id: string) => deps.budget.release(uploadHoldKey(id)));
 
   await app.register(async (scope) => {
     // tus reads the raw request stream itself: no parser may touch the body.
@@ -128,10 +138,7 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
   });
 
   async function tusHandler(request: FastifyRequest, reply: FastifyReply) {
-    if ((request.method === 'POST' || request.method === 'PATCH') && deps.isDraining()) {
-      reply.header('Retry-After', '30').header('Connection', 'close');
-      throw drainingError();
-    }
+    if (request.method === 'POST' || request.method === 'PATCH') refuseWhileDraining(deps.isDraining, reply);
     reply.hijack();
     try {
       await tus.handle(request.raw, reply.raw);

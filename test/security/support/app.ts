@@ -13,6 +13,7 @@ import { createWorker } from '../../../src/jobs/worker.js';
 import { engineOptions } from '../../../src/media/options.js';
 import { createStorageBudget } from '../../../src/storage/disk-space.js';
 import { type DataLayout, dataLayout } from '../../../src/storage/layout.js';
+import { sessionCookieOf } from '../../support/http-client.js';
 import { TEST_PASSWORD } from '../../support/server.js';
 
 /**
@@ -27,7 +28,11 @@ export interface BareApp {
   close(): Promise<void>;
 }
 
-export async function startBareApp(overrides: Partial<AppDeps> = {}): Promise<BareApp> {
+export async function startBareApp(
+  overrides: Partial<AppDeps> = {},
+  /** Adds routes before the app listens, as a future feature would. */
+  extend?: (app: ApiApp) => void,
+): Promise<BareApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-bare-'));
   const config = loadConfig({ DATA_DIR: dataDir, APP_PASSWORD: TEST_PASSWORD, LOG_LEVEL: 'silent' });
   const layout = dataLayout(dataDir);
@@ -52,6 +57,7 @@ export async function startBareApp(overrides: Partial<AppDeps> = {}): Promise<Ba
     isDraining: () => false,
     ...overrides,
   });
+  extend?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -60,7 +66,7 @@ export async function startBareApp(overrides: Partial<AppDeps> = {}): Promise<Ba
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ password: TEST_PASSWORD }),
   });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+  const cookie = sessionCookieOf(login) ?? '';
   return {
     url,
     app,

@@ -1,4 +1,5 @@
 import type { Intensity } from '../api/types.js';
+import { MAX_OUTPUTS_PER_SOURCE } from '../api/types.js';
 
 export interface BatchSettings {
   /** Raw text of the count field; validated on submit. */
@@ -29,7 +30,7 @@ export function BatchOptions({ value, onChange, countError }: Props) {
           type="number"
           inputMode="numeric"
           min={1}
-          max={50}
+          max={MAX_OUTPUTS_PER_SOURCE}
           step={1}
           required
           value={value.count}
@@ -38,7 +39,7 @@ export function BatchOptions({ value, onChange, countError }: Props) {
           aria-describedby="count-hint"
         />
         <span id="count-hint" class={countError ? 'error-text' : 'field__hint'}>
-          {countError ?? 'From 1 to 50.'}
+          {countError ?? `From 1 to ${MAX_OUTPUTS_PER_SOURCE}.`}
         </span>
       </label>
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { getJob, jobEventsUrl } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { isFinished, type JobView } from '../api/types.js';
+import { applyJobChange, isFinished, type JobChange, type JobView } from '../api/types.js';
 import { createPoller } from '../lib/poller.js';
 
 export interface LiveJob {
@@ -63,6 +63,15 @@ export function useLiveJob(id: string): LiveJob {
     } else {
       source = new EventSource(jobEventsUrl(id));
       source.addEventListener('job', (event) => apply(JSON.parse((event as MessageEvent<string>).data)));
+      // Only what changed, applied to the whole job the stream sends first.
+      source.addEventListener('change', (event) => {
+        const change = JSON.parse((event as MessageEvent<string>).data) as JobChange;
+        setJob((current) => (current ? applyJobChange(current, change) : current));
+        setError(null);
+        setHeardAt(Date.now());
+        finished = isFinished(change.status);
+        if (finished) source?.close();
+      });
       source.onerror = () => {
         source?.close();
         source = null;

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { createJob } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
+import { MAX_OUTPUTS_PER_SOURCE } from '../api/types.js';
 import { BatchOptions, type BatchSettings } from '../components/BatchOptions.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { UploadDropzone } from '../components/UploadDropzone.js';
@@ -11,7 +12,7 @@ import { navigate } from '../lib/route.js';
 
 function parseCount(text: string): number | null {
   const n = Number(text);
-  return Number.isInteger(n) && n >= 1 && n <= 50 ? n : null;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_OUTPUTS_PER_SOURCE ? n : null;
 }
 
 /** Why "Create variations" cannot be pressed yet, or null when it can. */
@@ -43,7 +44,7 @@ export function NewBatch({ active }: { active: boolean }) {
     event.preventDefault();
     if (reason || busy) return;
     if (count === null) {
-      setCountError('Choose a whole number from 1 to 50.');
+      setCountError(`Choose a whole number from 1 to ${MAX_OUTPUTS_PER_SOURCE}.`);
       return;
     }
     setCountError(null);

@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { UserError } from '../errors.js';
+import { hasValidSession } from './auth.js';
+import type { SessionStore } from './deps.js';
+
+/**
+ * Who may call a route is declared on the route and checked after routing, on the route that
+ * matched. Deciding from the URL string instead lets one spelling pass the check while the router
+ * decodes another (`/%61pi/jobs` is `/api/jobs` to the router). Undeclared means protected.
+ */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `public`: no session needed. Anything else, or nothing, needs a session. */
+    access?: 'public';
+    /** A file of the web client: cached by its own rules instead of `no-store`. */
+    webAsset?: boolean;
+  }
+}
+
+/** Spread into a route's options: `{ config: PUBLIC_ROUTE, ... }`. */
+export const PUBLIC_ROUTE = { access: 'public' } as const;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface RouteAccessDeps {
+  sessions: SessionStore;
+  now: () => number;
+  /** The site's public origin (`https://ads.example.com`); without it the Host header is the site. */
+  publicOrigin?: string;
+}
+
+export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps): void {
+  // The OpenAPI document says which routes are public from the same declaration.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === 'public' && route.schema) route.schema = { ...route.schema, security: [] };
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config;
+    // Per user and changing: no cache keeps API answers (downloads choose their own policy later).
+    if (!config.webAsset) reply.raw.setHeader('Cache-Control', 'no-store');
+    checkOrigin(request, deps.publicOrigin);
+    // A path that routes nowhere reveals nothing: its 404 needs no session.
+    if (request.is404 || config.access === 'public') return;
+    if (!hasValidSession(request, deps.sessions, deps.now())) {
+      throw new UserError('unauthorized', 'Please sign in first.', 401);
+    }
+  });
+}
+
+/** Marks every route registered in this scope (the web client's files) as public web assets. */
+export function markScopeAsWebAssets(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...route.config, access: 'public', webAsset: true };
+  });
+}
+
+/**
+ * A browser sends Origin on cross-site writes; refusing a foreign one stops cross-site request
+ * forgery even if SameSite were ignored. Scripts send no Origin and pass. The site is the Host the
+ * browser addressed (a browser cannot forge it), never X-Forwarded-Host, which any client can set.
+ */
+function checkOrigin(request: FastifyRequest, publicOrigin: string | undefined): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const allowed = publicOrigin ?? `${request.protocol}://${request.headers.host ?? ''}`;
+  if (hostOf(origin) === '' || hostOf(origin) !== hostOf(allowed)) {
+    throw new UserError('bad_origin', 'This request came from another site and was refused.', 403);
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobFeeds } from '../../src/http/job-feed.js';
+import type { JobView } from '../../src/http/schemas.js';
+import { JobEvents } from '../../src/jobs/job-events.js';
+import { clip } from '../support/clips.js';
+import { tusUpload } from '../support/http-client.js';
+import { type StreamEvent, streamEvents } from '../support/job-event-stream.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * A job's event stream: built once per change whatever the number of viewers, small `progress` events
+ * while only progress moves, the whole job when more changes, and a bounded number of streams per
+ * sign-in. The worker is off: the test moves the job itself, as the worker would.
+ */
+let server: TestServer;
+let job: JobView;
+
+beforeAll(async () => {
+  server = await startTestServer({ work: false });
+  await server.login();
+  const { create } = await tusUpload(
+    server,
+    readFileSync(clip({ width: 160, height: 284, duration: 1 })),
+    'ad.mp4',
+  );
+  const upload = (create.headers.get('location') as string).split('/').pop() as string;
+  const res = await server.api('/api/jobs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uploads: [upload], count: 20, intensity: 'medium' }),
+  });
+  job = (await res.json()) as JobView;
+});
+afterAll(() => server?.close());
+
+interface Watcher {
+  events: StreamEvent[];
+  /** Resolves once `until` said enough, the stream ended, or it was aborted. */
+  done: Promise<void>;
+  abort(): void;
+}
+
+/** Opens a stream and collects its events until `until` says enough. */
+async function watch(until: (events: StreamEvent[]) => boolean, cookie = server.cookie): Promise<Watcher> {
+  const controller = new AbortController();
+  const res = await fetch(`${server.url}/api/jobs/${job.id}/events`, {
+    headers: { cookie },
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  const events: StreamEvent[] = [];
+  const read = async () => {
+    for await (const event of streamEvents(res.body as unknown as AsyncIterable<Uint8Array>)) {
+      events.push(event);
+      if (until(events)) return;
+    }
+  };
+  // An aborted stream ends its body with an error: that is how this watcher stops, not a failure.
+  const done = read().catch((error: unknown) => {
+    if (!controller.signal.aborted) throw error;
+  });
+  return { events, done, abort: () => controller.abort() };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+describe('a job event stream', () => {
+  it('sends the whole job first, then only what changed: the job fields that move and the outputs that moved', async () => {
+    const viewers = await Promise.all([1, 2, 3].map(() => watch((events) => events.length >= 5)));
+    await tick();
+    const [first, second] = job.outputs;
+    server.store.claimNextJob(Date.now());
+    server.events.publish(job.id);
+    await tick();
+    server.store.setOutputRunning(first?.id as string, Date.now());
+    server.store.setOutputProgress(first?.id as string, 0.25);
+    server.events.publish(job.id);
+    await tick();
+    server.store.setOutputProgress(first?.id as string, 0.5);
+    server.store.setJobProgress(job.id, 0.05, Date.now());
+    server.events.publish(job.id);
+    await tick();
+    server.store.setOutputRunning(second?.id as string, Date.now());
+    server.events.publish(job.id);
+    await Promise.all(viewers.map((viewer) => viewer.done));
+
+    for (const { events } of viewers) {
+      expect(events.map((e) => e.type)).toEqual(['job', 'change', 'change', 'change', 'change']);
+      expect(events.map((e) => e.job.status)).toEqual(['queued', 'running', 'running', 'running', 'running']);
+      // Each change names only the outputs that moved.
+      expect(events.slice(1).map((e) => e.changedOutputs)).toEqual([0, 1, 1, 1]);
+      const moved = events[3] as StreamEvent;
+      expect(moved.job.progress).toBe(0.05);
+      expect(moved.job.outputs.find((o) => o.id === first?.id)?.progress).toBe(0.5);
+      // A change event is a small fraction of the whole job.
+      expect(moved.bytes * 10).toBeLessThan((events[0] as StreamEvent).bytes);
+      // After applying every event, a viewer holds exactly what the API answers.
+      const answer = (await (await server.api(`/api/jobs/${job.id}`)).json()) as JobView;
+      expect(events.at(-1)?.job).toEqual(answer);
+    }
+  });
+
+  it('allows a bounded number of open streams per sign-in', async () => {
+    const open = await Promise.all(Array.from({ length: 20 }, () => watch(() => false)));
+    await tick();
+    const refused = await server.api(`/api/jobs/${job.id}/events`);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 'too_many_streams' });
+    // Another sign-in is counted apart.
+    const other = await startTestServerCookie();
+    const elsewhere = await fetch(`${server.url}/api/jobs/${job.id}/events`, { headers: { cookie: other } });
+    expect(elsewhere.status).toBe(200);
+    await elsewhere.body?.cancel();
+    // Closing one frees its place.
+    open[0]?.abort();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = await server.api(`/api/jobs/${job.id}/events`);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+    for (const stream of open) stream.abort();
+    await Promise.all(open.map((stream) => stream.done));
+  });
+});
+
+async function startTestServerCookie(): Promise<string> {
+  const saved = server.cookie;
+  await server.login();
+  const fresh = server.cookie;
+  server.cookie = saved;
+  return fresh;
+}
+
+describe('job feeds', () => {
+  it('read the store once per change, whatever the number of viewers', () => {
+    const events = new JobEvents();
+    let loads = 0;
+    const feeds = new JobFeeds(events, () => {
+      loads++;
+      return { ...job, progress: loads / 100 };
+    });
+    const received: Array<string | null> = [];
+    const stops = Array.from({ length: 200 }, () => {
+      const watching = feeds.watch(job.id, { update: (u) => received.push(u.delta) });
+      return watching?.stop;
+    });
+    expect(loads).toBe(1);
+    events.publish(job.id);
+    expect(loads).toBe(2);
+    expect(received).toHaveLength(200);
+    expect(new Set(received).size).toBe(1);
+    for (const stop of stops) stop?.();
+    expect(feeds.size).toBe(0);
+    events.publish(job.id);
+    expect(loads).toBe(2);
+  });
+});
