@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { EngineOptions } from '../options.js';
 import { probeMedia } from '../probe.js';
 import { runFfmpeg } from '../runner.js';
+import type { MediaInfo } from '../types.js';
 import { frameHashArgs, HASH_FRAME_MAX_SIDE, hashFrameSize } from './frame-hash-command.js';
 import type { PixelFormat } from './jarosz.js';
 import { PdqHasher } from './pdq.js';
@@ -41,13 +42,15 @@ export interface HashVideoRequest {
   maxSide?: number;
   format?: PixelFormat;
   signal?: AbortSignal;
+  /** What admission found: spares a second probe of a file just admitted. */
+  info?: MediaInfo;
 }
 
 export async function hashVideoFrames(req: HashVideoRequest): Promise<FrameHash[]> {
   const fps = req.fps === undefined ? DEFAULT_HASH_FPS : req.fps;
   const format = req.format ?? 'gray';
   const maxSide = req.maxSide ?? HASH_FRAME_MAX_SIDE;
-  const info = await probeMedia(req.file, req.options, req.signal);
+  const info = req.info ?? (await probeMedia(req.file, req.options, req.signal));
   const { width, height } = hashFrameSize(info.video.width, info.video.height, maxSide);
   const frameBytes = width * height * (format === 'rgb24' ? 3 : 1);
   const rate = fps ?? (info.video.fps > 0 ? info.video.fps : 1);
