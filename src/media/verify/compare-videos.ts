@@ -52,15 +52,21 @@ export async function compareVideoFiles(
   options: CompareOptions,
   signal?: AbortSignal,
 ): Promise<VideoComparison> {
-  // Both admitted before either is decoded for hashing: a hostile B is refused before A costs a pass.
-  const mediaA = a.media ?? (await admitMedia(a.file, a.name, options.engine, signal));
-  const mediaB = b.media ?? (await admitMedia(b.file, b.name, options.engine, signal));
-  // The two decodes run side by side (FFmpeg decodes while this process hashes the other's frames);
-  // when one fails the other is stopped rather than left to run for nothing.
+  // When one side fails the other is stopped rather than left to run for nothing.
   const both = new AbortController();
   const stop = () => both.abort();
   if (signal?.aborted) stop();
   signal?.addEventListener('abort', stop, { once: true });
+  const stopOnFailure = <T>(work: Promise<T>): Promise<T> =>
+    work.catch((error: unknown) => {
+      stop();
+      throw error;
+    });
+  const admit = (input: CompareInput): Promise<MediaInfo> =>
+    input.media
+      ? Promise.resolve(input.media)
+      : admitMedia(input.file, input.name, options.engine, both.signal);
+  // The two decodes run side by side: FFmpeg decodes one while this process hashes the other's frames.
   const hash = (file: string, info: MediaInfo): Promise<FrameHash[]> =>
     hashVideoFrames({
       file,
@@ -69,12 +75,15 @@ export async function compareVideoFiles(
       socketDir: options.socketDir ?? os.tmpdir(),
       fps: null,
       signal: both.signal,
-    }).catch((error: unknown) => {
-      stop();
-      throw error;
     });
   try {
-    const [framesA, framesB] = await Promise.all([hash(a.file, mediaA), hash(b.file, mediaB)]);
+    // Both admitted (side by side) before either is decoded for hashing: a hostile file is refused
+    // with the sentence uploads get before the other costs a decode.
+    const [mediaA, mediaB] = await Promise.all([stopOnFailure(admit(a)), stopOnFailure(admit(b))]);
+    const [framesA, framesB] = await Promise.all([
+      stopOnFailure(hash(a.file, mediaA)),
+      stopOnFailure(hash(b.file, mediaB)),
+    ]);
     return summarise(framesA, framesB);
   } finally {
     signal?.removeEventListener('abort', stop);
