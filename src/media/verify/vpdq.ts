@@ -59,10 +59,36 @@ export function compareVideos(
   compared: readonly VpdqFrame[],
   rule: VpdqRule = VPDQ_RULE,
 ): VpdqComparison {
+  const matching = startComparison(query, compared, rule);
+  matching.step(matching.rowsLeft);
+  return matching.result();
+}
+
+/**
+ * A comparison done a few of the query's frames (rows) at a time. Every pair of frames is compared
+ * (as the published brute-force matcher does): two 10-minute videos at 30 fps are 3·10⁸ pairs, tens
+ * of seconds of one thread, which a server must not spend without answering other requests between
+ * slices. compareVideos runs all rows at once.
+ */
+export interface VpdqMatching {
+  /** Query frames not yet compared with every frame of the other video. */
+  readonly rowsLeft: number;
+  /** Pairs of frames one row costs. */
+  readonly pairsPerRow: number;
+  step(rows: number): void;
+  /** The comparison; valid once no row is left. */
+  result(): VpdqComparison;
+}
+
+export function startComparison(
+  query: readonly VpdqFrame[],
+  compared: readonly VpdqFrame[],
+  rule: VpdqRule = VPDQ_RULE,
+): VpdqMatching {
   const q = usable(query, rule);
   const c = usable(compared, rule);
   if (q.length < rule.framesMin || c.length < rule.framesMin) {
-    return {
+    const notMeasurable: VpdqComparison = {
       verdict: 'not_measurable',
       queryMatchedPercent: 0,
       comparedMatchedPercent: 0,
@@ -71,30 +97,45 @@ export function compareVideos(
       queryFrames: q.length,
       comparedFrames: c.length,
     };
+    return { rowsLeft: 0, pairsPerRow: 0, step: () => undefined, result: () => notMeasurable };
   }
   const qWords = packPdqHashes(q);
   const cWords = packPdqHashes(c);
   const queryNearest = new Float64Array(q.length).fill(Number.POSITIVE_INFINITY);
   const comparedNearest = new Float64Array(c.length).fill(Number.POSITIVE_INFINITY);
-  for (let i = 0; i < q.length; i++) {
-    for (let j = 0; j < c.length; j++) {
-      const d = wordsDistance(qWords, i, cWords, j);
-      if (d < (queryNearest[i] as number)) queryNearest[i] = d;
-      if (d < (comparedNearest[j] as number)) comparedNearest[j] = d;
-    }
-  }
-  const queryMatchedPercent = percent(countAtMost(queryNearest, rule.distanceMax), q.length);
-  const comparedMatchedPercent = percent(countAtMost(comparedNearest, rule.distanceMax), c.length);
-  const isMatch =
-    comparedMatchedPercent >= rule.comparedPercentMin && queryMatchedPercent >= rule.queryPercentMin;
+  let next = 0;
   return {
-    verdict: isMatch ? 'match' : 'distinct',
-    queryMatchedPercent,
-    comparedMatchedPercent,
-    nearestBits: median(queryNearest),
-    comparedNearestBits: median(comparedNearest),
-    queryFrames: q.length,
-    comparedFrames: c.length,
+    get rowsLeft() {
+      return q.length - next;
+    },
+    pairsPerRow: c.length,
+    step(rows) {
+      const end = Math.min(q.length, next + rows);
+      for (let i = next; i < end; i++) {
+        for (let j = 0; j < c.length; j++) {
+          const d = wordsDistance(qWords, i, cWords, j);
+          if (d < (queryNearest[i] as number)) queryNearest[i] = d;
+          if (d < (comparedNearest[j] as number)) comparedNearest[j] = d;
+        }
+      }
+      next = end;
+    },
+    result() {
+      if (next < q.length) throw new Error('vPDQ comparison read before every frame was compared');
+      const queryMatchedPercent = percent(countAtMost(queryNearest, rule.distanceMax), q.length);
+      const comparedMatchedPercent = percent(countAtMost(comparedNearest, rule.distanceMax), c.length);
+      const isMatch =
+        comparedMatchedPercent >= rule.comparedPercentMin && queryMatchedPercent >= rule.queryPercentMin;
+      return {
+        verdict: isMatch ? 'match' : 'distinct',
+        queryMatchedPercent,
+        comparedMatchedPercent,
+        nearestBits: median(queryNearest),
+        comparedNearestBits: median(comparedNearest),
+        queryFrames: q.length,
+        comparedFrames: c.length,
+      };
+    },
   };
 }
 
