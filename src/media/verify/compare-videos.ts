@@ -1,9 +1,10 @@
 import os from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { admitMedia } from '../admission.js';
 import type { EngineOptions } from '../options.js';
 import type { MediaInfo } from '../types.js';
 import { hashVideoFrames } from './video-hashes.js';
-import { compareVideos, VPDQ_RULE, type VpdqVerdict } from './vpdq.js';
+import { startComparison, VPDQ_RULE, type VpdqComparison, type VpdqVerdict } from './vpdq.js';
 import type { FrameHash } from './vpdq-hash-file.js';
 
 /**
@@ -84,14 +85,34 @@ export async function compareVideoFiles(
       stopOnFailure(hash(a.file, mediaA)),
       stopOnFailure(hash(b.file, mediaB)),
     ]);
-    return summarise(framesA, framesB);
+    return summarise(framesA, framesB, await matchInSlices(framesA, framesB, both.signal));
   } finally {
     signal?.removeEventListener('abort', stop);
   }
 }
 
-function summarise(query: FrameHash[], compared: FrameHash[]): VideoComparison {
-  const result = compareVideos(query, compared, VPDQ_RULE);
+/**
+ * Pairs of frames compared between two turns of the event loop: ~10–20 ms of work here, so a server
+ * keeps answering other requests while two long videos are matched.
+ */
+const PAIRS_PER_SLICE = 200_000;
+
+async function matchInSlices(
+  query: FrameHash[],
+  compared: FrameHash[],
+  signal: AbortSignal,
+): Promise<VpdqComparison> {
+  const matching = startComparison(query, compared, VPDQ_RULE);
+  const rows = Math.max(1, Math.floor(PAIRS_PER_SLICE / Math.max(1, matching.pairsPerRow)));
+  while (matching.rowsLeft > 0) {
+    signal.throwIfAborted();
+    matching.step(rows);
+    await nextTurn();
+  }
+  return matching.result();
+}
+
+function summarise(query: FrameHash[], compared: FrameHash[], result: VpdqComparison): VideoComparison {
   return {
     match: result.verdict === 'match',
     verdict: result.verdict,
