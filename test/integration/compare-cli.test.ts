@@ -79,6 +79,27 @@ describe.concurrent('vidvar compare', () => {
     }
   });
 
+  it('compares the pictures upright: a rotation tag matches the same turn made in the pixels', async () => {
+    const plain = clip({ audio: 'none' });
+    // The tag FFmpeg writes for rotate=90 shows the picture turned a quarter counter-clockwise.
+    const tagged = clip({ audio: 'none', rotate: 90 });
+    const turned = ffmpegFile(`${path.basename(plain, '.mp4')}-turned-cclock.mp4`, [
+      '-i',
+      plain,
+      '-vf',
+      'transpose=cclock',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-pix_fmt',
+      'yuv420p',
+    ]);
+    const r = await vidvar('compare', turned, tagged, '--json');
+    expect(r.code, r.stdout).toBe(1);
+    expect(JSON.parse(r.stdout).comparedMatchedPercent).toBe(100);
+  });
+
   it('says "not measurable" for blank videos, with its own exit code 3', async () => {
     const black = ffmpegFile('compare-black.mp4', [
       '-f',
