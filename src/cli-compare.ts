@@ -45,7 +45,12 @@ export async function compare(args: string[], help: string): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else process.stdout.write(`${describeComparison(result, nameA, nameB)}\n`);
+  else {
+    // Two files of one name (ad.mp4 and its copy in another folder): the sentence names them as typed.
+    const same = nameA === nameB;
+    const [shownA, shownB] = same ? (positionals as [string, string]) : [nameA, nameB];
+    process.stdout.write(`${describeComparison(result, shownA, shownB)}\n`);
+  }
   if (result.verdict === 'not_measurable') return COMPARE_EXIT.notMeasurable;
   return result.match ? COMPARE_EXIT.match : COMPARE_EXIT.distinct;
 }
