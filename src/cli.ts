@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { compare } from './cli-compare.js';
+import { UsageError } from './cli-usage.js';
 import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/batch.js';
 import { formatCommand, shellScript } from './media/command-line.js';
 import { engineOptions } from './media/options.js';
@@ -12,6 +14,7 @@ const HELP = `vidvar ${VERSION} — many distinct variations of your ad videos, 
 
 Usage:
   vidvar make <input...> --count N --out DIR [options]
+  vidvar compare A B [--json]       would Meta's open video matcher (vPDQ) call B a copy of A?
   vidvar serve                      run the web app and HTTP API (configured by environment)
 
 Options for make:
@@ -29,9 +32,15 @@ Options for make:
   -h, --help               this help
   -v, --version            the version
 
-Exit code: 0 when every input was admitted and every variation rendered, 1 otherwise, 2 on bad usage.`;
+Options for compare:
+      --json               print {match, verdict, queryMatchedPercent, comparedMatchedPercent,
+                           nearestBits, frame counts} instead of a sentence
 
-class UsageError extends Error {}
+Exit code of make: 0 when every input was admitted and every variation rendered, 1 otherwise,
+2 on bad usage.
+Exit code of compare: 0 distinct, 1 match (at least 80 % of B's frames have a match in A),
+2 bad usage or an input that cannot be read (refused like an upload), 3 not measurable (too few
+frames with enough detail, e.g. a blank video).`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (command === 'make') return await make(rest);
+    if (command === 'compare') return await compare(rest, HELP);
     if (command === 'serve') {
       const { startServer } = await import('./main.js');
       await startServer();

@@ -21,6 +21,7 @@ import {
 import { LoginThrottle } from './login-throttle.js';
 import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { installRouteAccess, markScopeAsWebAssets } from './route-access.js';
+import { registerCompareRoute } from './routes/compare.js';
 import { registerDownloadRoutes } from './routes/downloads.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -110,6 +111,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     isDraining: deps.isDraining,
   });
   registerDownloadRoutes(app, { store, layout, toolVersion: VERSION });
+  registerCompareRoute(app, { store, layout, engine: deps.engine, isDraining: deps.isDraining });
   registerOpenApiRoute(app);
 
   if (deps.webRoot && existsSync(deps.webRoot)) {

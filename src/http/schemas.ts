@@ -122,6 +122,32 @@ export const healthSchema = z.object({
   disk: z.object({ freeBytes: z.number(), totalBytes: z.number() }),
 });
 
+export const compareBodySchema = z.object({
+  a: idSchema.describe('Upload id of the first video (the query, e.g. your own ad).'),
+  b: idSchema.describe('Upload id of the second video (the compared one, e.g. a suspected copy).'),
+});
+
+export const comparisonSchema = z
+  .object({
+    match: z.boolean().describe('vPDQ would treat B as the same video as A.'),
+    verdict: z.enum(['match', 'distinct', 'not_measurable']),
+    queryMatchedPercent: z.number().describe("Share of A's frames with a frame of B within 31 bits, 0–100."),
+    comparedMatchedPercent: z
+      .number()
+      .describe("Share of B's frames with a frame of A within 31 bits, 0–100: a match needs 80."),
+    nearestBits: z
+      .number()
+      .nullable()
+      .describe(
+        "Median over B's frames of the bits (of 256) to the nearest frame of A; null when not measurable.",
+      ),
+    queryFramesHashed: z.number().int(),
+    queryFrames: z.number().int().describe("A's frames with enough detail to count (PDQ quality ≥ 50)."),
+    comparedFramesHashed: z.number().int(),
+    comparedFrames: z.number().int(),
+  })
+  .describe("Meta's open video matcher (vPDQ) on two videos, every frame hashed.");
+
 /** Readable one-line summary of zod issues: `count: Too big: expected number to be <=50`. */
 export function describeIssues(
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,

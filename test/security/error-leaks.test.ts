@@ -113,6 +113,17 @@ describe('bad requests', () => {
     ] as const) {
       expect([404, 405], `${method} ${url}`).toContain((await check(url, { method })).status);
     }
+    // Ids in a body reach no path before the store has found them.
+    for (const [a, b] of [
+      ['../../vidvar.db', unknown],
+      [unknown, '..%2F..%2Fetc%2Fpasswd'],
+      ['\u0000', unknown],
+      ['x'.repeat(65), unknown],
+    ]) {
+      const res = await check('/api/compare', json(JSON.stringify({ a, b })));
+      expect([400, 404], `${a} ${b}`).toContain(res.status);
+    }
+    expect((await check('/api/compare', json('{"a":'))).status).toBe(400);
   });
 
   it('malformed tus requests', async () => {

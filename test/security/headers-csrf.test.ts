@@ -181,6 +181,11 @@ describe('requests from another site', () => {
       ],
       ['POST', `/api/jobs/${job.id}/retry`, {}],
       ['DELETE', `/api/jobs/${job.id}`, {}],
+      [
+        'POST',
+        '/api/compare',
+        { headers: { 'content-type': 'application/json' }, body: '{"a":"x","b":"y"}' },
+      ],
     ];
     for (const origin of ['https://evil.example', 'null', `http://localhost.evil.example`]) {
       for (const [method, url, init] of writes) {

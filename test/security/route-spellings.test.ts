@@ -100,6 +100,7 @@ describe('routes without a session, under every spelling of their path', () => {
         `GET /api/jobs/${ID}/events`,
         `GET /api/jobs/${ID}/outputs/${ID}/thumbnail`,
         `POST /api/jobs/${ID}/retry`,
+        'POST /api/compare',
       ]),
     );
     expect(names.filter((n) => n.includes('/api/session') || n.includes('/api/health'))).toEqual([]);

@@ -1,0 +1,99 @@
+import type { FastifyReply } from 'fastify';
+import { UserError } from '../../errors.js';
+import type { JobStore } from '../../jobs/types.js';
+import type { EngineOptions } from '../../media/options.js';
+import { compareVideoFiles } from '../../media/verify/compare-videos.js';
+import { type DataLayout, sourcePath } from '../../storage/layout.js';
+import type { ApiApp } from '../deps.js';
+import { refuseWhileDraining } from '../refusals.js';
+import { compareBodySchema, comparisonSchema, errorSchema } from '../schemas.js';
+
+export interface CompareRouteDeps {
+  store: JobStore;
+  layout: DataLayout;
+  engine: EngineOptions;
+  isDraining: () => boolean;
+}
+
+/**
+ * Comparisons at once. Each hashes every frame of two videos on the server's own thread (about
+ * 2 ms a frame, between other requests) beside two FFmpeg decodes that take no render slot: one at
+ * a time keeps a few curious clicks from slowing every batch and every answer down.
+ */
+export const MAX_COMPARISONS_AT_ONCE = 1;
+
+export function registerCompareRoute(app: ApiApp, deps: CompareRouteDeps): void {
+  let running = 0;
+
+  app.post(
+    '/api/compare',
+    {
+      schema: {
+        tags: ['compare'],
+        summary: "Would Meta's open video matcher (vPDQ) treat two uploaded videos as the same?",
+        description:
+          'Hashes every frame of both admitted uploads with PDQ and applies vPDQ: a match when at least 80 % ' +
+          "of B's frames have a frame of A within 31 bits. The uploads stay available for batches. " +
+          'No platform publishes how it de-duplicates ads; vPDQ is the best open proxy, not a promise.',
+        body: compareBodySchema,
+        response: {
+          200: comparisonSchema,
+          400: errorSchema,
+          404: errorSchema,
+          429: errorSchema,
+          503: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      refuseWhileDraining(deps.isDraining, reply);
+      const [a, b] = [upload(deps.store, request.body.a, 'a'), upload(deps.store, request.body.b, 'b')];
+      if (running >= MAX_COMPARISONS_AT_ONCE) {
+        throw new UserError('busy', 'Another comparison is running; try again in a moment.', 429, {
+          retryAfterS: 10,
+        });
+      }
+      running++;
+      const gone = abortWhenClientLeaves(reply);
+      try {
+        return await compareVideoFiles(
+          { file: sourcePath(deps.layout, a.id), name: a.name, media: a.media },
+          { file: sourcePath(deps.layout, b.id), name: b.name, media: b.media },
+          { engine: deps.engine },
+          gone.signal,
+        );
+      } catch (error) {
+        // Nobody is left to answer: the stopped decodes are no failure worth an error in the log.
+        if (!gone.signal.aborted) throw error;
+        request.log.info('comparison stopped: the client left');
+        return reply.hijack();
+      } finally {
+        running--;
+        gone.release();
+      }
+    },
+  );
+}
+
+function upload(store: JobStore, id: string, field: 'a' | 'b') {
+  const found = store.getUpload(id);
+  if (found) return found;
+  throw new UserError(
+    'upload_not_found',
+    `Upload "${field}" is not on the server (it was used in a batch, expired or never finished); upload it again.`,
+    404,
+  );
+}
+
+/**
+ * The response's 'close' before it was sent means the client went away: the FFmpeg decodes stop.
+ * (The request's own 'close' fires as soon as its body has been read, so it cannot tell.)
+ */
+function abortWhenClientLeaves(reply: FastifyReply): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  reply.raw.once('close', onClose);
+  return { signal: controller.signal, release: () => reply.raw.off('close', onClose) };
+}

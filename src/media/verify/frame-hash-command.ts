@@ -1,0 +1,62 @@
+import { inputArgs } from '../demuxers.js';
+import type { PixelFormat } from './jarosz.js';
+
+/**
+ * The FFmpeg side of hashing a video's frames: decode (rotation applied, as FFmpeg does by
+ * default), keep `fps` frames a second, shrink each to fit `maxSide` with its shape kept, and write
+ * them as raw pixels. PDQ squeezes any picture to 64×64 anyway, and the reference tools shrink
+ * pictures to fit 512 px before hashing them. Against hashes of the full-size frames, the 512-px
+ * hash of a frame is 6–10 bits away (median over the reference clips) and a 256-px one 16–30 (too
+ * far: a clip then no longer fully matches itself); the 512-px hash of a 1080×1920 frame costs a
+ * tenth of the full-size one.
+ */
+export const HASH_FRAME_MAX_SIDE = 512;
+
+export interface FrameHashCommand {
+  /** The admitted source and its forced demuxer. */
+  file: string;
+  demuxer: string;
+  /** Stream index of the video to hash. */
+  streamIndex: number;
+  /** Displayed size (rotation and sample aspect applied). */
+  width: number;
+  height: number;
+  /** Frames a second to hash; null hashes every decoded frame. */
+  fps: number | null;
+  maxSide: number;
+  format: PixelFormat;
+  /** Where the raw frames go: an FFmpeg output URL. */
+  target: string;
+}
+
+/** The size frames arrive in: the displayed size scaled down (never up) to fit maxSide. */
+export function hashFrameSize(
+  width: number,
+  height: number,
+  maxSide: number,
+): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+export function frameHashArgs(cmd: FrameHashCommand): string[] {
+  const size = hashFrameSize(cmd.width, cmd.height, cmd.maxSide);
+  const filters: string[] = [];
+  if (cmd.fps !== null) filters.push(`fps=${cmd.fps}`);
+  // Area averaging is what a downscale to a fraction of the size wants; an exact size, because the
+  // reader counts bytes to find where a frame ends.
+  filters.push(`scale=${size.width}:${size.height}:flags=area`, `format=${cmd.format}`);
+  return [
+    ...inputArgs(cmd.file, cmd.demuxer),
+    '-map',
+    `0:${cmd.streamIndex}`,
+    '-vf',
+    filters.join(','),
+    // One raw frame out per frame the filters give, never duplicated or dropped to a constant rate.
+    '-fps_mode',
+    'passthrough',
+    '-f',
+    'rawvideo',
+    cmd.target,
+  ];
+}
