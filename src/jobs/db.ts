@@ -25,9 +25,3 @@ export function openDatabase(file: string): Db {
   }
   return db;
 }
-
-/** The value of a pragma that answers with one value (`user_version`, `journal_mode`…). */
-export function readPragma(db: Db, name: string): unknown {
-  const row = db.prepare(`PRAGMA ${name}`).get();
-  return row === undefined ? undefined : Object.values(row)[0];
-}

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { readPragma } from './pragma.js';
 import { transaction } from './transaction.js';
 
 /**
@@ -74,8 +75,7 @@ export const MIGRATIONS: readonly string[] = [
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */
 export function migrate(db: DatabaseSync): number {
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  const current = row.user_version;
+  const current = readPragma(db, 'user_version') as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this release (${MIGRATIONS.length})`);
   }
