@@ -1,18 +1,15 @@
-# vidvar on Debian bookworm with Node 20 and Debian's FFmpeg 5.1 (the same build the tests use).
-FROM node:20-bookworm-slim AS build
+# vidvar on Debian bookworm with Node 24 LTS (the major package.json pins for npm scripts) and Debian's
+# FFmpeg 5.1 (the same build the tests use).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# Node's headers live under /usr/local in this image (the repo's .npmrc points at Debian's /usr).
-ENV npm_config_nodedir=/usr/local
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# Pruning the dev dependencies drops the pinned Node package too: the image's own Node 24 runs vidvar.
 RUN npx vite build --config web/vite.config.ts --logLevel warn \
  && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # tini is PID 1 so SIGTERM reaches Node (and FFmpeg children are reaped).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini ca-certificates \

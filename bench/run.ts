@@ -9,6 +9,7 @@ import { type BenchReport, renderTable, resultStamp, type ScenarioResult, writeR
 import { apiLoad } from './scenarios/api-load.js';
 import { oldRecipe } from './scenarios/old-recipe.js';
 import { presets } from './scenarios/presets.js';
+import { queue } from './scenarios/queue.js';
 import { rawBaseline } from './scenarios/raw-baseline.js';
 import { serverScenarios } from './scenarios/server-suite.js';
 import { strategy } from './scenarios/strategy.js';
@@ -21,7 +22,8 @@ import { DEFAULT_COUNT, workload } from './workload.js';
  * BENCH_SCENARIOS=1,2 to run a subset; BENCH_KEEP=1 to keep the rendered files in bench/.cache/runs/.
  */
 
-const ALL_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '8'];
+const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7'];
+const ALL_SCENARIOS = [...MEDIA_SCENARIOS, '8', '9'];
 
 function firstLine(command: string, args: string[]): string {
   try {
@@ -63,7 +65,8 @@ async function main(): Promise<number> {
     `${quick ? 'quick' : 'full'} run, scenarios ${[...wanted].join(',')}; scratch in ${path.relative(REPO_ROOT, runDir)}`,
   );
   const sources: string[] = [];
-  for (const spec of w.sources) {
+  // The queue scenario needs no media: a run of it alone generates none.
+  for (const spec of MEDIA_SCENARIOS.some((id) => wanted.has(id)) ? w.sources : []) {
     log(`source ${spec.name} (${spec.width}×${spec.height}, ${spec.durationSec} s)`);
     sources.push(await ensureSource(spec));
   }
@@ -84,8 +87,10 @@ async function main(): Promise<number> {
     if (wanted.has('5'))
       results.push(await runScenario('5', 'x264 presets and intensities (CLI)', log, () => presets(ctx)));
     if (wanted.has('8'))
+      results.push(await runScenario('8', 'job queue on SQLite (no FFmpeg)', log, () => queue(ctx)));
+    if (wanted.has('9'))
       results.push(
-        await runScenario('8', 'API under load: event streams, job creation', log, () => apiLoad(ctx)),
+        await runScenario('9', 'API under load: event streams, job creation', log, () => apiLoad(ctx)),
       );
   } finally {
     if (process.env.BENCH_KEEP !== '1') await rm(runDir, { recursive: true, force: true });

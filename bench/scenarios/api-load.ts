@@ -10,7 +10,7 @@ import { readProcessTree } from '../procfs.js';
 import { type Figure, percentile, ratio } from '../report.js';
 
 /**
- * Scenario 8: the API under load, on its own server process with the worker off (the bench moves the
+ * Scenario 9: the API under load, on its own server process with the worker off (the bench moves the
  * jobs itself, so FFmpeg costs nothing here).
  * - Event streams: 200 viewers of a 50-output job for 10 s of changes, two a second, one in four a
  *   finished output. The server's CPU and the bytes sent, against the old way (every viewer reads

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { migrate } from './migrations.js';
 
-export type Db = Database.Database;
+export type Db = DatabaseSync;
 
 /**
  * Opens (creating if needed) the SQLite file and brings its schema up to date. WAL lets status reads
@@ -12,12 +12,12 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string): Db {
   mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = new DatabaseSync(file);
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA busy_timeout = 5000');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA synchronous = NORMAL');
     migrate(db);
   } catch (error) {
     db.close();

@@ -1,4 +1,6 @@
-import type { Database } from 'better-sqlite3';
+import type { DatabaseSync } from 'node:sqlite';
+import { readPragma } from './pragma.js';
+import { transaction } from './transaction.js';
 
 /**
  * Schema versions, applied in order. `PRAGMA user_version` records how many ran, so a database
@@ -72,17 +74,17 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */
-export function migrate(db: Database): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
+export function migrate(db: DatabaseSync): number {
+  const current = readPragma(db, 'user_version') as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this release (${MIGRATIONS.length})`);
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
     const step = MIGRATIONS[version] as string;
-    db.transaction(() => {
+    transaction(db, () => {
       db.exec(step);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    });
   }
   return MIGRATIONS.length;
 }

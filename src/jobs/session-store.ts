@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
+import type { StatementSync } from 'node:sqlite';
 import type { Db } from './db.js';
 
 export interface Session {
@@ -21,10 +21,10 @@ function idHasher(secret: string | undefined): (id: string) => string {
 
 /** Server-side sessions: the cookie holds a random id, the row holds its expiry. */
 export class SessionStore {
-  readonly #insert: Statement;
-  readonly #find: Statement;
-  readonly #remove: Statement;
-  readonly #removeExpired: Statement;
+  readonly #insert: StatementSync;
+  readonly #find: StatementSync;
+  readonly #remove: StatementSync;
+  readonly #removeExpired: StatementSync;
   readonly #hash: (id: string) => string;
 
   constructor(db: Db, secret?: string) {
@@ -55,7 +55,7 @@ export class SessionStore {
 
   /** Returns how many were removed. */
   deleteExpiredSessions(now: number): number {
-    return this.#removeExpired.run(now).changes;
+    return Number(this.#removeExpired.run(now).changes);
   }
 }
 

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Db } from './db.js';
+import { transaction } from './transaction.js';
 import type {
   JobDetail,
   JobRecord,
@@ -24,7 +25,7 @@ const OUTPUT = `o.id, o.job_id AS jobId, o.source_id AS sourceId, o.idx AS "inde
   o.error, o.size_bytes AS sizeBytes, o.duration_sec AS durationSec, o.width, o.height, o.distinctness, o.attempts`;
 const UPLOAD = 'id, name, size_bytes AS sizeBytes, media, created_at AS createdAt';
 
-const toJob = (r: Row) => r as unknown as JobRecord;
+const toJob = (r: Row) => ({ ...r }) as unknown as JobRecord;
 const toSource = (r: Row): SourceRecord =>
   ({ ...r, media: JSON.parse(r.media as string), deleted: r.deleted === 1 }) as SourceRecord;
 const toUpload = (r: Row): UploadRecord => ({ ...r, media: JSON.parse(r.media as string) }) as UploadRecord;
@@ -36,7 +37,13 @@ const toOutput = (r: Row): OutputRecord =>
   }) as OutputRecord;
 
 function prepareStatements(db: Db) {
-  const sql = (text: string) => db.prepare(text);
+  // Records are bound whole (a job with its sources and outputs, say); the statement takes the
+  // fields it names and ignores the rest instead of throwing.
+  const sql = (text: string) => {
+    const statement = db.prepare(text);
+    statement.setAllowUnknownNamedParameters(true);
+    return statement;
+  };
   return {
     insertUpload: sql(
       'INSERT INTO uploads (id, name, size_bytes, media, created_at) VALUES (@id, @name, @sizeBytes, @media, @createdAt)',
@@ -137,18 +144,17 @@ export class SqliteJobStore implements JobStore {
 
   createJob(job: NewJob): JobDetail {
     const q = this.#q;
-    this.#db
-      .transaction(() => {
-        q.insertJob.run(job);
-        job.sources.forEach((source, position) => {
-          q.insertSource.run({ ...source, jobId: job.id, position, media: JSON.stringify(source.media) });
-          q.deleteUpload.run(source.id);
-        });
-        for (const output of job.outputs) {
-          q.insertOutput.run({ ...output, jobId: job.id, plan: JSON.stringify(output.plan) });
-        }
-      })
-      .immediate();
+    transaction(this.#db, () => {
+      const { id, count, intensity, seed, createdAt, expiresAt } = job;
+      q.insertJob.run({ id, count, intensity, seed, createdAt, expiresAt });
+      job.sources.forEach((source, position) => {
+        q.insertSource.run({ ...source, jobId: job.id, position, media: JSON.stringify(source.media) });
+        q.deleteUpload.run(source.id);
+      });
+      for (const output of job.outputs) {
+        q.insertOutput.run({ ...output, jobId: job.id, plan: JSON.stringify(output.plan) });
+      }
+    });
     return this.getJob(job.id) as JobDetail;
   }
 
@@ -183,13 +189,11 @@ export class SqliteJobStore implements JobStore {
 
   claimNextJob(now: number): JobDetail | null {
     const q = this.#q;
-    const claimed = this.#db
-      .transaction(() => {
-        const row = q.oldestQueued.get() as { id: string } | undefined;
-        if (!row) return null;
-        return q.markRunning.run({ id: row.id, now }).changes === 1 ? row.id : null;
-      })
-      .immediate();
+    const claimed = transaction(this.#db, () => {
+      const row = q.oldestQueued.get() as { id: string } | undefined;
+      if (!row) return null;
+      return Number(q.markRunning.run({ id: row.id, now }).changes) === 1 ? row.id : null;
+    });
     return claimed === null ? null : this.getJob(claimed);
   }
 
@@ -228,30 +232,24 @@ export class SqliteJobStore implements JobStore {
     if (job.status !== 'failed') {
       throw new UserError('job_not_retryable', 'Only a batch that failed can be retried.', 409);
     }
-    this.#db
-      .transaction(() => {
-        q.requeueJobOutputs.run(id);
-        q.requeueJob.run({ id, now });
-      })
-      .immediate();
+    transaction(this.#db, () => {
+      q.requeueJobOutputs.run(id);
+      q.requeueJob.run({ id, now });
+    });
     return this.getJob(id);
   }
 
   cancelJob(id: string, now: number): void {
-    this.#db
-      .transaction(() => {
-        this.#q.cancelJobOutputs.run(id);
-        this.setJobStatus(id, 'canceled', now, null);
-      })
-      .immediate();
+    transaction(this.#db, () => {
+      this.#q.cancelJobOutputs.run(id);
+      this.setJobStatus(id, 'canceled', now, null);
+    });
   }
 
   requeueOutputs(outputIds: string[]): void {
-    this.#db
-      .transaction(() => {
-        for (const outputId of outputIds) this.#q.requeueOutput.run(outputId);
-      })
-      .immediate();
+    transaction(this.#db, () => {
+      for (const outputId of outputIds) this.#q.requeueOutput.run(outputId);
+    });
   }
 
   markSourceDeleted(sourceId: string): void {
@@ -260,14 +258,12 @@ export class SqliteJobStore implements JobStore {
 
   requeueUnfinished(now: number): string[] {
     const q = this.#q;
-    return this.#db
-      .transaction(() => {
-        const ids = (q.unfinishedJobs.all() as Array<{ id: string }>).map((r) => r.id);
-        q.requeueRunningOutputs.run();
-        for (const id of ids) q.requeueJob.run({ id, now });
-        return ids;
-      })
-      .immediate();
+    return transaction(this.#db, () => {
+      const ids = (q.unfinishedJobs.all() as Array<{ id: string }>).map((r) => r.id);
+      q.requeueRunningOutputs.run();
+      for (const id of ids) q.requeueJob.run({ id, now });
+      return ids;
+    });
   }
 
   listExpired(now: number): JobRecord[] {
@@ -279,11 +275,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   checkpoint(): void {
-    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 
   close(): void {
-    this.#db.close();
+    // Shutdown paths may close twice; node:sqlite throws on a second close.
+    if (this.#db.isOpen) this.#db.close();
   }
 
   #detail(job: JobRecord): JobDetail {

@@ -6,8 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { type Db, openDatabase } from '../../src/jobs/db.js';
 import { MIGRATIONS } from '../../src/jobs/migrations.js';
+import { readPragma } from '../../src/jobs/pragma.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
+import { transaction } from '../../src/jobs/transaction.js';
 import type { JobStore } from '../../src/jobs/types.js';
 import { fakeMedia } from '../support/fake-media.js';
 import { fakePlan, jobSpec, newId } from '../support/job-spec.js';
@@ -38,22 +40,36 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  if (db.open) db.close();
+  if (db.isOpen) db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('job store', () => {
   it('opens in WAL mode with foreign keys and records the schema version once', () => {
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(readPragma(db, 'journal_mode')).toBe('wal');
+    expect(readPragma(db, 'foreign_keys')).toBe(1);
+    expect(readPragma(db, 'busy_timeout')).toBe(5000);
+    expect(readPragma(db, 'user_version')).toBe(MIGRATIONS.length);
     const job = store.createJob(newJob(1000));
     db.close();
     const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(readPragma(again, 'user_version')).toBe(MIGRATIONS.length);
     expect(new SqliteJobStore(again).getJob(job.id)).toEqual(job);
     again.close();
+  });
+
+  it('commits a transaction whole or not at all', () => {
+    const upload = { id: newId('src'), name: 'ad.mp4', sizeBytes: 200_000, media, createdAt: 900 };
+    expect(() =>
+      transaction(db, () => {
+        store.addUpload(upload);
+        throw new Error('cut short');
+      }),
+    ).toThrow('cut short');
+    expect(db.isTransaction).toBe(false);
+    expect(store.getUpload(upload.id)).toBeNull();
+    expect(transaction(db, () => store.addUpload(upload))).toBeUndefined();
+    expect(store.getUpload(upload.id)).toEqual(upload);
   });
 
   it('keeps a job with its sources, planned outputs and results', () => {
@@ -214,8 +230,8 @@ describe('job store', () => {
     // run alongside the writes instead of failing with SQLITE_BUSY.
     const reader = `
       const { parentPort, workerData } = require('node:worker_threads');
-      const Database = require('better-sqlite3');
-      const db = new Database(workerData.file, { readonly: true, timeout: 0 });
+      const { DatabaseSync } = require('node:sqlite');
+      const db = new DatabaseSync(workerData.file, { readOnly: true, timeout: 0 });
       const job = db.prepare('SELECT * FROM jobs WHERE id = ?');
       const outputs = db.prepare('SELECT * FROM outputs WHERE job_id = ? ORDER BY idx');
       let reads = 0, errors = [], stopped = false;
@@ -292,7 +308,7 @@ describe('sessions', () => {
   it('does not keep the session secret itself in the database file', () => {
     const sessions = new SessionStore(db);
     const { id: secret } = sessions.createSession(1000, 60_000);
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     expect(readFileSync(file).includes(Buffer.from(secret))).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 
 /** A server's DATA_DIR seen from outside: a fresh one, its rows and its files. */
 export function newDataDir(): string {
@@ -25,7 +25,7 @@ export interface DatabaseRows {
 
 /** The rows as the server left them; read-only, for use after the server exited. */
 export function readDatabase(dataDir: string): DatabaseRows {
-  const db = new Database(path.join(dataDir, 'vidvar.db'), { readonly: true, fileMustExist: true });
+  const db = new DatabaseSync(path.join(dataDir, 'vidvar.db'), { readOnly: true });
   try {
     return {
       jobs: db.prepare('SELECT id, status FROM jobs ORDER BY created_at').all() as DatabaseRows['jobs'],
@@ -37,7 +37,7 @@ export function readDatabase(dataDir: string): DatabaseRows {
           `SELECT o.id, o.job_id AS jobId, o.source_id AS sourceId, o.status, o.attempts
            FROM outputs o JOIN sources s ON s.id = o.source_id ORDER BY s.position, o.idx`,
         )
-        .all() as OutputRow[],
+        .all() as unknown as OutputRow[],
       uploads: db.prepare('SELECT id FROM uploads').all() as DatabaseRows['uploads'],
     };
   } finally {
