@@ -7,6 +7,7 @@ import { createJobEvents, type JobEvents } from './jobs/job-events.js';
 import { recoverAtStartup } from './jobs/recovery.js';
 import { createSessionStore, type SessionStore } from './jobs/session-store.js';
 import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
+import { TokenStore } from './jobs/token-store.js';
 import type { JobStore } from './jobs/types.js';
 import { createWorker, type Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/options.js';
@@ -51,6 +52,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const db = openDatabase(layout.database);
   const store = createSqliteJobStore(db);
   const sessions = createSessionStore(db, config.SESSION_SECRET);
+  const tokens = new TokenStore(db, config.SESSION_SECRET);
   const events = createJobEvents();
   const budget = await createStorageBudget({
     layout,
@@ -87,6 +89,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     layout,
     store,
     sessions,
+    tokens,
     events,
     worker,
     budget,

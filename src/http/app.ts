@@ -26,6 +26,7 @@ import { registerDownloadRoutes } from './routes/downloads.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerSessionRoutes } from './routes/session.js';
+import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { DEFAULT_UPLOAD_IDLE_MS, installUploadIdleTimeout } from './upload-idle.js';
@@ -59,7 +60,12 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   await app.register(fastifyMultipart);
   await registerOpenApi(app, VERSION);
 
-  installRouteAccess(app, { sessions: deps.sessions, now, publicOrigin: config.PUBLIC_URL });
+  installRouteAccess(app, {
+    sessions: deps.sessions,
+    tokens: deps.tokens,
+    now,
+    publicOrigin: config.PUBLIC_URL,
+  });
 
   const audit = createFileAudit(layout, logger);
   const uploads = createUploadService({ store, layout, engine: deps.engine, audit, now, logger });
@@ -110,6 +116,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     isDraining: deps.isDraining,
   });
+  registerTokenRoutes(app, { tokens: deps.tokens, now });
   registerDownloadRoutes(app, { store, layout, toolVersion: VERSION });
   registerCompareRoute(app, { store, layout, engine: deps.engine, isDraining: deps.isDraining });
   registerOpenApiRoute(app);

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SessionStore } from '../jobs/session-store.js';
+import type { TokenStore } from '../jobs/token-store.js';
 import type { JobStore } from '../jobs/types.js';
 import type { EngineOptions } from '../media/options.js';
 import type { StorageBudget } from '../storage/disk-space.js';
@@ -26,6 +27,7 @@ export interface AppDeps {
   layout: DataLayout;
   store: JobStore;
   sessions: SessionStore;
+  tokens: TokenStore;
   events: JobEvents;
   worker: JobWorker;
   budget: StorageBudget;

@@ -14,9 +14,12 @@ export async function registerOpenApi(app: ApiApp, version: string): Promise<voi
         version,
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'vidvar_session' } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'vidvar_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/tokens.' },
+        },
       },
-      security: [{ session: [] }],
+      security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
   });

@@ -14,6 +14,8 @@ declare module 'fastify' {
     access?: 'public';
     /** A file of the web client: cached by its own rules instead of `no-store`. */
     webAsset?: boolean;
+    /** Needs the signed-in browser itself: an API token is refused (managing tokens). */
+    sessionOnly?: boolean;
   }
 }
 
@@ -24,6 +26,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface RouteAccessDeps {
   sessions: SessionStore;
+  tokens: { use(token: string, now: number): unknown };
   now: () => number;
   /** The site's public origin (`https://ads.example.com`); without it the Host header is the site. */
   publicOrigin?: string;
@@ -38,13 +41,34 @@ export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps):
     const config = request.routeOptions.config;
     // Per user and changing: no cache keeps API answers (downloads choose their own policy later).
     if (!config.webAsset) reply.raw.setHeader('Cache-Control', 'no-store');
-    checkOrigin(request, deps.publicOrigin);
     // A path that routes nowhere reveals nothing: its 404 needs no session.
-    if (request.is404 || config.access === 'public') return;
+    const open = request.is404 || config.access === 'public';
+    const token = bearerToken(request);
+    if (token !== undefined) {
+      // Not an ambient credential: no other site's page can make a browser send it, so no Origin check.
+      if (open) return;
+      if (config.sessionOnly) {
+        throw new UserError('session_required', 'Sign in with the password to manage API tokens.', 403);
+      }
+      if (!deps.tokens.use(token, deps.now())) {
+        throw new UserError('invalid_token', 'That API token is unknown or was revoked.', 401);
+      }
+      return;
+    }
+    checkOrigin(request, deps.publicOrigin);
+    if (open) return;
     if (!hasValidSession(request, deps.sessions, deps.now())) {
       throw new UserError('unauthorized', 'Please sign in first.', 401);
     }
   });
+}
+
+/** The token of an `Authorization: Bearer …` header; '' when the header is there but malformed. */
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer +(\S+) *$/i.exec(header);
+  return match?.[1] ?? '';
 }
 
 /** Marks every route registered in this scope (the web client's files) as public web assets. */

@@ -109,6 +109,20 @@ export const jobChangeSchema = z.object({
 });
 export type JobChange = z.infer<typeof jobChangeSchema>;
 
+export const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revoked: z.boolean(),
+});
+export const newApiTokenSchema = apiTokenSchema.extend({
+  token: z.string().describe('The secret: send it as `Authorization: Bearer <token>`. Shown only now.'),
+});
+export const tokenListSchema = z.object({ tokens: z.array(apiTokenSchema) });
+export type ApiTokenView = z.infer<typeof apiTokenSchema>;
+export type NewApiTokenView = z.infer<typeof newApiTokenSchema>;
+
 export const jobListSchema = z.object({ jobs: z.array(jobViewSchema) });
 
 export const jobParamsSchema = z.object({ id: idSchema });

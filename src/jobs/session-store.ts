@@ -1,6 +1,7 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { StatementSync } from 'node:sqlite';
 import type { Db } from './db.js';
+import { secretHasher } from './secret-hash.js';
 
 export interface Session {
   /** The secret the client holds (cookie value): 256 random bits, base64url. */
@@ -9,17 +10,7 @@ export interface Session {
   expiresAt: number;
 }
 
-/**
- * Only a hash of the id is stored, so a copy of the database does not hand out live sessions. With
- * SESSION_SECRET set the hash is keyed (HMAC): someone who can write to the database still cannot
- * plant a session of their own. Changing the secret signs everybody out.
- */
-function idHasher(secret: string | undefined): (id: string) => string {
-  if (secret === undefined) return (id) => createHash('sha256').update(id).digest('base64url');
-  return (id) => createHmac('sha256', secret).update(id).digest('base64url');
-}
-
-/** Server-side sessions: the cookie holds a random id, the row holds its expiry. */
+/** Server-side sessions: the cookie holds a random id, the row holds a hash of it and its expiry. */
 export class SessionStore {
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
@@ -28,7 +19,7 @@ export class SessionStore {
   readonly #hash: (id: string) => string;
 
   constructor(db: Db, secret?: string) {
-    this.#hash = idHasher(secret);
+    this.#hash = secretHasher(secret);
     this.#insert = db.prepare('INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)');
     this.#find = db.prepare(
       'SELECT created_at, expires_at FROM sessions WHERE id_hash = ? AND expires_at > ?',
