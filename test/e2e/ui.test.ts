@@ -203,6 +203,33 @@ describe('vidvar in a browser', () => {
     expect(new URL(page.url()).hash).toBe(`#/jobs/${job.id}`);
   });
 
+  it('creates an API token in Settings, shows it once, and a script can use it until it is revoked', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.getByLabel('Name').fill('Monday refresh');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = page.getByLabel('New API token');
+    await secret.waitFor();
+    const token = await secret.inputValue();
+    expect(token).toMatch(/^vv_/);
+    const jobs = () => fetch(`${server.url}/api/jobs`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await jobs()).status).toBe(200);
+
+    const row = page
+      .getByRole('list', { name: 'API tokens' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Monday refresh' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Revoke token' }).click();
+    await row.waitFor({ state: 'detached' });
+    await secret.waitFor({ state: 'detached' });
+    expect((await jobs()).status).toBe(401);
+    // Shown once: after a reload the list names the token's fate, never the token.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    expect(await page.content()).not.toContain(token);
+  });
+
   it('ran every screen above without a script error', () => {
     expect(pageErrors).toEqual([]);
   });

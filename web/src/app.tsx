@@ -8,6 +8,7 @@ import { useStore } from './lib/store.js';
 import { JobDetail } from './screens/JobDetail.js';
 import { JobsList } from './screens/JobsList.js';
 import { NewBatch } from './screens/NewBatch.js';
+import { Settings } from './screens/Settings.js';
 import { SignIn } from './screens/SignIn.js';
 
 /**
@@ -44,6 +45,7 @@ export function App() {
             <NewBatch active={route.name === 'new'} />
             {route.name === 'jobs' && <JobsList />}
             {route.name === 'job' && <JobDetail id={route.id} />}
+            {route.name === 'settings' && <Settings />}
           </main>
         </>
       )}

@@ -1,5 +1,5 @@
 import { request } from './http.js';
-import type { JobView, NewJobRequest, UploadInfo } from './types.js';
+import type { ApiTokenView, JobView, NewApiTokenView, NewJobRequest, UploadInfo } from './types.js';
 
 /** One function per API route the client uses. */
 
@@ -25,6 +25,14 @@ export const deleteJob = (id: string) =>
 
 export const getUploadInfo = (id: string) =>
   request<UploadInfo>(`/api/uploads/${encodeURIComponent(id)}/info`);
+
+export const listTokens = () => request<{ tokens: ApiTokenView[] }>('/api/tokens').then((r) => r.tokens);
+
+export const createToken = (name: string) =>
+  request<NewApiTokenView>('/api/tokens', { method: 'POST', body: { name } });
+
+export const revokeToken = (id: string) =>
+  request<void>(`/api/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
 export const checkHealth = () => request<{ status: string }>('/api/health', { signInOnUnauthorized: false });
 

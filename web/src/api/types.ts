@@ -6,12 +6,14 @@
 export { applyJobChange } from '../../../src/http/apply-change.js';
 export { MAX_OUTPUTS_PER_SOURCE } from '../../../src/http/limits.js';
 export type {
+  ApiTokenView,
   CreateJobBody as NewJobRequest,
   EffectView,
   Intensity,
   JobChange,
   JobStatus,
   JobView,
+  NewApiTokenView,
   OutputStatus,
   OutputView,
   SourceView,

@@ -2,7 +2,7 @@ import { signOut } from '../api/endpoints.js';
 import { session } from '../api/session.js';
 import { type Route, routeHref } from '../lib/route.js';
 
-/** Brand, the two main screens, and sign-out. */
+/** Brand, the main screens, and sign-out. */
 export function Header({ route }: { route: Route }) {
   const current = (name: Route['name']) => (route.name === name ? 'page' : undefined);
   const leave = () => signOut().finally(() => session.set('signed-out'));
@@ -25,6 +25,9 @@ export function Header({ route }: { route: Route }) {
             aria-current={current('jobs') ?? current('job')}
           >
             Jobs
+          </a>
+          <a class="nav__link" href={routeHref({ name: 'settings' })} aria-current={current('settings')}>
+            Settings
           </a>
         </nav>
         <button type="button" class="button button--ghost button--small" onClick={leave}>
