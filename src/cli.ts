@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/batch.js';
-import { formatCommand, shellScript } from './media/command-line.js';
+import { formatCommand, shellScript } from './media/ffmpeg/command-line.js';
+import { ffmpegArgv } from './media/ffmpeg/runner.js';
 import { engineOptions } from './media/options.js';
-import { ffmpegArgv } from './media/runner.js';
+import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/render/batch.js';
 import { INTENSITIES, type Intensity } from './media/types.js';
 import { VERSION } from './version.js';
 

@@ -1,6 +1,6 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { admitMedia } from '../media/admission.js';
+import { admitMedia } from '../media/admission/admission.js';
 import type { EngineOptions } from '../media/options.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, sourcePath } from '../storage/layout.js';

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { createProcessSlots, type Ticket } from '../media/ffmpeg/process-slots.js';
 import type { EngineOptions } from '../media/options.js';
-import { createProcessSlots, type Ticket } from '../media/process-slots.js';
-import { type RenderResult, renderVariations } from '../media/render.js';
+import { renderVariations } from '../media/render/render.js';
+import type { RenderResult } from '../media/render/render-types.js';
 import { diskUsage } from '../storage/disk-space.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import {

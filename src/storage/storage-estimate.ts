@@ -1,5 +1,5 @@
-import { videoRateCap } from '../media/encode-settings.js';
-import { outputGeometry } from '../media/output-format.js';
+import { videoRateCap } from '../media/plan/encode-settings.js';
+import { outputGeometry } from '../media/plan/output-format.js';
 import type { MediaInfo } from '../media/types.js';
 
 /**

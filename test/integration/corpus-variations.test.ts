@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
 
 import { CORPUS_DIR } from '../support/clips.js';
 import {

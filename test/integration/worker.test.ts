@@ -18,12 +18,13 @@ import { recoverAtStartup } from '../../src/jobs/recovery.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
 import { createWorker, type WorkerDeps } from '../../src/jobs/worker.js';
-import { admitMedia } from '../../src/media/admission.js';
-import { FfmpegError } from '../../src/media/errors.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { FfmpegError } from '../../src/media/ffmpeg/ffmpeg-error.js';
 import type { EngineOptions } from '../../src/media/options.js';
 import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import type { RenderResult, renderVariations } from '../../src/media/render.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import type { renderVariations } from '../../src/media/render/render.js';
+import type { RenderResult } from '../../src/media/render/render-types.js';
 import type { Intensity, MediaInfo, VariationPlan } from '../../src/media/types.js';
 import {
   type DataLayout,

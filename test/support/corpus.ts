@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import { renderVariations } from '../../src/media/render.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import { renderVariations } from '../../src/media/render/render.js';
 import type { MediaInfo } from '../../src/media/types.js';
 import { CORPUS_DIR } from './clips.js';
 

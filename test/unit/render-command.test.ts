@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEMUXER_WHITELIST } from '../../src/media/demuxers.js';
+import { DEMUXER_WHITELIST } from '../../src/media/ffmpeg/demuxers.js';
 import { engineOptions } from '../../src/media/options.js';
-import { outputGeometry } from '../../src/media/output-format.js';
-import { planSignature } from '../../src/media/plan.js';
-import { buildRenderCommand, rateText } from '../../src/media/render-command.js';
+import { outputGeometry } from '../../src/media/plan/output-format.js';
+import { planSignature } from '../../src/media/plan/planner.js';
+import { buildRenderCommand, rateText } from '../../src/media/render/render-command.js';
 import type { EncodeSettings, PlannedEffect, VariationPlan } from '../../src/media/types.js';
 import { fakeMedia } from '../support/fake-media.js';
 

@@ -1,7 +1,7 @@
 import type { EffectParams, Intensity } from '../types.js';
 import { defineEffect, num, percent, range, round, signed, spread } from './params.js';
-import { eqMap, lutyuvOps, type PlaneMap } from './point-ops.js';
-import type { EffectDefinition } from './types.js';
+import { eqMap, lutyuvOps } from './point-ops.js';
+import type { EffectDefinition, PlaneMap } from './types.js';
 
 type Bounds = Record<Intensity, [number, number]>;
 

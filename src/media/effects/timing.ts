@@ -1,4 +1,4 @@
-import { MAX_OUTPUT_FPS, outputFps } from '../output-format.js';
+import { MAX_OUTPUT_FPS, outputFps } from '../plan/output-format.js';
 import type { EffectParams, Intensity, MediaInfo } from '../types.js';
 import { defineEffect, num, percent, range, round, spread } from './params.js';
 import type { EffectDefinition } from './types.js';

@@ -1,4 +1,4 @@
-import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
+import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 
 /**
  * Extra outputs of a render command, made from frames it decodes anyway: a fingerprint of the

@@ -1,8 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isUserError } from '../errors.js';
-import { admitMedia } from './admission.js';
-import type { ScheduledCommand } from './command-line.js';
+import { isUserError } from '../../errors.js';
+import { admitMedia } from '../admission/admission.js';
+import type { ScheduledCommand } from '../ffmpeg/command-line.js';
+import { createProcessSlots } from '../ffmpeg/process-slots.js';
 import {
   MANIFEST_VERSION,
   type Manifest,
@@ -11,12 +12,12 @@ import {
   manifestSource,
   outputFileName,
   uniqueStems,
-} from './manifest.js';
-import type { EngineOptions } from './options.js';
-import { planJob } from './plan.js';
-import { createProcessSlots } from './process-slots.js';
-import { type RenderResult, type RenderTarget, renderCommands, renderVariations } from './render.js';
-import type { Intensity, MediaInfo } from './types.js';
+} from '../manifest.js';
+import type { EngineOptions } from '../options.js';
+import { planJob } from '../plan/planner.js';
+import type { Intensity, MediaInfo } from '../types.js';
+import { renderCommands, renderVariations } from './render.js';
+import type { RenderResult, RenderTarget } from './render-types.js';
 
 /**
  * A whole batch without a server: admit every input, plan every output from one seed, render them

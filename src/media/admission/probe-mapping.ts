@@ -1,5 +1,5 @@
-import { refuse } from './errors.js';
-import type { AudioStreamInfo, MediaInfo, Rotation, VideoStreamInfo } from './types.js';
+import type { AudioStreamInfo, MediaInfo, Rotation, VideoStreamInfo } from '../types.js';
+import { refuse } from './refusals.js';
 
 /**
  * ffprobe's JSON (`-show_format -show_streams`) → MediaInfo. Pure: everything FFmpeg-version

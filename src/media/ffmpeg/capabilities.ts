@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { EngineOptions } from './options.js';
+import type { EngineOptions } from '../options.js';
 
 const exec = promisify(execFile);
 

@@ -1,62 +1,21 @@
 import { rm } from 'node:fs/promises';
-import type { ScheduledCommand } from './command-line.js';
-import { type Fingerprint, readFingerprint } from './fingerprint.js';
-import type { EngineOptions } from './options.js';
-import { outputGeometry } from './output-format.js';
-import { expectedDuration } from './plan.js';
-import { createProcessSlots, type ProcessSlots, type Ticket } from './process-slots.js';
+import type { ScheduledCommand } from '../ffmpeg/command-line.js';
+import { createProcessSlots } from '../ffmpeg/process-slots.js';
+import { runFfmpeg } from '../ffmpeg/runner.js';
+import { outputGeometry } from '../plan/output-format.js';
+import { expectedDuration } from '../plan/planner.js';
+import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
 import { type Checked, checkTarget, finishTarget, isAbort, scratch } from './render-checks.js';
 import { buildRenderCommand } from './render-command.js';
 import { estimateRenderCost } from './render-cost.js';
 import { groupTargets, planStrategy, type RenderStrategy } from './render-strategy.js';
-import { runFfmpeg } from './runner.js';
-import type { MediaInfo, VariationPlan } from './types.js';
+import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 /**
  * Renders planned variations of one source: each into its work path, then checked, measured and
  * renamed into its final path — so a file at a final path is always complete and valid. Used alike
  * by the CLI and by the server's worker.
  */
-export interface RenderTarget {
-  outputId: string;
-  plan: VariationPlan;
-  workPath: string;
-  finalPath: string;
-  thumbnailPath?: string;
-}
-
-export type RenderResult =
-  | {
-      outputId: string;
-      ok: true;
-      sizeBytes: number;
-      durationSec: number;
-      width: number;
-      height: number;
-      distinctness: Record<string, number>;
-    }
-  /** message is safe to show a user; detail (FFmpeg's words, paths) is for logs only. */
-  | { outputId: string; ok: false; code: string; message: string; detail: string };
-
-export interface RenderRequest {
-  inputPath: string;
-  media: MediaInfo;
-  targets: RenderTarget[];
-  options: EngineOptions;
-  signal?: AbortSignal;
-  onProgress?: (outputId: string, fraction: number) => void;
-  onOutput?: (result: RenderResult) => void;
-  /**
-   * Asked before each FFmpeg process starts: true stops the render there, reporting only what is
-   * finished (a deploy lets the running encode end, and starts no other).
-   */
-  shouldStop?: () => boolean;
-  /** The machine's FFmpeg capacity when several renders share it (default: this render's own). */
-  slots?: ProcessSlots;
-  /** Where this render's processes queue among the others sharing `slots` (e.g. [job, source]). */
-  ticket?: Ticket;
-}
-
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
   if (req.targets.length === 0) return [];
   const { strategy, groups } = planGroups(req);

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { FfmpegError, type FfmpegErrorCode } from './errors.js';
-import type { EngineOptions } from './options.js';
+import type { EngineOptions } from '../options.js';
+import { FfmpegError, type FfmpegErrorCode } from './ffmpeg-error.js';
 import { cpuBudgetSec, describeExit, limitedCommand } from './process-limits.js';
 import { ProgressParser } from './progress.js';
 

@@ -1,4 +1,4 @@
-import type { MediaInfo } from './types.js';
+import type { MediaInfo } from '../types.js';
 
 export interface OutputGeometry {
   width: number;

@@ -1,14 +1,14 @@
-import { inputArgs } from './demuxers.js';
-import { effectById, effectOrder } from './effects/catalog.js';
-import { pictureFilters } from './effects/point-ops.js';
-import type { FilterContext } from './effects/types.js';
-import { videoRateCap } from './encode-settings.js';
-import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
-import type { EngineOptions } from './options.js';
-import { outputGeometry } from './output-format.js';
-import { expectedDuration, variationFps } from './plan.js';
+import { effectById, effectOrder } from '../effects/catalog.js';
+import { pictureFilters } from '../effects/point-ops.js';
+import type { FilterContext } from '../effects/types.js';
+import { inputArgs } from '../ffmpeg/demuxers.js';
+import type { EngineOptions } from '../options.js';
+import { videoRateCap } from '../plan/encode-settings.js';
+import { outputGeometry } from '../plan/output-format.js';
+import { expectedDuration, variationFps } from '../plan/planner.js';
+import type { MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
+import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
-import type { MediaInfo, PlannedEffect, VariationPlan } from './types.js';
 
 export interface RenderCommandTarget extends SideOutputs {
   plan: VariationPlan;

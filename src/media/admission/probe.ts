@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DEMUXER_WHITELIST, demuxerFor, inputArgs, refusedKind } from './demuxers.js';
-import { FfmpegError, type MediaError, refuse } from './errors.js';
-import type { EngineOptions } from './options.js';
+import { DEMUXER_WHITELIST, demuxerFor, inputArgs, refusedKind } from '../ffmpeg/demuxers.js';
+import { FfmpegError } from '../ffmpeg/ffmpeg-error.js';
+import { runFfmpeg, runFfprobe } from '../ffmpeg/runner.js';
+import type { EngineOptions } from '../options.js';
+import type { MediaInfo } from '../types.js';
 import { mediaInfoFromProbe } from './probe-mapping.js';
-import { runFfmpeg, runFfprobe } from './runner.js';
-import type { MediaInfo } from './types.js';
+import { type MediaError, refuse } from './refusals.js';
 
 /**
  * What a source file is, from ffprobe. Only allow-listed demuxers may open it and only through the
