@@ -271,6 +271,28 @@ describe('worker', () => {
     expect(h.store.getJob(queued.id)?.status).toBe('canceled');
   });
 
+  it('sleeps until woken: a freed slot starts the next job, a created one waits for wake(), never for a poll', async () => {
+    const h = harness();
+    const first = h.addJob({ count: 1 });
+    const second = h.addJob({ count: 1 });
+    const worker = createWorker({ ...h.deps(fakeRender()), concurrency: 1 });
+    worker.start();
+    // The second job starts when the first one's slot frees, with no wake() from outside.
+    await h.waitForStatus(first.id, 'done');
+    await h.waitForStatus(second.id, 'done');
+    // Let the worker see its slot freed and go back to sleep with nothing queued.
+    while (worker.activeJobIds().length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const third = h.addJob({ count: 1 });
+    // A polling worker (it used to look every second) would have claimed it by now.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(h.store.getJob(third.id)?.status).toBe('queued');
+    worker.wake();
+    await h.waitForStatus(third.id, 'done');
+    expect(await worker.stop({ graceMs: 1000 })).toBe('idle');
+  });
+
   it('on shutdown lets a job finish within the grace period', async () => {
     const h = harness();
     const job = h.addJob({ count: 1 });

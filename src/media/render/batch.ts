@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isUserError } from '../../errors.js';
+import { mapPool } from '../../lib/map-pool.js';
 import { admitMedia } from '../admission/admission.js';
 import type { ScheduledCommand } from '../ffmpeg/command-line.js';
 import { createProcessSlots } from '../ffmpeg/process-slots.js';
@@ -115,35 +116,40 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     // All inputs share the machine's process slots, so the next input starts as cores free up.
     const slots = createProcessSlots(req.options.cpus);
     const order = new Map(sources.map((s, i) => [s, i]));
-    await runPool(sources, req.concurrency || sources.length, async (source) => {
-      await mkdir(path.join(req.outDir, source.stem), { recursive: true });
-      await renderVariations({
-        inputPath: source.input,
-        media: source.media,
-        targets: source.targets,
-        options: req.options,
-        signal: req.signal,
-        slots,
-        ticket: [order.get(source) ?? 0],
-        onProgress: (id, fraction) => {
-          progress.set(id, fraction);
-          emitProgress();
-        },
-        onOutput: (result) => {
-          const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
-          const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
-          if (!result.ok) failed++;
-          progress.set(result.outputId, 1);
-          const sourceName = path.basename(source.input);
-          outputs.set(
-            result.outputId,
-            manifestOutput(sourceName, file, target.plan, result.ok ? result : null),
-          );
-          req.onEvent?.({ type: 'output', input: source.input, file, result });
-          emitProgress();
-        },
-      });
-    });
+    await mapPool(
+      sources,
+      req.concurrency || sources.length,
+      async (source) => {
+        await mkdir(path.join(req.outDir, source.stem), { recursive: true });
+        await renderVariations({
+          inputPath: source.input,
+          media: source.media,
+          targets: source.targets,
+          options: req.options,
+          signal: req.signal,
+          slots,
+          ticket: [order.get(source) ?? 0],
+          onProgress: (id, fraction) => {
+            progress.set(id, fraction);
+            emitProgress();
+          },
+          onOutput: (result) => {
+            const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
+            const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
+            if (!result.ok) failed++;
+            progress.set(result.outputId, 1);
+            const sourceName = path.basename(source.input);
+            outputs.set(
+              result.outputId,
+              manifestOutput(sourceName, file, target.plan, result.ok ? result : null),
+            );
+            req.onEvent?.({ type: 'output', input: source.input, file, result });
+            emitProgress();
+          },
+        });
+      },
+      req.signal,
+    );
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -162,15 +168,4 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   };
   await writeFile(path.join(req.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, refused: req.inputs.length - sources.length, failed };
-}
-
-async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
 }

@@ -1,11 +1,12 @@
 import { rm } from 'node:fs/promises';
+import { mapPool } from '../../lib/map-pool.js';
 import type { ScheduledCommand } from '../ffmpeg/command-line.js';
 import { createProcessSlots } from '../ffmpeg/process-slots.js';
 import { runFfmpeg } from '../ffmpeg/runner.js';
 import { outputGeometry } from '../plan/output-format.js';
 import { expectedDuration } from '../plan/planner.js';
-import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
-import { type Checked, checkTarget, finishTarget, isAbort, scratch } from './render-checks.js';
+import { createInOrderFinish } from './finish-in-order.js';
+import { isAbort, scratch } from './render-checks.js';
 import { buildRenderCommand } from './render-command.js';
 import { estimateRenderCost } from './render-cost.js';
 import { groupTargets, planStrategy, type RenderStrategy } from './render-strategy.js';
@@ -19,82 +20,38 @@ import type { RenderRequest, RenderResult, RenderTarget } from './render-types.j
 export async function renderVariations(req: RenderRequest): Promise<RenderResult[]> {
   if (req.targets.length === 0) return [];
   const { strategy, groups } = planGroups(req);
-  const results: RenderResult[] = [];
-  const measured = new Map<string, Fingerprint>();
   const sourceScratch = sourceScratchPath(req.targets);
-  let sourcePrint: Fingerprint | null = null;
-  // Each group's outcome (its failures), or null when it never started.
-  const rendered = groups.map(() => settleOnce<Map<string, string> | null>());
-  const groupOf = new Map(groups.flatMap((group, g) => group.map((t) => [t.outputId, g] as const)));
-  const outcomeOf = (g: number) => (rendered[g] as Settle<Map<string, string> | null>).promise;
-  // Checked in the caller's order, each once its process is done: distinctness ("nearest sibling
-  // checked before it") is then the same on every machine, whatever finished first.
-  const checks = new Map<string, Promise<Checked>>();
-  const checkInOrder = async () => {
-    let sourceRead = false;
-    for (const target of req.targets) {
-      const g = groupOf.get(target.outputId) ?? 0;
-      const failures = await outcomeOf(g);
-      if (failures === null) continue; // never started: stays for a later run
-      if (!checks.has(target.outputId)) {
-        for (const t of groups[g] as RenderTarget[]) {
-          const check = checkTarget(req, t, failures.get(t.outputId));
-          check.catch(() => {});
-          checks.set(t.outputId, check);
-        }
-      }
-      if (!sourceRead) {
-        sourceRead = true;
-        // The first group writes the source's fingerprint.
-        if ((await outcomeOf(0)) !== null)
-          sourcePrint = await readFingerprint(sourceScratch).catch(() => null);
-      }
-      const checked = await (checks.get(target.outputId) as Promise<Checked>);
-      const result = await finishTarget(target, checked, sourcePrint, measured);
-      results.push(result);
-      req.onOutput?.(result);
-    }
-  };
   const slots = req.slots ?? createProcessSlots(req.options.cpus);
-  const ticket = (index: number) => [...(req.ticket ?? []), index];
-  const stopped = () => req.shouldStop?.() === true || req.signal?.aborted === true;
-  let next = 0;
-  const lane = async () => {
-    if (next >= groups.length || stopped()) return;
-    let index = next++;
-    let release = await slots.acquire(strategy.slotsPerProcess, ticket(index));
-    for (;;) {
-      const outcome = rendered[index] as Settle<Map<string, string> | null>;
-      const group = groups[index] as RenderTarget[];
+  const finish = createInOrderFinish(req, sourceScratch);
+  let crashed = false;
+  const stopped = () => crashed || req.shouldStop?.() === true || req.signal?.aborted === true;
+  try {
+    // Every group is handed out at once and waits for its process slot: the slots (shared by every
+    // source and job) are what bounds the processes, and they serve tickets strictly in order, so this
+    // source keeps its turn and processes start in the order --print-commands prints.
+    const renderInTurn = async (group: RenderTarget[], index: number) => {
+      const release = await slots.acquire(strategy.slotsPerProcess, [...(req.ticket ?? []), index]);
       try {
-        // Asked again once a slot is ours: a deploy may have begun while this lane waited.
-        outcome.resolve(
-          stopped() ? null : await renderWithRetries(req, group, groupJob(strategy, index, sourceScratch)),
-        );
-      } catch (error) {
-        outcome.reject(error);
+        // Asked once the slot is ours: a deploy may have begun while this group waited.
+        return stopped()
+          ? null
+          : await renderWithRetries(req, group, groupJob(strategy, index, sourceScratch));
+      } finally {
         release();
+      }
+    };
+    await mapPool(groups, groups.length, async (group, index) => {
+      try {
+        const failures = await renderInTurn(group, index);
+        if (failures) await finish.groupEnded(group, index, failures);
+      } catch (error) {
+        crashed = true; // the groups still waiting for a slot start nothing
         throw error;
       }
-      if (next >= groups.length || stopped()) return release();
-      // Queue for the next slot before giving this one back, so this source keeps its turn.
-      index = next++;
-      const queued = slots.acquire(strategy.slotsPerProcess, ticket(index));
-      release();
-      release = await queued;
-    }
-  };
-  try {
-    const checking = checkInOrder();
-    checking.catch(() => {});
-    // Every lane ends (a cancel stops all their processes) before the files are cleaned up.
-    const lanes = await Promise.allSettled(Array.from({ length: strategy.lanes }, lane));
-    for (const outcome of rendered) outcome.resolve(null);
-    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
-    if (failed) throw failed.reason;
-    await checking;
-    return results;
+    });
+    return await finish.rest();
   } finally {
+    // Reached only once every group has ended (a cancel stops all their processes).
     const files = req.targets.flatMap((t) => [t.workPath, ...Object.values(scratch(t))]);
     await Promise.all([...files, sourceScratch].map((f) => rm(f, { force: true })));
   }
@@ -115,24 +72,6 @@ async function renderWithRetries(
     if (single !== true) failures.set(target.outputId, single);
   }
   return failures;
-}
-
-interface Settle<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-/** A promise settled from outside; later settles are ignored, and an unawaited rejection is not fatal. */
-function settleOnce<T>(): Settle<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {});
-  return { promise, resolve, reject };
 }
 
 type CommandRequest = Pick<RenderRequest, 'inputPath' | 'media' | 'targets' | 'options'>;
