@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatCommand, shellScript } from './media/ffmpeg/command-line.js';
-import { ffmpegArgv } from './media/ffmpeg/runner.js';
-import { engineOptions } from './media/options.js';
-import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/render/batch.js';
-import { INTENSITIES, type Intensity } from './media/types.js';
+import {
+  type BatchEvent,
+  batchCommands,
+  engineOptions,
+  ffmpegArgv,
+  formatCommand,
+  INTENSITIES,
+  type Intensity,
+  prepareBatch,
+  runBatch,
+  shellScript,
+} from './media/index.js';
 import { VERSION } from './version.js';
 
 const HELP = `vidvar ${VERSION} — many distinct variations of your ad videos, rendered by FFmpeg

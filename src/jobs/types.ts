@@ -1,4 +1,4 @@
-import type { Intensity, MediaInfo, VariationPlan } from '../media/types.js';
+import type { Intensity, MediaInfo, VariationPlan } from '../media/index.js';
 
 /** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
 

@@ -1,8 +1,7 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { mapPool } from '../lib/map-pool.js';
-import { admitMedia } from '../media/admission/admission.js';
-import type { EngineOptions } from '../media/options.js';
+import { admitMedia, type EngineOptions } from '../media/index.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, sourcePath } from '../storage/layout.js';
 import type { JobStore, UploadRecord } from './types.js';

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { createProcessSlots, type Ticket } from '../media/ffmpeg/process-slots.js';
-import type { EngineOptions } from '../media/options.js';
-import { renderVariations } from '../media/render/render.js';
-import type { RenderResult } from '../media/render/render-types.js';
+import {
+  createProcessSlots,
+  type EngineOptions,
+  type RenderResult,
+  renderVariations,
+  type Ticket,
+} from '../media/index.js';
 import { diskUsage } from '../storage/disk-space.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import {
