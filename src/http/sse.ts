@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FINISHED_JOB_STATUSES } from '../job-status.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { JobView } from './schemas.js';
 
@@ -8,7 +9,7 @@ import type { JobView } from './schemas.js';
  * Every event carries the full state, so a slow client may skip intermediate ones without harm.
  */
 export const HEARTBEAT_MS = 15_000;
-const TERMINAL = new Set<JobView['status']>(['done', 'failed', 'canceled']);
+const TERMINAL = new Set<JobView['status']>(FINISHED_JOB_STATUSES);
 
 export interface JobStreamOptions {
   jobId: string;

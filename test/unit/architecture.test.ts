@@ -198,6 +198,14 @@ describe('architecture', () => {
     ).toEqual([]);
   });
 
+  it('defines each shared thing once: the finished job states, even()', () => {
+    const finishedSet = /[[(]\s*['"`]done['"`],\s*['"`]failed['"`],\s*['"`]canceled['"`]\s*[\])]/;
+    const definitions = (pattern: RegExp) =>
+      src.filter((m) => pattern.test(readFileSync(m.file, 'utf8'))).map((m) => rel(m.file));
+    expect(definitions(finishedSet)).toEqual(['src/job-status.ts']);
+    expect(definitions(/function even\(/)).toEqual(['src/media/plan/output-format.ts']);
+  });
+
   it('keeps the web client off the server code: web/ imports nothing from src/', () => {
     const web = modules(WEB);
     expect(web.length).toBeGreaterThan(5);

@@ -1,11 +1,7 @@
+import { even } from '../plan/output-format.js';
 import type { Intensity } from '../types.js';
 import { defineEffect, num, range, round, spread, text } from './params.js';
 import type { EffectDefinition } from './types.js';
-
-/** Even size at least 2, as 4:2:0 chroma needs. */
-function even(value: number): number {
-  return Math.max(2, Math.round(value / 2) * 2);
-}
 
 function where(x: number, y: number): string {
   const horizontal = x < 0.34 ? 'left' : x > 0.66 ? 'right' : 'centre';
