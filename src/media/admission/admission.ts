@@ -93,7 +93,7 @@ async function admit(
   return { ...info, durationSec };
 }
 
-/** What the header says the video lasts: its own stream duration when known, else the file's. */
+/** What the header says the video lasts: its own frame count when known, else the file's duration. */
 function claimedVideoDuration(info: MediaInfo): number {
   const { frameCount, fps } = info.video;
   if (frameCount !== null && frameCount > 1) return Math.min(info.durationSec, frameCount / fps);

@@ -27,6 +27,9 @@ export interface RenderCommandRequest {
   sourceFingerprintPath?: string;
 }
 
+/** Frames the last picture may be repeated for, at most, to reach the planned duration (cut by `-t`). */
+const END_PAD_FRAMES = 3;
+
 /** Every output's audio: AAC needs a fixed layout, and pitch shifting needs a known rate. */
 const OUTPUT_SAMPLE_RATE = 48_000;
 
@@ -82,6 +85,9 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
       ...(shared ? [] : head),
       ...timing.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
       `fps=${rateText(variationFps(req.media, effects))}`,
+      // FFmpeg 5.1's setpts and trim do not carry the end-of-stream time along, so the frame-rate
+      // conversion can end a frame or two early; clones of the last frame fill up to `-t` instead.
+      `tpad=stop_mode=clone:stop=${END_PAD_FRAMES}`,
       ...pictureFilters(
         picture.map((e) => ({ definition: effectById(e.id), params: e.params })),
         ctx,
