@@ -4,11 +4,11 @@
  */
 export { admitMedia } from './admission/admission.js';
 export { effectById } from './effects/catalog.js';
-export { checkFfmpeg } from './ffmpeg/capabilities.js';
 export { formatCommand, shellScript } from './ffmpeg/command-line.js';
 export { wrapperAvailable } from './ffmpeg/process-limits.js';
 export { createProcessSlots, type Ticket } from './ffmpeg/process-slots.js';
 export { ffmpegArgv } from './ffmpeg/runner.js';
+export { ffmpegVersion } from './ffmpeg/version.js';
 export {
   MANIFEST_VERSION,
   type Manifest,
@@ -22,6 +22,7 @@ export { videoRateCap } from './plan/encode-settings.js';
 export { outputGeometry } from './plan/output-format.js';
 export { planJob } from './plan/planner.js';
 export { type BatchEvent, batchCommands, prepareBatch, runBatch } from './render/batch.js';
+export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';
 export { renderVariations } from './render/render.js';
 export type { RenderResult } from './render/render-types.js';
 export {

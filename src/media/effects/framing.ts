@@ -18,6 +18,7 @@ const ZOOM: Record<Intensity, [number, number]> = {
 /** Crops a window of 1/zoom of the frame at an offset and scales it back up: the framing moves. */
 export const zoom = defineEffect({
   id: 'zoom',
+  filters: ['crop', 'scale'],
   cpuCost: 1.3,
   family: 'framing',
   label: 'Zoom and reframe',
@@ -56,6 +57,7 @@ const TILT: Record<Intensity, [number, number]> = {
  */
 export const tilt = defineEffect({
   id: 'tilt',
+  filters: ['perspective'],
   cpuCost: 6.5,
   family: 'framing',
   label: 'Tilt',
@@ -113,6 +115,7 @@ const COLOUR_NAMES: Record<string, string> = {
 /** Shrinks the picture slightly inside a plain frame. */
 export const border = defineEffect({
   id: 'border',
+  filters: ['scale', 'pad'],
   cpuCost: 1.3,
   family: 'framing',
   label: 'Frame border',
@@ -136,6 +139,7 @@ export const border = defineEffect({
 
 export const mirror = defineEffect({
   id: 'mirror',
+  filters: ['hflip'],
   cpuCost: 0.5,
   family: 'orientation',
   label: 'Mirror',

@@ -47,6 +47,11 @@ export type ParamSpecs = Record<string, ParamSpec>;
 
 export interface EffectDefinition {
   id: string;
+  /**
+   * Every FFmpeg filter its filter functions may emit, whatever the parameters: the start-up check
+   * asks FFmpeg for exactly these (plus the render command's own), and a test holds real commands to it.
+   */
+  filters: readonly string[];
   /** Planner slot: framing, orientation, colour, texture, timing, audio. */
   family: string;
   label: string;

@@ -27,6 +27,12 @@ export interface RenderCommandRequest {
   sourceFingerprintPath?: string;
 }
 
+/** The filters this module writes itself, whatever the plan (the effects declare theirs). */
+export const RENDER_COMMAND_FILTERS: readonly string[] = [
+  ...['scale', 'format', 'setsar', 'split', 'fps', 'tpad'],
+  ...['aformat', 'asplit', 'anull', 'amix'],
+];
+
 /** Frames the last picture may be repeated for, at most, to reach the planned duration (cut by `-t`). */
 const END_PAD_FRAMES = 3;
 
