@@ -3,15 +3,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   type BatchEvent,
-  batchCommands,
+  batchScript,
   engineOptions,
-  ffmpegArgv,
-  formatCommand,
   INTENSITIES,
   type Intensity,
   prepareBatch,
   runBatch,
-  shellScript,
 } from './media/index.js';
 import { VERSION } from './version.js';
 
@@ -108,10 +105,7 @@ async function make(args: string[]): Promise<number> {
   try {
     const sources = await prepareBatch(request);
     if (values['print-commands']) {
-      const script = shellScript(batchCommands(sources, options), options.cpus, (args) =>
-        formatCommand(options.ffmpegPath, ffmpegArgv(args)),
-      );
-      process.stdout.write(`${script.join('\n')}\n`);
+      process.stdout.write(`${batchScript(sources, options, outDir).join('\n')}\n`);
       return sources.length === positionals.length ? 0 : 1;
     }
     if (!values.json) process.stderr.write(`seed ${seed}\n`);

@@ -4,10 +4,8 @@
  */
 export { admitMedia } from './admission/admission.js';
 export { effectById } from './effects/catalog.js';
-export { formatCommand, shellScript } from './ffmpeg/command-line.js';
 export { wrapperAvailable } from './ffmpeg/process-limits.js';
 export { createProcessSlots, type Ticket } from './ffmpeg/process-slots.js';
-export { ffmpegArgv } from './ffmpeg/runner.js';
 export { ffmpegVersion } from './ffmpeg/version.js';
 export {
   MANIFEST_VERSION,
@@ -21,7 +19,8 @@ export { type EngineOptions, engineOptions } from './options.js';
 export { videoRateCap } from './plan/encode-settings.js';
 export { outputGeometry } from './plan/output-format.js';
 export { planJob } from './plan/planner.js';
-export { type BatchEvent, batchCommands, prepareBatch, runBatch } from './render/batch.js';
+export { type BatchEvent, prepareBatch, runBatch } from './render/batch.js';
+export { batchScript } from './render/batch-script.js';
 export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';
 export { renderVariations } from './render/render.js';
 export type { RenderResult } from './render/render-types.js';

@@ -78,7 +78,7 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
     preset: req.options.preset,
   });
   const stems = uniqueStems(admitted.map((a) => path.basename(a.input)));
-  const workDir = path.join(req.outDir, '.vidvar-work');
+  const workDir = batchWorkDir(req.outDir);
   return admitted.map((source, s) => {
     const stem = stems[s] as string;
     const targets = (plans[s] ?? []).map((plan) => {
@@ -94,11 +94,23 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   });
 }
 
-/** The render commands a batch runs, in start order: the argv after `ffmpeg` and the runner's fixed flags. */
-export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): ScheduledCommand[] {
+/**
+ * The render commands a batch runs, in start order: the argv after `ffmpeg` and the runner's fixed
+ * flags. `finalNames`: outputs written straight to their final paths (see renderCommands).
+ */
+export function batchCommands(
+  sources: BatchSourcePlan[],
+  options: EngineOptions,
+  opts: { finalNames?: boolean } = {},
+): ScheduledCommand[] {
   return sources.flatMap((source) =>
-    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }),
+    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }, opts),
   );
+}
+
+/** Where a batch keeps its scratch files (fingerprints, outputs before their checks): deleted at the end. */
+export function batchWorkDir(outDir: string): string {
+  return path.join(outDir, '.vidvar-work');
 }
 
 export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): Promise<BatchResult> {
@@ -110,7 +122,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     const sum = [...progress.values()].reduce((a, b) => a + b, 0);
     req.onEvent?.({ type: 'progress', done: outputs.size, total, fraction: total ? sum / total : 1 });
   };
-  const workDir = path.join(req.outDir, '.vidvar-work');
+  const workDir = batchWorkDir(req.outDir);
   await mkdir(workDir, { recursive: true });
   try {
     // All inputs share the machine's process slots, so the next input starts as cores free up.

@@ -85,12 +85,16 @@ function groupJob(strategy: RenderStrategy, index: number, sourceScratch: string
   return { strategy, sourceScratch: index === 0 ? sourceScratch : undefined };
 }
 
-/** The FFmpeg commands of a render when nothing fails, in start order (what `--print-commands` shows). */
-export function renderCommands(req: CommandRequest): ScheduledCommand[] {
+/**
+ * The FFmpeg commands of a render when nothing fails, in start order (what `--print-commands` shows).
+ * `finalNames`: each output written straight to its final path, as a script with no checks to pass
+ * before a rename must; the bytes are the same.
+ */
+export function renderCommands(req: CommandRequest, opts: { finalNames?: boolean } = {}): ScheduledCommand[] {
   const { strategy, groups } = planGroups(req);
   const sourceScratch = sourceScratchPath(req.targets);
   return groups.map((group, index) => ({
-    args: groupCommand(req, group, groupJob(strategy, index, sourceScratch)),
+    args: groupCommand(req, group, groupJob(strategy, index, sourceScratch), opts.finalNames === true),
     slots: strategy.slotsPerProcess,
   }));
 }
@@ -107,13 +111,18 @@ function sourceScratchPath(targets: RenderTarget[]): string {
   return `${targets[0]?.workPath}.source.fp`;
 }
 
-function groupCommand(req: CommandRequest, group: RenderTarget[], job: GroupJob): string[] {
+function groupCommand(
+  req: CommandRequest,
+  group: RenderTarget[],
+  job: GroupJob,
+  finalNames = false,
+): string[] {
   return buildRenderCommand({
     inputPath: req.inputPath,
     media: req.media,
     targets: group.map((t) => ({
       plan: t.plan,
-      outPath: t.workPath,
+      outPath: finalNames ? t.finalPath : t.workPath,
       fingerprintPath: scratch(t).fingerprintPath,
       ...(t.thumbnailPath ? { thumbnailPath: scratch(t).thumbnailPath } : {}),
     })),
