@@ -166,6 +166,12 @@ function createReporter(tty: boolean, quiet: boolean): (event: BatchEvent) => vo
       lastBar = '';
       return;
     }
+    if (event.type === 'ffmpeg-changed') {
+      if (tty && lastBar) process.stderr.write('\n');
+      process.stderr.write(`note: ${event.note}\n`);
+      lastBar = '';
+      return;
+    }
     if (quiet) return;
     if (event.type === 'output') {
       const line = event.result.ok

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   createProcessSlots,
   type EngineOptions,
+  ffmpegVersion,
   type RenderResult,
   renderVariations,
   type Ticket,
@@ -131,8 +132,10 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   async function runJob(job: JobDetail, signal: AbortSignal): Promise<void> {
     const log = logger.child({ jobId: job.id });
+    // The build decides the bytes: a job resumed or retried after FFmpeg changed is told apart in the logs.
+    const ffmpeg = await ffmpegVersion(engine);
     log.info(
-      { event: 'job_started', disk: diskUsage(layout.root), outputs: job.outputs.length },
+      { event: 'job_started', disk: diskUsage(layout.root), outputs: job.outputs.length, ffmpeg },
       'job started',
     );
     events.publish(job.id);

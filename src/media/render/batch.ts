@@ -1,11 +1,13 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isUserError } from '../../errors.js';
 import { mapPool } from '../../lib/map-pool.js';
 import { admitMedia } from '../admission/admission.js';
 import type { ScheduledCommand } from '../ffmpeg/command-line.js';
 import { createProcessSlots } from '../ffmpeg/process-slots.js';
+import { ffmpegVersion } from '../ffmpeg/version.js';
 import {
+  ffmpegChangeNote,
   MANIFEST_VERSION,
   type Manifest,
   type ManifestOutput,
@@ -42,7 +44,9 @@ export type BatchEvent =
   | { type: 'refused'; input: string; code: string; message: string }
   | { type: 'admitted'; input: string; media: MediaInfo }
   | { type: 'progress'; done: number; total: number; fraction: number }
-  | { type: 'output'; input: string; file: string; result: RenderResult };
+  | { type: 'output'; input: string; file: string; result: RenderResult }
+  /** The folder's previous manifest is this plan made with another FFmpeg build. */
+  | { type: 'ffmpeg-changed'; note: string };
 
 export interface BatchSourcePlan {
   input: string;
@@ -122,6 +126,11 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     const sum = [...progress.values()].reduce((a, b) => a + b, 0);
     req.onEvent?.({ type: 'progress', done: outputs.size, total, fraction: total ? sum / total : 1 });
   };
+  const ffmpeg = await ffmpegVersion(req.options);
+  const manifestPath = path.join(req.outDir, 'manifest.json');
+  const plan = { seed: req.seed, intensity: req.intensity, count: req.count };
+  const note = ffmpegChangeNote(await readJson(manifestPath), { ...plan, ffmpeg });
+  if (note) req.onEvent?.({ type: 'ffmpeg-changed', note });
   const workDir = batchWorkDir(req.outDir);
   await mkdir(workDir, { recursive: true });
   try {
@@ -170,14 +179,25 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     .filter((o) => o !== undefined);
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
-    tool: { name: 'vidvar', version: req.toolVersion, ffmpeg: null },
+    tool: { name: 'vidvar', version: req.toolVersion, ffmpeg },
     createdAt: new Date().toISOString(),
     seed: req.seed,
     intensity: req.intensity,
     count: req.count,
     sources: sources.map((s) => manifestSource(path.basename(s.input), s.media)),
     outputs: ordered,
+    ...(note ? { notes: [note] } : {}),
   };
-  await writeFile(path.join(req.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, refused: req.inputs.length - sources.length, failed };
+}
+
+/** A JSON file's value, or null when there is none to read (first run into a folder, or not JSON). */
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
