@@ -3,10 +3,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './cli-usage.js';
 import { isUserError } from './errors.js';
-import { FfmpegError } from './media/errors.js';
-import { engineOptions } from './media/options.js';
-import { describeComparison } from './media/verify/compare-summary.js';
-import { compareVideoFiles, type VideoComparison } from './media/verify/compare-videos.js';
+import {
+  compareVideoFiles,
+  describeComparison,
+  engineOptions,
+  FfmpegError,
+  type VideoComparison,
+} from './media/index.js';
 
 /**
  * Exit codes of `vidvar compare`. "Not measurable" gets its own code: it is neither a verdict

@@ -3,11 +3,15 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compare } from './cli-compare.js';
 import { UsageError } from './cli-usage.js';
-import { type BatchEvent, batchCommands, prepareBatch, runBatch } from './media/batch.js';
-import { formatCommand, shellScript } from './media/command-line.js';
-import { engineOptions } from './media/options.js';
-import { ffmpegArgv } from './media/runner.js';
-import { INTENSITIES, type Intensity } from './media/types.js';
+import {
+  type BatchEvent,
+  batchScript,
+  engineOptions,
+  INTENSITIES,
+  type Intensity,
+  prepareBatch,
+  runBatch,
+} from './media/index.js';
 import { VERSION } from './version.js';
 
 const HELP = `vidvar ${VERSION} — many distinct variations of your ad videos, rendered by FFmpeg
@@ -111,10 +115,7 @@ async function make(args: string[]): Promise<number> {
   try {
     const sources = await prepareBatch(request);
     if (values['print-commands']) {
-      const script = shellScript(batchCommands(sources, options), options.cpus, (args) =>
-        formatCommand(options.ffmpegPath, ffmpegArgv(args)),
-      );
-      process.stdout.write(`${script.join('\n')}\n`);
+      process.stdout.write(`${batchScript(sources, options, outDir).join('\n')}\n`);
       return sources.length === positionals.length ? 0 : 1;
     }
     if (!values.json) process.stderr.write(`seed ${seed}\n`);
@@ -172,6 +173,12 @@ function createReporter(tty: boolean, quiet: boolean): (event: BatchEvent) => vo
     if (event.type === 'refused') {
       if (tty && lastBar) process.stderr.write('\n');
       process.stderr.write(`refused ${path.basename(event.input)}: ${event.message}\n`);
+      lastBar = '';
+      return;
+    }
+    if (event.type === 'ffmpeg-changed') {
+      if (tty && lastBar) process.stderr.write('\n');
+      process.stderr.write(`note: ${event.note}\n`);
       lastBar = '';
       return;
     }

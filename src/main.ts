@@ -3,9 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { checkFfmpeg } from './media/ffmpeg-capabilities.js';
-import { type EngineOptions, engineOptions } from './media/options.js';
-import { wrapperAvailable } from './media/process-limits.js';
+import { checkRenderFfmpeg, type EngineOptions, engineOptions, wrapperAvailable } from './media/index.js';
 import { composeServer } from './server.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
 import { VERSION } from './version.js';
@@ -49,7 +47,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   prepareDataDir(layout, fatal);
 
   const engine = engineFromConfig(config, layout);
-  const ffmpeg = await checkFfmpeg(engine);
+  const ffmpeg = await checkRenderFfmpeg(engine);
   if (ffmpeg.missing.length > 0) fatal(`FFmpeg is not usable: missing ${ffmpeg.missing.join(', ')}.`);
   logger.info({ ffmpeg: ffmpeg.version }, 'ffmpeg ready');
   if (engine.processLimits && !wrapperAvailable()) {

@@ -10,7 +10,7 @@ import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
 import { TokenStore } from './jobs/token-store.js';
 import type { JobStore } from './jobs/types.js';
 import { createWorker, type Worker } from './jobs/worker.js';
-import type { EngineOptions } from './media/options.js';
+import type { EngineOptions } from './media/index.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
 import { createJanitor, type Janitor } from './storage/janitor.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';

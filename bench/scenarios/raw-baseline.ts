@@ -30,7 +30,7 @@ export async function rawBaseline(ctx: BenchContext): Promise<ScenarioOutcome> {
       {
         key: 'raw.outputBytes',
         label: 'output bytes',
-        value: await filesBytes(script.workDir, '.mp4'),
+        value: await filesBytes(script.outDir, '.mp4'),
         unit: 'bytes',
       },
       { key: 'raw.commands', label: 'FFmpeg processes', value: script.commands, unit: 'count' },

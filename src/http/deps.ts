@@ -7,7 +7,7 @@ import type { JobEvents } from '../jobs/job-events.js';
 import type { SessionStore } from '../jobs/session-store.js';
 import type { TokenStore } from '../jobs/token-store.js';
 import type { JobStore } from '../jobs/types.js';
-import type { EngineOptions } from '../media/options.js';
+import type { EngineOptions } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { DataLayout } from '../storage/layout.js';
 

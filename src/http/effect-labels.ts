@@ -1,5 +1,4 @@
-import { effectById } from '../media/effects/catalog.js';
-import type { PlannedEffect } from '../media/types.js';
+import { effectById, type PlannedEffect } from '../media/index.js';
 import type { EffectDescriber } from './job-view.js';
 
 /**

@@ -1,5 +1,5 @@
+import { isFinishedJob } from '../job-status.js';
 import type { JobEvents } from '../jobs/job-events.js';
-import { isFinished } from '../jobs/types.js';
 import type { JobChange, JobView } from './schemas.js';
 
 /**
@@ -38,7 +38,7 @@ export class JobFeed {
   }
 
   get final(): boolean {
-    return isFinished(this.#view.status);
+    return isFinishedJob(this.#view.status);
   }
 
   /** `event: job` with the whole current view; built once per version. */
@@ -57,7 +57,7 @@ export class JobFeed {
     const update: FeedUpdate = {
       version: this.#version,
       delta: delta ? `event: change\ndata: ${JSON.stringify(delta)}\n\n` : null,
-      final: isFinished(view.status),
+      final: isFinishedJob(view.status),
       snapshot: () => this.snapshot(),
     };
     for (const viewer of [...this.#viewers]) viewer.update(update);

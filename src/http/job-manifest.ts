@@ -1,5 +1,5 @@
 import type { JobDetail } from '../jobs/types.js';
-import { MANIFEST_VERSION, type Manifest, manifestOutput, manifestSource } from '../media/manifest.js';
+import { MANIFEST_VERSION, type Manifest, manifestOutput, manifestSource } from '../media/index.js';
 import type { OutputName } from './job-view.js';
 
 /**

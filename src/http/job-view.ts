@@ -1,6 +1,5 @@
 import type { JobDetail, OutputRecord, SourceRecord } from '../jobs/types.js';
-import { outputFileName, uniqueStems } from '../media/manifest.js';
-import type { PlannedEffect } from '../media/types.js';
+import { outputFileName, type PlannedEffect, uniqueStems } from '../media/index.js';
 import type { JobView, OutputView } from './schemas.js';
 
 /** Turns a job as stored into what the API shows: ISO dates, file names, effects a person can read. */

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { UserError } from '../errors.js';
-import type { EngineOptions } from '../media/options.js';
-import { planJob } from '../media/plan.js';
-import type { Intensity } from '../media/types.js';
+import { type EngineOptions, type Intensity, planJob } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, jobOutputDir, sourcePath } from '../storage/layout.js';

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { FINISHED_JOB_STATUSES } from '../job-status.js';
 import type { Db } from './db.js';
 import { transaction } from './transaction.js';
 import type {
@@ -15,7 +16,7 @@ import type {
 
 type Row = Record<string, unknown>;
 
-const FINISHED = `('done', 'failed', 'canceled')`;
+const FINISHED = `(${FINISHED_JOB_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
 // Columns aliased to the record's field names: only JSON and booleans need converting.
 const JOB = `id, status, progress, count, intensity, seed, error, created_at AS createdAt, updated_at AS updatedAt,

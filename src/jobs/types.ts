@@ -1,10 +1,9 @@
-import type { Intensity, MediaInfo, VariationPlan } from '../media/types.js';
+import type { JobStatus, OutputStatus } from '../job-status.js';
+import type { Intensity, MediaInfo, VariationPlan } from '../media/index.js';
 
 /** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
 
-import type { JobStatus, OutputStatus } from './job-states.js';
-
-export { FINISHED_JOB_STATUSES, isFinished, type JobStatus, type OutputStatus } from './job-states.js';
+export type { JobStatus, OutputStatus } from '../job-status.js';
 export type UploadStatus = 'admitted' | 'attached';
 
 /** An admitted source file waiting in uploads/ (from tus or multipart). */
@@ -42,7 +41,7 @@ export interface OutputRecord {
   durationSec: number | null;
   width: number | null;
   height: number | null;
-  /** Distinctness measured after render (see media/verify). */
+  /** Distinctness measured after render (see media/verify/distinctness.ts). */
   distinctness: Record<string, number> | null;
   /** How many times a render of this output was started: proves nothing renders twice. */
   attempts: number;
@@ -125,7 +124,7 @@ export interface JobStore {
   ): void;
   failOutput(outputId: string, error: string): void;
   /**
-   * Outputs that failed (or never finished) go back to queued; the job is queued again. Null when the
+   * Outputs that are not done (failed, or never rendered) go back to queued; the job is queued again. Null when the
    * job does not exist; throws a 409 UserError when it is not failed.
    */
   retryJob(id: string, now: number): JobDetail | null;
@@ -135,11 +134,11 @@ export interface JobStore {
   requeueOutputs(outputIds: string[]): void;
   markSourceDeleted(sourceId: string): void;
 
-  /** Start-up: running/interrupted jobs go back to queued; unfinished outputs to queued. */
+  /** Start-up: running and interrupted jobs go back to queued, and so do their running outputs. */
   requeueUnfinished(now: number): string[];
-  /** Finished jobs (done/failed/canceled) whose expiresAt has passed: queued and running work never expires. */
+  /** Finished jobs (FINISHED_JOB_STATUSES) whose expiresAt has passed: unfinished work never expires. */
   listExpired(now: number): JobRecord[];
-  /** Finished jobs (done/failed/canceled), oldest first, for eviction. */
+  /** Finished jobs (FINISHED_JOB_STATUSES), oldest first, for eviction. */
   listFinishedOldestFirst(): JobRecord[];
 
   checkpoint(): void;

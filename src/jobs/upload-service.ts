@@ -1,7 +1,7 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { admitMedia } from '../media/admission.js';
-import type { EngineOptions } from '../media/options.js';
+import { mapPool } from '../lib/map-pool.js';
+import { admitMedia, type EngineOptions } from '../media/index.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, sourcePath } from '../storage/layout.js';
 import type { JobStore, UploadRecord } from './types.js';
@@ -70,30 +70,29 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
     },
 
     async admitAll(files) {
-      const outcomes: Array<PromiseSettledResult<UploadRecord> | undefined> = [];
-      let next = 0;
-      const lane = async () => {
-        while (next < files.length) {
-          const index = next++;
-          const file = files[index] as ReceivedFile;
-          // Once one file is refused, the rest are not worth probing.
-          if (outcomes.some((o) => o?.status === 'rejected')) {
-            audit.remove(file.path);
-            continue;
+      const outcomes: Array<PromiseSettledResult<UploadRecord>> = [];
+      try {
+        // One lane more than cores: each admission is a chain of short processes with gaps between
+        // them. A refusal stops the pool: the rest of the batch is not worth probing.
+        await mapPool(files, deps.engine.cpus + 1, async (file, index) => {
+          try {
+            outcomes[index] = { status: 'fulfilled', value: await service.admit(file) };
+          } catch (reason) {
+            outcomes[index] = { status: 'rejected', reason };
+            throw reason;
           }
-          outcomes[index] = await service.admit(file).then(
-            (value) => ({ status: 'fulfilled', value }) as const,
-            (reason: unknown) => ({ status: 'rejected', reason }) as const,
-          );
+        });
+        return files.map((f) => f.id);
+      } catch {
+        // Every refusal is in `outcomes`: the user hears of the first in the batch's order, not in time.
+        for (const [index, file] of files.entries()) {
+          const outcome = outcomes[index];
+          if (outcome?.status === 'fulfilled') service.discard(outcome.value.id);
+          else if (outcome === undefined) audit.remove(file.path); // never probed
         }
-      };
-      // One lane more than cores: each admission is a chain of short processes with gaps between them.
-      const lanes = Math.max(1, Math.min(deps.engine.cpus + 1, files.length));
-      await Promise.all(Array.from({ length: lanes }, lane));
-      const refused = outcomes.find((o): o is PromiseRejectedResult => o?.status === 'rejected');
-      if (!refused) return files.map((f) => f.id);
-      for (const o of outcomes) if (o?.status === 'fulfilled') service.discard(o.value.id);
-      throw refused.reason;
+        const refused = outcomes.find((o): o is PromiseRejectedResult => o?.status === 'rejected');
+        throw refused?.reason;
+      }
     },
 
     discard(id) {

@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { EngineOptions } from '../media/options.js';
-import { createProcessSlots, type Ticket } from '../media/process-slots.js';
-import { type RenderResult, renderVariations } from '../media/render.js';
+import {
+  createProcessSlots,
+  type EngineOptions,
+  ffmpegVersion,
+  type RenderResult,
+  renderVariations,
+  type Ticket,
+} from '../media/index.js';
 import { diskUsage } from '../storage/disk-space.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import {
@@ -39,12 +44,15 @@ export interface Worker {
   stop(opts: { graceMs: number }): Promise<StopOutcome>;
   /** Kills the job's FFmpeg runs and marks it canceled; resolves once nothing of it runs any more. */
   cancelJob(jobId: string): Promise<void>;
-  /** Look for queued work now instead of at the next poll. */
+  /** Look for queued work now: called when a job is created or retried (a freed slot wakes it too). */
   wake(): void;
   activeJobIds(): string[];
 }
 
-const POLL_MS = 1000;
+/** The worker sleeps until woken; this only bounds how long a missed wake-up could leave a job queued. */
+const SAFETY_WAKE_MS = 60_000;
+/** After the database refused a claim (locked, full), try again soon rather than at the safety timer. */
+const CLAIM_RETRY_MS = 1000;
 const GENERIC_FAILURE = 'FFmpeg could not render this variation.';
 
 /**
@@ -68,12 +76,19 @@ export function createWorker(deps: WorkerDeps): Worker {
   let draining = false;
   let loopDone: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
+  // A wake-up that came while the loop was not asleep: the next sleep returns at once, so none is lost.
+  let wokenWhileAwake = false;
 
   function wake(): void {
-    wakeUp?.();
+    if (wakeUp) wakeUp();
+    else wokenWhileAwake = true;
   }
 
-  function nap(ms: number): Promise<void> {
+  function sleep(ms: number): Promise<void> {
+    if (wokenWhileAwake) {
+      wokenWhileAwake = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -85,11 +100,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     });
   }
 
+  let claimFailed = false;
+
   function claimNext(): JobDetail | null {
     try {
+      claimFailed = false;
       return store.claimNextJob(clock());
     } catch (error) {
-      // A locked or full database: try again at the next poll rather than stop working for good.
+      // A locked or full database: try again shortly rather than stop working for good.
+      claimFailed = true;
       logger.error({ err: error, event: 'claim_failed' }, 'could not claim a job');
       return null;
     }
@@ -103,18 +122,20 @@ export function createWorker(deps: WorkerDeps): Worker {
         const controller = new AbortController();
         const done = runJob(job, controller.signal).finally(() => {
           active.delete(job.id);
-          wake();
+          wake(); // a slot is free
         });
         active.set(job.id, { controller, done });
       }
-      await nap(POLL_MS);
+      await sleep(claimFailed ? CLAIM_RETRY_MS : SAFETY_WAKE_MS);
     }
   }
 
   async function runJob(job: JobDetail, signal: AbortSignal): Promise<void> {
     const log = logger.child({ jobId: job.id });
+    // The build decides the bytes: a job resumed or retried after FFmpeg changed is told apart in the logs.
+    const ffmpeg = await ffmpegVersion(engine);
     log.info(
-      { event: 'job_started', disk: diskUsage(layout.root), outputs: job.outputs.length },
+      { event: 'job_started', disk: diskUsage(layout.root), outputs: job.outputs.length, ffmpeg },
       'job started',
     );
     events.publish(job.id);

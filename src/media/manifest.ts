@@ -36,6 +36,8 @@ export interface Manifest {
     hasAudio: boolean;
   }>;
   outputs: ManifestOutput[];
+  /** What a reader should know about how these files were made (e.g. a changed FFmpeg build). */
+  notes?: string[];
 }
 
 export function manifestSource(name: string, media: MediaInfo): Manifest['sources'][number] {
@@ -75,6 +77,24 @@ export function manifestOutput(
     height: facts?.height ?? null,
     distinctness: facts?.distinctness ?? null,
   };
+}
+
+/**
+ * When a folder's previous manifest is the same plan (seed, intensity, count) made with another FFmpeg
+ * build, the note that says so: the same plan gives the same bytes only with the same build. Null
+ * otherwise (no previous manifest, another plan, or an unknown version).
+ */
+export function ffmpegChangeNote(
+  previous: unknown,
+  current: Pick<Manifest, 'seed' | 'intensity' | 'count'> & { ffmpeg: string | null },
+): string | null {
+  if (typeof previous !== 'object' || previous === null) return null;
+  const before = previous as Partial<Manifest>;
+  const samePlan =
+    before.seed === current.seed && before.intensity === current.intensity && before.count === current.count;
+  const was = before.tool?.ffmpeg;
+  if (!samePlan || typeof was !== 'string' || current.ffmpeg === null || was === current.ffmpeg) return null;
+  return `Rendered again with FFmpeg ${current.ffmpeg}; the previous manifest of this plan names FFmpeg ${was}, so the files may differ in their bytes.`;
 }
 
 /** File name stem of a client-supplied name, safe for a ZIP entry or a folder: no path, no control chars. */

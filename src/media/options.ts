@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { DEFAULT_PROCESS_LIMITS, type ProcessLimits } from './process-limits.js';
+import { DEFAULT_PROCESS_LIMITS, type ProcessLimits } from './ffmpeg/process-limits.js';
 
 /** Knobs of the engine. The CLI and the server both start from these defaults. */
 export interface EngineOptions {

@@ -22,6 +22,11 @@ export interface VideoStreamInfo {
   /** Average frame rate, frames per second (variable frame rate sources too). */
   fps: number;
   frameCount: number | null;
+  /**
+   * Frames a decoder holds back to reorder (ffprobe's has_b_frames): the last packet in decoding order
+   * starts this many frames before the last picture. Absent in records made before it was probed.
+   */
+  reorderFrames?: number;
 }
 
 export interface AudioStreamInfo {

@@ -1,6 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { isFinishedJob } from '../job-status.js';
 import type { StorageBudget } from './disk-space.js';
 import { createFileAudit } from './file-audit.js';
 import { type DataLayout, jobOutputDir, sourcePath } from './layout.js';
@@ -67,9 +68,9 @@ export interface Janitor {
 }
 
 const HOUR = 3_600_000;
-const FINISHED: ReadonlySet<string> = new Set(['done', 'failed', 'canceled']);
 
-// "<id>.src", "<id>.mp4", "<id>.source.gray": the id is everything before the first dot.
+// "<id>.src" in uploads/; "<id>.mp4" and its scratch files "<id>.mp4.fp", "<id>.mp4.jpg",
+// "<id>.mp4.source.fp" in work/; "<id>.mp4", "<id>.jpg" in outputs/<job>/: the id is what precedes the first dot.
 const idOf = (name: string) => name.split('.')[0] ?? name;
 
 export function createJanitor(deps: JanitorDeps): Janitor {
@@ -87,7 +88,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   /** Deletes a finished job: row first, so a crash half-way leaves orphans the next pass removes. */
   function deleteFinishedJob(id: string, reason: string, report: JanitorReport): boolean {
     const job = store.getJob(id);
-    if (!job || !FINISHED.has(job.status)) return false;
+    if (!job || !isFinishedJob(job.status)) return false;
     store.deleteJob(id);
     report.bytesFreed += audit.removeTree(jobOutputDir(layout, id), id);
     for (const source of job.sources) report.bytesFreed += audit.remove(sourcePath(layout, source.id), id);
@@ -127,7 +128,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     const busyOutputs = new Set<string>();
     for (const job of jobs.values()) {
       for (const source of job.sources) if (!source.deleted) liveSources.add(source.id);
-      if (!FINISHED.has(job.status)) for (const output of job.outputs) busyOutputs.add(output.id);
+      if (!isFinishedJob(job.status)) for (const output of job.outputs) busyOutputs.add(output.id);
     }
 
     for (const entry of await entries(layout.uploads)) {
@@ -149,7 +150,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
         if (entry.ageMs > grace) removeOrphan(entry.file, report);
         continue;
       }
-      if (!FINISHED.has(job.status)) continue;
+      if (!isFinishedJob(job.status)) continue;
       const outputIds = new Set(job.outputs.map((o) => o.id));
       for (const inner of await entries(entry.file)) {
         if (!outputIds.has(idOf(inner.name)) && inner.ageMs > grace) removeOrphan(inner.file, report, job.id);

@@ -1,6 +1,4 @@
-import { videoRateCap } from '../media/encode-settings.js';
-import { outputGeometry } from '../media/output-format.js';
-import type { MediaInfo } from '../media/types.js';
+import { type MediaInfo, outputGeometry, videoRateCap } from '../media/index.js';
 
 /**
  * Disk a job will need before it is accepted, so a batch is refused up front rather than failing

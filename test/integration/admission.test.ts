@@ -14,10 +14,11 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
-import { FfmpegError, MediaError } from '../../src/media/errors.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { probeMedia } from '../../src/media/admission/probe.js';
+import { MediaError } from '../../src/media/admission/refusals.js';
+import { FfmpegError } from '../../src/media/ffmpeg/ffmpeg-error.js';
 import { engineOptions } from '../../src/media/options.js';
-import { probeMedia } from '../../src/media/probe.js';
 import { cachedFile, clip, ffmpegFile } from '../support/clips.js';
 
 const options = engineOptions({ stallTimeoutMs: 30_000 });

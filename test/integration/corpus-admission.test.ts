@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
-import { demuxerFor } from '../../src/media/demuxers.js';
-import { isRefusal, type MediaError } from '../../src/media/errors.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { isRefusal, type MediaError } from '../../src/media/admission/refusals.js';
+import { demuxerFor } from '../../src/media/ffmpeg/demuxers.js';
 import { engineOptions } from '../../src/media/options.js';
 import type { MediaInfo } from '../../src/media/types.js';
 import { CORPUS_DIR } from '../support/clips.js';

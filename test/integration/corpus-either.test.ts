@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
-import { isRefusal } from '../../src/media/errors.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { isRefusal } from '../../src/media/admission/refusals.js';
 import type { MediaInfo } from '../../src/media/types.js';
 import { CORPUS_DIR } from '../support/clips.js';
 import {

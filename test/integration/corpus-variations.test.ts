@@ -1,13 +1,14 @@
-/** Every real-world file in corpus/variations/ is admitted and gives valid variations. */
+/** Every real-world file in corpus/variations/ is admitted and gives valid variations of full length. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
 
 import { CORPUS_DIR } from '../support/clips.js';
 import {
   CORPUS_PRESENT,
+  expectFullLength,
   expectValid,
   filesIn,
   corpusOptions as options,
@@ -22,7 +23,9 @@ describe.runIf(CORPUS_PRESENT)('corpus/variations: admitted, and rendered into v
     it(name, async () => {
       const file = path.join(CORPUS_DIR, 'variations', name);
       const media = await admitMedia(file, name, options);
-      expectValid(name, media, await renderTwo(work, file, name, media));
+      const rendered = await renderTwo(work, file, name, media);
+      expectValid(name, media, rendered);
+      await expectFullLength(name, file, media, rendered);
     });
   }
 });

@@ -5,16 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeMedia } from '../../src/media/admission/probe.js';
 import { EFFECTS, effectById } from '../../src/media/effects/catalog.js';
 import { pictureFilters } from '../../src/media/effects/point-ops.js';
-import { pixelDifference, readFingerprint } from '../../src/media/fingerprint.js';
 import { engineOptions } from '../../src/media/options.js';
-import { expectedDuration, planJob, planSignature } from '../../src/media/plan.js';
-import { probeMedia } from '../../src/media/probe.js';
-import { createRandom } from '../../src/media/random.js';
-import { buildRenderCommand } from '../../src/media/render-command.js';
+import { expectedDuration, planJob, planSignature } from '../../src/media/plan/planner.js';
+import { createRandom } from '../../src/media/plan/random.js';
+import { checkRenderFfmpeg, renderRequirements } from '../../src/media/render/ffmpeg-requirements.js';
+import { buildRenderCommand } from '../../src/media/render/render-command.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from '../../src/media/types.js';
+import { pixelDifference, readFingerprint } from '../../src/media/verify/fingerprint.js';
 import { clip } from '../support/clips.js';
+import { filterGraphOf, filterNames } from '../support/filtergraph.js';
 
 const run = promisify(execFile);
 const OPTIONS = engineOptions({ threads: 1 });
@@ -49,10 +51,15 @@ function plan(effects: PlannedEffect[], index = 1): VariationPlan {
   };
 }
 
+/** Every command FFmpeg ran here without an error: the start-up check must cover all their filters. */
+const ranCommands: string[][] = [];
+
 /** Renders the plans with one command (fan-out when several) and returns the output paths. */
 async function render(input: string, media: MediaInfo, plans: VariationPlan[]): Promise<string[]> {
   const targets = plans.map((p) => ({ plan: p, outPath: path.join(dir, `out-${++counter}.mp4`) }));
-  await ffmpeg(buildRenderCommand({ inputPath: input, media, targets, options: OPTIONS, decodeThreads: 1 }));
+  const args = buildRenderCommand({ inputPath: input, media, targets, options: OPTIONS, decodeThreads: 1 });
+  await ffmpeg(args);
+  ranCommands.push(args);
   return targets.map((t) => t.outPath);
 }
 
@@ -505,6 +512,7 @@ describe('what every output looks like from outside', () => {
       sourceFingerprintPath,
     });
     await ffmpeg(args);
+    ranCommands.push(args);
     const { streams } = await probe(sides.thumbnailPath);
     expect(streams[0]).toMatchObject({ codec_name: 'mjpeg', width: 320, height: 568 });
     // Five grey 16×16 frames each; an untouched re-encode looks like its source.
@@ -514,5 +522,19 @@ describe('what every output looks like from outside', () => {
     expect(outputPrint.frames).toHaveLength(5);
     expect(pixelDifference(sourcePrint, outputPrint)).toBeLessThan(2);
     expect(sha(out)).toBe(sha(baseline));
+  });
+});
+
+describe('the start-up check of FFmpeg', () => {
+  // Runs after the renders above (vitest runs a file's describe blocks in order).
+  it('asks for every filter of every command rendered here: each effect alone, a fan-out, side outputs', async () => {
+    const required = renderRequirements();
+    const used = new Set(ranCommands.flatMap((args) => filterNames(filterGraphOf(args))));
+    expect(ranCommands.length).toBeGreaterThan(EFFECTS.length);
+    expect([...used].filter((name) => !required.filters.includes(name))).toEqual([]);
+    // Every effect's own filters turned up in a command FFmpeg ran.
+    for (const effect of EFFECTS) for (const name of effect.filters) expect(used).toContain(name);
+    // And this FFmpeg build has them all.
+    expect((await checkRenderFfmpeg(OPTIONS)).missing).toEqual([]);
   });
 });

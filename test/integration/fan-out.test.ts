@@ -3,10 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
 import { type EngineOptions, engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import { type RenderTarget, renderCommands, renderVariations } from '../../src/media/render.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import { renderCommands, renderVariations } from '../../src/media/render/render.js';
+import type { RenderTarget } from '../../src/media/render/render-types.js';
 import type { MediaInfo, VariationPlan } from '../../src/media/types.js';
 import { clip } from '../support/clips.js';
 

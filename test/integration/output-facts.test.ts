@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMp4Facts } from '../../src/media/mp4-facts.js';
-import { verifyOutput } from '../../src/media/verify-output.js';
+import { readMp4Facts } from '../../src/media/verify/mp4-facts.js';
+import { verifyOutput } from '../../src/media/verify/verify-output.js';
 import { type ClipSpec, clip } from '../support/clips.js';
 
 /** What ffprobe says about a file, in the terms of Mp4Facts. */

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
 import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import { renderVariations } from '../../src/media/render.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import { renderVariations } from '../../src/media/render/render.js';
 import { clip } from '../support/clips.js';
 
 /**

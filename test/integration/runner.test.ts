@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FfmpegError } from '../../src/media/errors.js';
+import { FfmpegError } from '../../src/media/ffmpeg/ffmpeg-error.js';
+import { ffmpegArgv, RUNNER_FLAGS, runFfmpeg, runFfprobe } from '../../src/media/ffmpeg/runner.js';
 import { engineOptions } from '../../src/media/options.js';
-import { ffmpegArgv, RUNNER_FLAGS, runFfmpeg, runFfprobe } from '../../src/media/runner.js';
 import { clip } from '../support/clips.js';
 import { isRunning } from '../support/processes.js';
 

@@ -18,12 +18,13 @@ import { recoverAtStartup } from '../../src/jobs/recovery.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
 import { createWorker, type WorkerDeps } from '../../src/jobs/worker.js';
-import { admitMedia } from '../../src/media/admission.js';
-import { FfmpegError } from '../../src/media/errors.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { FfmpegError } from '../../src/media/ffmpeg/ffmpeg-error.js';
 import type { EngineOptions } from '../../src/media/options.js';
 import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import type { RenderResult, renderVariations } from '../../src/media/render.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import type { renderVariations } from '../../src/media/render/render.js';
+import type { RenderResult } from '../../src/media/render/render-types.js';
 import type { Intensity, MediaInfo, VariationPlan } from '../../src/media/types.js';
 import {
   type DataLayout,
@@ -268,6 +269,28 @@ describe('worker', () => {
     const idle = createWorker(h.deps(fakeRender()));
     await idle.cancelJob(queued.id);
     expect(h.store.getJob(queued.id)?.status).toBe('canceled');
+  });
+
+  it('sleeps until woken: a freed slot starts the next job, a created one waits for wake(), never for a poll', async () => {
+    const h = harness();
+    const first = h.addJob({ count: 1 });
+    const second = h.addJob({ count: 1 });
+    const worker = createWorker({ ...h.deps(fakeRender()), concurrency: 1 });
+    worker.start();
+    // The second job starts when the first one's slot frees, with no wake() from outside.
+    await h.waitForStatus(first.id, 'done');
+    await h.waitForStatus(second.id, 'done');
+    // Let the worker see its slot freed and go back to sleep with nothing queued.
+    while (worker.activeJobIds().length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const third = h.addJob({ count: 1 });
+    // A polling worker (it used to look every second) would have claimed it by now.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(h.store.getJob(third.id)?.status).toBe('queued');
+    worker.wake();
+    await h.waitForStatus(third.id, 'done');
+    expect(await worker.stop({ graceMs: 1000 })).toBe('idle');
   });
 
   it('on shutdown lets a job finish within the grace period', async () => {

@@ -3,14 +3,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
-import { DEMUXER_WHITELIST } from '../../src/media/demuxers.js';
-import { MediaError } from '../../src/media/errors.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { MAX_STREAMS } from '../../src/media/admission/probe-mapping.js';
+import { MediaError } from '../../src/media/admission/refusals.js';
+import { DEMUXER_WHITELIST } from '../../src/media/ffmpeg/demuxers.js';
 import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import { MAX_STREAMS } from '../../src/media/probe-mapping.js';
-import { type RenderTarget, renderVariations } from '../../src/media/render.js';
-import { buildRenderCommand } from '../../src/media/render-command.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import { renderVariations } from '../../src/media/render/render.js';
+import { buildRenderCommand } from '../../src/media/render/render-command.js';
+import type { RenderTarget } from '../../src/media/render/render-types.js';
 import type { MediaInfo } from '../../src/media/types.js';
 import { clip, ffmpegFile } from '../support/clips.js';
 

@@ -2,18 +2,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { admitMedia } from '../../src/media/admission.js';
-import { FfmpegError } from '../../src/media/errors.js';
-import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
+import { admitMedia } from '../../src/media/admission/admission.js';
+import { FfmpegError } from '../../src/media/ffmpeg/ffmpeg-error.js';
 import {
   DEFAULT_PROCESS_LIMITS,
   limitedCommand,
   type ProcessLimits,
   wrapperAvailable,
-} from '../../src/media/process-limits.js';
-import { type RenderTarget, renderVariations } from '../../src/media/render.js';
-import { ffmpegArgv, runFfmpeg } from '../../src/media/runner.js';
+} from '../../src/media/ffmpeg/process-limits.js';
+import { ffmpegArgv, runFfmpeg } from '../../src/media/ffmpeg/runner.js';
+import { engineOptions } from '../../src/media/options.js';
+import { planJob } from '../../src/media/plan/planner.js';
+import { renderVariations } from '../../src/media/render/render.js';
+import type { RenderTarget } from '../../src/media/render/render-types.js';
 import { clip } from '../support/clips.js';
 import { ffmpegChildren, isRunning } from '../support/processes.js';
 

@@ -1,10 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { engineOptions } from '../../src/media/options.js';
-import { planJob } from '../../src/media/plan.js';
-import { renderVariations } from '../../src/media/render.js';
+import { expectedDuration, planJob, variationFps } from '../../src/media/plan/planner.js';
+import { renderVariations } from '../../src/media/render/render.js';
 import type { MediaInfo } from '../../src/media/types.js';
+import { readMp4Facts } from '../../src/media/verify/mp4-facts.js';
 import { CORPUS_DIR } from './clips.js';
 
 /**
@@ -42,7 +44,7 @@ export async function renderTwo(work: string, file: string, name: string, media:
     finalPath: path.join(dir, `v${plan.index}.mp4`),
   }));
   const results = await renderVariations({ inputPath: file, media, targets, options: corpusOptions });
-  return { results, files: readdirSync(dir).sort() };
+  return { results, files: readdirSync(dir).sort(), targets };
 }
 
 /** `measured`: whether distinctness must be there ('always'), or only checked when the file allowed it. */
@@ -69,5 +71,55 @@ export function expectValid(
     if (measured === 'always' || result.distinctness.vsSource !== undefined) {
       expect(result.distinctness.vsSource).toBeGreaterThan(0);
     }
+  }
+}
+
+/**
+ * How long a source's pictures last, measured apart from the engine (whose own measure is under test):
+ * from the file's start (its earliest stream: sound may start before the first picture, and the
+ * outputs keep that offset) to the end of the last picture, over every video packet ffprobe lists.
+ */
+export function pictureSeconds(file: string, streamIndex: number, fps: number): number {
+  const text = execFileSync(
+    'ffprobe',
+    [
+      ...['-v', 'error', '-select_streams', String(streamIndex)],
+      ...['-show_entries', 'format=start_time:packet=pts_time,duration_time', '-of', 'default', file],
+    ],
+    { encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  let first = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [, pts, duration] of text.matchAll(/pts_time=([\d.-]+)\s+duration_time=([\d.]+|N\/A)/g)) {
+    const at = Number(pts);
+    first = Math.min(first, at);
+    // Some muxers write no packet durations, or 1 ms ones (FLV): then a frame lasts 1/fps.
+    const lasts = Number(duration);
+    end = Math.max(end, at + (Number.isFinite(lasts) && lasts > 0.5 / fps ? lasts : 1 / fps));
+  }
+  const start = Number(/start_time=([\d.-]+)/.exec(text)?.[1] ?? first);
+  return end - Math.min(start, first);
+}
+
+/**
+ * Every output lasts as long as its source's pictures after its trims and speed change, to within one
+ * of its own frames — its pictures and the file as a whole (read from the files already rendered).
+ */
+export async function expectFullLength(
+  name: string,
+  file: string,
+  media: MediaInfo,
+  rendered: Awaited<ReturnType<typeof renderTwo>>,
+) {
+  const source = { ...media, durationSec: pictureSeconds(file, media.video.index, media.video.fps) };
+  for (const target of rendered.targets) {
+    const facts = await readMp4Facts(target.finalPath);
+    const expected = expectedDuration(source, target.plan);
+    const frame = 1 / variationFps(media, target.plan.effects);
+    const what = `${name} v${target.plan.index} (${target.plan.signature}), expected ${expected} s`;
+    expect(Math.abs((facts.video?.durationSec ?? 0) - expected), `${what}: pictures`).toBeLessThanOrEqual(
+      frame + 0.001,
+    );
+    expect(Math.abs(facts.durationSec - expected), `${what}: file`).toBeLessThanOrEqual(frame + 0.001);
   }
 }

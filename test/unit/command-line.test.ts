@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { formatCommand, shellScript } from '../../src/media/command-line.js';
+import { formatCommand, shellScript } from '../../src/media/ffmpeg/command-line.js';
 
 /** Runs the printed line through bash and returns the argv printf received, NUL-separated. */
 function argvThroughBash(words: string[]): string[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBudgetSec, DEFAULT_PROCESS_LIMITS } from '../../src/media/process-limits.js';
+import { cpuBudgetSec, DEFAULT_PROCESS_LIMITS } from '../../src/media/ffmpeg/process-limits.js';
 
 describe('CPU-time budget of an FFmpeg run', () => {
   const limits = DEFAULT_PROCESS_LIMITS;

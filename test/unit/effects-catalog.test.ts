@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EFFECTS, effectById } from '../../src/media/effects/catalog.js';
 import { withinSpec } from '../../src/media/effects/params.js';
 import type { FilterContext, NumberSpec, ParamSpecs } from '../../src/media/effects/types.js';
-import { createRandom } from '../../src/media/random.js';
+import { createRandom } from '../../src/media/plan/random.js';
 import { INTENSITIES } from '../../src/media/types.js';
 import { fakeMedia } from '../support/fake-media.js';
 

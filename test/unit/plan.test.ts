@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { effectById, effectOrder } from '../../src/media/effects/catalog.js';
 import { withinSpec } from '../../src/media/effects/params.js';
-import { expectedDuration, planJob, planSignature, variationFps } from '../../src/media/plan.js';
+import { expectedDuration, planJob, planSignature, variationFps } from '../../src/media/plan/planner.js';
 import {
   INTENSITIES,
   type Intensity,

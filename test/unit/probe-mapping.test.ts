@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MediaError } from '../../src/media/errors.js';
-import { MAX_STREAMS, mediaInfoFromProbe } from '../../src/media/probe-mapping.js';
+import { MAX_STREAMS, mediaInfoFromProbe } from '../../src/media/admission/probe-mapping.js';
+import { MediaError } from '../../src/media/admission/refusals.js';
 
 const FILE = { demuxer: 'mov,mp4,m4a,3gp,3g2,mj2', sizeBytes: 1000, name: 'clip.mp4' };
 

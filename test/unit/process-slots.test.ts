@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProcessSlots } from '../../src/media/process-slots.js';
+import { createProcessSlots } from '../../src/media/ffmpeg/process-slots.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressParser } from '../../src/media/progress.js';
+import { ProgressParser } from '../../src/media/ffmpeg/progress.js';
 
 function block(fields: Record<string, string>, progress = 'continue'): string {
   return `${Object.entries(fields)

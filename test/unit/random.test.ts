@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../src/media/random.js';
+import { createRandom } from '../../src/media/plan/random.js';
 
 const draws = (seed: string, n = 20) => {
   const rng = createRandom(seed);

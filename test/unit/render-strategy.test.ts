@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { engineOptions } from '../../src/media/options.js';
-import { groupTargets, planStrategy } from '../../src/media/render-strategy.js';
+import { groupTargets, planStrategy } from '../../src/media/render/render-strategy.js';
 import { fakeMedia } from '../support/fake-media.js';
 
 const media = (width: number, height: number) => fakeMedia({ width, height });

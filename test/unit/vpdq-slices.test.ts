@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandom } from '../../src/media/random.js';
+import { createRandom } from '../../src/media/plan/random.js';
 import { pdqHexFromWords, pdqWords } from '../../src/media/verify/pdq-bits.js';
 import { compareVideos, startComparison, type VpdqFrame } from '../../src/media/verify/vpdq.js';
 

@@ -1,8 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { UserError } from '../../errors.js';
 import type { JobStore } from '../../jobs/types.js';
-import type { EngineOptions } from '../../media/options.js';
-import { compareVideoFiles } from '../../media/verify/compare-videos.js';
+import { compareVideoFiles, type EngineOptions } from '../../media/index.js';
 import { type DataLayout, sourcePath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { refuseWhileDraining } from '../refusals.js';

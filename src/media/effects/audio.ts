@@ -10,6 +10,7 @@ const VOLUME: Bounds = { subtle: [1, 2], medium: [2, 3.5], strong: [3, 5] };
 
 export const volume = defineEffect({
   id: 'volume',
+  filters: ['volume'],
   family: 'audio',
   label: 'Volume',
   kind: 'audio',
@@ -27,6 +28,7 @@ const PITCH: Bounds = { subtle: [0.3, 0.6], medium: [0.6, 1.2], strong: [1, 2] }
  */
 export const pitch = defineEffect({
   id: 'pitch',
+  filters: ['asetrate', 'aresample', 'atempo'],
   family: 'audio',
   label: 'Pitch',
   kind: 'audio',
@@ -50,6 +52,7 @@ function bandFilter(band: string, gain: number): string {
 
 export const equalizer = defineEffect({
   id: 'eq',
+  filters: ['bass', 'treble', 'equalizer'],
   family: 'audio',
   label: 'Equaliser',
   kind: 'audio',
@@ -67,6 +70,7 @@ const NOISE_AMPLITUDE: Bounds = { subtle: [0.001, 0.002], medium: [0.002, 0.004]
 /** A faint noise bed (about -50 dBFS), seeded so the same plan makes the same samples. */
 export const noiseBed = defineEffect({
   id: 'noise-bed',
+  filters: ['anoisesrc', 'aformat'],
   family: 'audio',
   label: 'Noise bed',
   kind: 'audio',

@@ -1,7 +1,7 @@
 import type { EffectParams, Intensity } from '../types.js';
 import { defineEffect, num, percent, range, round, signed, spread } from './params.js';
-import { eqMap, lutyuvOps, type PlaneMap } from './point-ops.js';
-import type { EffectDefinition } from './types.js';
+import { eqMap, lutyuvOps } from './point-ops.js';
+import type { EffectDefinition, PlaneMap } from './types.js';
 
 type Bounds = Record<Intensity, [number, number]>;
 
@@ -14,6 +14,7 @@ const BRIGHTNESS: Bounds = { subtle: [0.02, 0.04], medium: [0.04, 0.07], strong:
 
 export const brightness = defineEffect({
   id: 'brightness',
+  filters: ['eq'],
   cpuCost: 0.4,
   family: 'colour',
   label: 'Brightness',
@@ -28,6 +29,7 @@ const CONTRAST: Bounds = { subtle: [0.03, 0.06], medium: [0.06, 0.12], strong: [
 
 export const contrast = defineEffect({
   id: 'contrast',
+  filters: ['eq'],
   cpuCost: 0.4,
   family: 'colour',
   label: 'Contrast',
@@ -42,6 +44,7 @@ const SATURATION: Bounds = { subtle: [0.06, 0.12], medium: [0.12, 0.22], strong:
 
 export const saturation = defineEffect({
   id: 'saturation',
+  filters: ['eq'],
   cpuCost: 0.4,
   family: 'colour',
   label: 'Saturation',
@@ -60,6 +63,7 @@ const GAMMA: Bounds = { subtle: [0.04, 0.08], medium: [0.08, 0.14], strong: [0.1
 
 export const gamma = defineEffect({
   id: 'gamma',
+  filters: ['eq'],
   cpuCost: 0.4,
   family: 'colour',
   label: 'Gamma',
@@ -74,6 +78,7 @@ const HUE: Bounds = { subtle: [2, 5], medium: [5, 10], strong: [10, 18] };
 
 export const hue = defineEffect({
   id: 'hue',
+  filters: ['hue'],
   cpuCost: 0.5,
   family: 'colour',
   label: 'Hue shift',
@@ -91,6 +96,7 @@ const TEMPERATURE: Bounds = { subtle: [2, 4], medium: [4, 7], strong: [7, 11] };
  */
 export const temperature = defineEffect({
   id: 'temperature',
+  filters: ['lutyuv'],
   cpuCost: 0.5,
   family: 'colour',
   label: 'Colour temperature',
@@ -131,6 +137,7 @@ const curveOf = (p: EffectParams) => toneCurve(num(p, 'black'), num(p, 'mid'), n
 /** A tone curve: lifted blacks, a shifted mid-tone and rolled-off whites, a "faded film" look. */
 export const curves = defineEffect({
   id: 'curves',
+  filters: ['lutyuv'],
   cpuCost: 0.5,
   family: 'colour',
   label: 'Tone curve',

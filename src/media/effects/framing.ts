@@ -1,11 +1,7 @@
+import { even } from '../plan/output-format.js';
 import type { Intensity } from '../types.js';
 import { defineEffect, num, range, round, spread, text } from './params.js';
 import type { EffectDefinition } from './types.js';
-
-/** Even size at least 2, as 4:2:0 chroma needs. */
-function even(value: number): number {
-  return Math.max(2, Math.round(value / 2) * 2);
-}
 
 function where(x: number, y: number): string {
   const horizontal = x < 0.34 ? 'left' : x > 0.66 ? 'right' : 'centre';
@@ -22,6 +18,7 @@ const ZOOM: Record<Intensity, [number, number]> = {
 /** Crops a window of 1/zoom of the frame at an offset and scales it back up: the framing moves. */
 export const zoom = defineEffect({
   id: 'zoom',
+  filters: ['crop', 'scale'],
   cpuCost: 1.3,
   family: 'framing',
   label: 'Zoom and reframe',
@@ -60,6 +57,7 @@ const TILT: Record<Intensity, [number, number]> = {
  */
 export const tilt = defineEffect({
   id: 'tilt',
+  filters: ['perspective'],
   cpuCost: 6.5,
   family: 'framing',
   label: 'Tilt',
@@ -117,6 +115,7 @@ const COLOUR_NAMES: Record<string, string> = {
 /** Shrinks the picture slightly inside a plain frame. */
 export const border = defineEffect({
   id: 'border',
+  filters: ['scale', 'pad'],
   cpuCost: 1.3,
   family: 'framing',
   label: 'Frame border',
@@ -140,6 +139,7 @@ export const border = defineEffect({
 
 export const mirror = defineEffect({
   id: 'mirror',
+  filters: ['hflip'],
   cpuCost: 0.5,
   family: 'orientation',
   label: 'Mirror',

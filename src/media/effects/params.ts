@@ -1,4 +1,4 @@
-import type { Random } from '../random.js';
+import type { Random } from '../plan/random.js';
 import type { EffectParams, EffectParamValue, Intensity, MediaInfo } from '../types.js';
 import type { EffectDefinition, NumberSpec, ParamSpec, ParamSpecs } from './types.js';
 

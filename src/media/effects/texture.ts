@@ -8,6 +8,7 @@ const VIGNETTE: Bounds = { subtle: [0.25, 0.35], medium: [0.35, 0.5], strong: [0
 
 export const vignette = defineEffect({
   id: 'vignette',
+  filters: ['vignette'],
   cpuCost: 1.8,
   family: 'texture',
   label: 'Vignette',
@@ -27,6 +28,7 @@ const GRAIN: Record<Intensity, [number, number]> = { subtle: [2, 4], medium: [4,
  */
 export const grain = defineEffect({
   id: 'grain',
+  filters: ['noise'],
   cpuCost: 0.5,
   family: 'texture',
   label: 'Film grain',
@@ -54,6 +56,7 @@ export function lumaMask(amount: number): string {
 /** Luma only, 3x3: the cheapest unsharp mask that still shows. */
 export const sharpen = defineEffect({
   id: 'sharpen',
+  filters: ['convolution'],
   cpuCost: 1.9,
   family: 'texture',
   label: 'Sharpen',
@@ -69,6 +72,7 @@ const SOFTEN: Bounds = { subtle: [0.2, 0.35], medium: [0.35, 0.6], strong: [0.6,
 /** A negative mask amount blurs: luma only and 3x3 like sharpen (5x5 costs 40 % more per frame). */
 export const soften = defineEffect({
   id: 'soften',
+  filters: ['convolution'],
   cpuCost: 1.6,
   family: 'texture',
   label: 'Soften',
@@ -96,6 +100,7 @@ export function fadeFrom(colour: string, seconds: number): string {
 /** A short fade in from a plain colour: the first frames, which platforms fingerprint most, change. */
 export const fadeIn = defineEffect({
   id: 'fade-in',
+  filters: ['eq'],
   cpuCost: 0.1,
   family: 'texture',
   label: 'Fade in',

@@ -1,4 +1,4 @@
-import { MAX_OUTPUT_FPS, outputFps } from '../output-format.js';
+import { MAX_OUTPUT_FPS, outputFps } from '../plan/output-format.js';
 import type { EffectParams, Intensity, MediaInfo } from '../types.js';
 import { defineEffect, num, percent, range, round, spread } from './params.js';
 import type { EffectDefinition } from './types.js';
@@ -18,6 +18,7 @@ function trimSpec(intensity: Intensity, media: MediaInfo, minFrames: number) {
 /** Cuts a few frames from the head and the tail; audio is cut identically so sync holds. */
 export const trim = defineEffect({
   id: 'trim',
+  filters: ['trim', 'setpts', 'atrim', 'asetpts'],
   family: 'timing',
   label: 'Trim head and tail',
   kind: 'timing',
@@ -49,6 +50,7 @@ const SPEED: Record<Intensity, [number, number]> = {
 /** Faster or slower; atempo keeps the audio in step without changing its pitch. */
 export const speed = defineEffect({
   id: 'speed',
+  filters: ['setpts', 'atempo'],
   family: 'timing',
   label: 'Speed',
   kind: 'timing',
@@ -75,6 +77,7 @@ function frameRateChoices(media: MediaInfo): number[] {
 /** Re-times the video to another frame rate (frames are dropped or repeated, duration unchanged). */
 export const frameRate = defineEffect({
   id: 'frame-rate',
+  filters: [],
   family: 'timing',
   label: 'Frame rate',
   kind: 'timing',

@@ -1,6 +1,14 @@
-import type { Random } from '../random.js';
+import type { Random } from '../plan/random.js';
 import type { EffectParams, Intensity, MediaInfo } from '../types.js';
-import type { PointOps } from './point-ops.js';
+
+/** The value after the operation as an FFmpeg expression of `x`, the value before (0–255). */
+export type PlaneMap = (x: string) => string;
+
+export interface PointOps {
+  y?: PlaneMap;
+  u?: PlaneMap;
+  v?: PlaneMap;
+}
 
 export type EffectKind = 'video' | 'audio' | 'timing';
 
@@ -39,6 +47,11 @@ export type ParamSpecs = Record<string, ParamSpec>;
 
 export interface EffectDefinition {
   id: string;
+  /**
+   * Every FFmpeg filter its filter functions may emit, whatever the parameters: the start-up check
+   * asks FFmpeg for exactly these (plus the render command's own), and a test holds real commands to it.
+   */
+  filters: readonly string[];
   /** Planner slot: framing, orientation, colour, texture, timing, audio. */
   family: string;
   label: string;

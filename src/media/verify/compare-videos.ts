@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { admitMedia } from '../admission.js';
+import { admitMedia } from '../admission/admission.js';
 import type { EngineOptions } from '../options.js';
 import type { MediaInfo } from '../types.js';
 import { hashVideoFrames } from './video-hashes.js';

@@ -1,4 +1,4 @@
-import { inputArgs } from '../demuxers.js';
+import { inputArgs } from '../ffmpeg/demuxers.js';
 import type { PixelFormat } from './jarosz.js';
 
 /**

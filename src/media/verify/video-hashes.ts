@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
+import { probeMedia } from '../admission/probe.js';
+import { runFfmpeg } from '../ffmpeg/runner.js';
 import type { EngineOptions } from '../options.js';
-import { probeMedia } from '../probe.js';
-import { runFfmpeg } from '../runner.js';
 import type { MediaInfo } from '../types.js';
 import { frameHashArgs, HASH_FRAME_MAX_SIDE, hashFrameSize } from './frame-hash-command.js';
 import type { PixelFormat } from './jarosz.js';

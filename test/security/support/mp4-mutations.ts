@@ -1,4 +1,4 @@
-import type { Random } from '../../../src/media/random.js';
+import type { Random } from '../../../src/media/plan/random.js';
 
 /**
  * Seeded mutations of a valid MP4 for fuzzing: byte flips, truncations, lies in box sizes and in the

@@ -19,4 +19,4 @@ export type {
   SourceView,
   UploadInfo,
 } from '../../../src/http/schemas.js';
-export { isFinished } from '../../../src/jobs/job-states.js';
+export { isFinishedJob as isFinished } from '../../../src/job-status.js';

@@ -14,6 +14,9 @@ export interface Fingerprint {
   frames: Uint8Array[];
 }
 
+/** The filters fingerprintFilters uses. */
+export const FINGERPRINT_FILTERS: readonly string[] = ['trim', 'setpts', 'fps', 'scale', 'setsar', 'format'];
+
 /** The filter chain that turns a video of this duration into its fingerprint frames. */
 export function fingerprintFilters(durationSec: number): string[] {
   const step = Math.max(durationSec, 0.01) / FINGERPRINT_FRAMES;

@@ -1,14 +1,14 @@
-import { inputArgs } from './demuxers.js';
-import { effectById, effectOrder } from './effects/catalog.js';
-import { pictureFilters } from './effects/point-ops.js';
-import type { FilterContext } from './effects/types.js';
-import { videoRateCap } from './encode-settings.js';
-import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
-import type { EngineOptions } from './options.js';
-import { outputGeometry } from './output-format.js';
-import { expectedDuration, variationFps } from './plan.js';
+import { effectById, effectOrder } from '../effects/catalog.js';
+import { pictureFilters } from '../effects/point-ops.js';
+import type { FilterContext } from '../effects/types.js';
+import { inputArgs } from '../ffmpeg/demuxers.js';
+import type { EngineOptions } from '../options.js';
+import { videoRateCap } from '../plan/encode-settings.js';
+import { outputGeometry } from '../plan/output-format.js';
+import { expectedDuration, variationFps } from '../plan/planner.js';
+import type { MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
+import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
-import type { MediaInfo, PlannedEffect, VariationPlan } from './types.js';
 
 export interface RenderCommandTarget extends SideOutputs {
   plan: VariationPlan;
@@ -26,6 +26,15 @@ export interface RenderCommandRequest {
   /** Also write the source's fingerprint, from the frames decoded for the variations. */
   sourceFingerprintPath?: string;
 }
+
+/** The filters this module writes itself, whatever the plan (the effects declare theirs). */
+export const RENDER_COMMAND_FILTERS: readonly string[] = [
+  ...['scale', 'format', 'setsar', 'split', 'fps', 'tpad'],
+  ...['aformat', 'asplit', 'anull', 'amix'],
+];
+
+/** Frames the last picture may be repeated for, at most, to reach the planned duration (cut by `-t`). */
+const END_PAD_FRAMES = 3;
 
 /** Every output's audio: AAC needs a fixed layout, and pitch shifting needs a known rate. */
 const OUTPUT_SAMPLE_RATE = 48_000;
@@ -82,6 +91,9 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
       ...(shared ? [] : head),
       ...timing.flatMap((e) => effectById(e.id).videoFilters?.(e.params, ctx) ?? []),
       `fps=${rateText(variationFps(req.media, effects))}`,
+      // FFmpeg 5.1's setpts and trim do not carry the end-of-stream time along, so the frame-rate
+      // conversion can end a frame or two early; clones of the last frame fill up to `-t` instead.
+      `tpad=stop_mode=clone:stop=${END_PAD_FRAMES}`,
       ...pictureFilters(
         picture.map((e) => ({ definition: effectById(e.id), params: e.params })),
         ctx,

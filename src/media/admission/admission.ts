@@ -1,10 +1,11 @@
 import { open } from 'node:fs/promises';
-import { inputArgs, SNIFF_BYTES, sniffHead } from './demuxers.js';
-import { FfmpegError, isRefusal, refuse } from './errors.js';
-import type { EngineOptions } from './options.js';
+import { inputArgs, SNIFF_BYTES, sniffHead } from '../ffmpeg/demuxers.js';
+import { FfmpegError } from '../ffmpeg/ffmpeg-error.js';
+import { runFfmpeg } from '../ffmpeg/runner.js';
+import type { EngineOptions } from '../options.js';
+import type { MediaInfo } from '../types.js';
 import { measureVideoExtent, probeMedia, refusalForProbeFailure } from './probe.js';
-import { runFfmpeg } from './runner.js';
-import type { MediaInfo } from './types.js';
+import { isRefusal, refuse } from './refusals.js';
 
 /** A file whose video ends before this fraction of what its header claims was cut off… */
 const TRUNCATED_BELOW = 0.5;
@@ -92,7 +93,7 @@ async function admit(
   return { ...info, durationSec };
 }
 
-/** What the header says the video lasts: its own stream duration when known, else the file's. */
+/** What the header says the video lasts: its own frame count when known, else the file's duration. */
 function claimedVideoDuration(info: MediaInfo): number {
   const { frameCount, fps } = info.video;
   if (frameCount !== null && frameCount > 1) return Math.min(info.durationSec, frameCount / fps);

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { MediaError } from './errors.js';
+import { MediaError } from '../admission/refusals.js';
 import { Mp4Error, type Mp4Facts, readMp4Facts } from './mp4-facts.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { EngineOptions } from './options.js';
-import type { MediaInfo } from './types.js';
+import type { EngineOptions } from '../options.js';
+import type { MediaInfo } from '../types.js';
 
 /**
  * How the outputs of one source are spread over FFmpeg processes. Every x264 encoder runs on one

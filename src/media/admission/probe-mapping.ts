@@ -1,5 +1,5 @@
-import { refuse } from './errors.js';
-import type { AudioStreamInfo, MediaInfo, Rotation, VideoStreamInfo } from './types.js';
+import type { AudioStreamInfo, MediaInfo, Rotation, VideoStreamInfo } from '../types.js';
+import { refuse } from './refusals.js';
 
 /**
  * ffprobe's JSON (`-show_format -show_streams`) → MediaInfo. Pure: everything FFmpeg-version
@@ -9,6 +9,8 @@ export const MAX_STREAMS = 32;
 /** Frame rates above this are timestamp-resolution artefacts (FLV and MKV report 1000/1). */
 const MAX_SANE_FPS = 240;
 const FALLBACK_FPS = 30;
+/** H.264 and HEVC reorder at most 16 frames; a larger has_b_frames is not to be believed. */
+const MAX_REORDER_FRAMES = 16;
 
 type Json = Record<string, unknown>;
 
@@ -72,6 +74,7 @@ function videoStreamInfo(s: Json): VideoStreamInfo | null {
     rotation,
     fps: frameRate(s),
     frameCount: positive(num(s.nb_frames)) ?? null,
+    reorderFrames: Math.min(MAX_REORDER_FRAMES, Math.max(0, Math.floor(num(s.has_b_frames) ?? 0))),
   };
 }
 

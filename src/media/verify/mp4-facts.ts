@@ -19,6 +19,8 @@ export interface Mp4Facts {
     bitDepth: number | null;
     /** The track header's matrix turns the picture (players would rotate it). */
     rotated: boolean;
+    /** How long the pictures last (the track's media header): the movie's duration may be its sound's. */
+    durationSec: number;
   } | null;
   /** 'aac' for MPEG-4 audio in an mp4a entry, else what the entry says. */
   audio: { codec: string } | null;
@@ -102,10 +104,24 @@ function parseMoov(moov: Buffer): Mp4Facts {
     const mdia = child(trak, 'mdia');
     const handler = child(mdia, 'hdlr')?.toString('latin1', 8, 12);
     const entry = firstSampleEntry(child(child(child(mdia, 'minf'), 'stbl'), 'stsd'));
-    if (handler === 'vide' && entry && !facts.video) facts.video = videoFacts(entry, child(trak, 'tkhd'));
+    if (handler === 'vide' && entry && !facts.video) {
+      facts.video = {
+        ...videoFacts(entry, child(trak, 'tkhd')),
+        durationSec: mediaDuration(child(mdia, 'mdhd')),
+      };
+    }
     if (handler === 'soun' && entry && !facts.audio) facts.audio = { codec: audioCodec(entry) };
   }
   return facts;
+}
+
+/** The media header's duration in seconds: version 1 has 64-bit times, version 0 32-bit ones. */
+function mediaDuration(mdhd: Buffer | undefined): number {
+  const v1 = mdhd?.[0] === 1;
+  if (!mdhd || mdhd.length < (v1 ? 32 : 20)) throw new Mp4Error('no media header');
+  const timescale = mdhd.readUInt32BE(v1 ? 20 : 12);
+  if (!(timescale > 0)) throw new Mp4Error('media timescale is 0');
+  return (v1 ? Number(mdhd.readBigUInt64BE(24)) : mdhd.readUInt32BE(16)) / timescale;
 }
 
 function firstSampleEntry(stsd: Buffer | undefined): [string, Buffer] | undefined {
@@ -114,7 +130,10 @@ function firstSampleEntry(stsd: Buffer | undefined): [string, Buffer] | undefine
 }
 
 /** Visual sample entry: 78 bytes of fields (width at 24, height at 26), then its own boxes. */
-function videoFacts([type, entry]: [string, Buffer], tkhd: Buffer | undefined): Mp4Facts['video'] {
+function videoFacts(
+  [type, entry]: [string, Buffer],
+  tkhd: Buffer | undefined,
+): Omit<NonNullable<Mp4Facts['video']>, 'durationSec'> {
   if (entry.length < 78) throw new Mp4Error('video sample entry is cut off');
   const isAvc = type === 'avc1' || type === 'avc3';
   const sps = isAvc ? readSps(child(entry.subarray(78), 'avcC')) : { chromaFormat: null, bitDepth: null };

@@ -1,11 +1,11 @@
 import { rename, stat } from 'node:fs/promises';
-import { measureDistinctness } from './distinctness.js';
-import { FfmpegError } from './errors.js';
-import { type Fingerprint, readFingerprint } from './fingerprint.js';
-import { outputGeometry } from './output-format.js';
-import { expectedDuration } from './plan.js';
-import type { RenderRequest, RenderResult, RenderTarget } from './render.js';
-import { verifyOutput } from './verify-output.js';
+import { FfmpegError } from '../ffmpeg/ffmpeg-error.js';
+import { outputGeometry } from '../plan/output-format.js';
+import { expectedDuration } from '../plan/planner.js';
+import { measureDistinctness } from '../verify/distinctness.js';
+import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
+import { verifyOutput } from '../verify/verify-output.js';
+import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 /**
  * What happens to a rendered output before it counts: the check (file there, valid by its own moov box,

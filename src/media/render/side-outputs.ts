@@ -1,4 +1,4 @@
-import { fingerprintFilters, fingerprintOutputArgs } from './fingerprint.js';
+import { FINGERPRINT_FILTERS, fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 
 /**
  * Extra outputs of a render command, made from frames it decodes anyway: a fingerprint of the
@@ -11,6 +11,9 @@ export interface SideOutputs {
 }
 
 export const THUMBNAIL_MAX_WIDTH = 360;
+
+/** The filters of the side branches: the fingerprint's own, and split, trim and scale. */
+export const SIDE_OUTPUT_FILTERS: readonly string[] = ['split', 'trim', 'scale', ...FINGERPRINT_FILTERS];
 
 /** Where in a variation its thumbnail is taken: one second in, or the middle of a shorter clip. */
 export function thumbnailTime(durationSec: number): number {

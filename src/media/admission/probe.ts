@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DEMUXER_WHITELIST, demuxerFor, inputArgs, refusedKind } from './demuxers.js';
-import { FfmpegError, type MediaError, refuse } from './errors.js';
-import type { EngineOptions } from './options.js';
+import { DEMUXER_WHITELIST, demuxerFor, inputArgs, refusedKind } from '../ffmpeg/demuxers.js';
+import { FfmpegError } from '../ffmpeg/ffmpeg-error.js';
+import { runFfmpeg, runFfprobe } from '../ffmpeg/runner.js';
+import type { EngineOptions } from '../options.js';
+import type { MediaInfo } from '../types.js';
 import { mediaInfoFromProbe } from './probe-mapping.js';
-import { runFfmpeg, runFfprobe } from './runner.js';
-import type { MediaInfo } from './types.js';
+import { type MediaError, refuse } from './refusals.js';
 
 /**
  * What a source file is, from ffprobe. Only allow-listed demuxers may open it and only through the
@@ -41,7 +42,7 @@ export async function probeMedia(
 }
 
 export interface VideoExtent {
-  /** From the first video packet to the end of the last one, in seconds. */
+  /** From the first picture to the end of the last one, in seconds (see `measureVideoExtent`). */
   durationSec: number;
   /** Video packets in the file (one per frame). */
   frames: number;
@@ -50,6 +51,11 @@ export interface VideoExtent {
 /**
  * Reads every video packet without decoding (stream copy into the null muxer): how much video is
  * really there, whatever the header claims. Costs file I/O only, with flat memory.
+ *
+ * FFmpeg reports where the last packet in decoding order starts. With B-frames that packet is not the
+ * last picture, which is shown `reorderFrames` frames later: without them a 3.000 s HEVC clip measured
+ * 2.933 s, and every output of it lost two frames. (Headers are no better: Matroska's duration ends
+ * where the last frame starts, and a file's duration may be its sound's.)
  */
 export async function measureVideoExtent(
   file: string,
@@ -69,9 +75,55 @@ export async function measureVideoExtent(
   ];
   const outcome = await runFfmpeg({ args, durationSec: info.durationSec, options, signal });
   const frames = outcome.frames ?? 0;
-  // out_time is where the last packet starts; it lasts about one frame more.
-  const lastStart = outcome.outTimeSec ?? 0;
-  return { durationSec: frames > 0 ? lastStart + 1 / info.video.fps : 0, frames };
+  if (frames === 0) return { durationSec: 0, frames };
+  const frame = 1 / info.video.fps;
+  // Where the last packet in decoding order starts (FFmpeg's out_time, from the file's start).
+  const lastPacketEnd = (outcome.outTimeSec ?? 0) + frame;
+  const fromTail = await lastPictureEnd(file, info, lastPacketEnd - TAIL_SEC, options, signal);
+  return {
+    durationSec: fromTail ?? lastPacketEnd + (info.video.reorderFrames ?? 0) * frame,
+    frames,
+  };
+}
+
+/** Seconds of packets read before the end: more than any reordering, a few keyframe intervals. */
+const TAIL_SEC = 4;
+
+/**
+ * Where the last picture ends, from the file's start: the latest packet time plus its duration, over
+ * the packets of the last seconds. Null when ffprobe cannot say (then the reordering estimate stands).
+ */
+async function lastPictureEnd(
+  file: string,
+  info: MediaInfo,
+  fromSec: number,
+  options: EngineOptions,
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const args = ['-v', 'error', '-select_streams', String(info.video.index)];
+  if (fromSec > 0) args.push('-read_intervals', `${fromSec.toFixed(3)}%`);
+  args.push('-show_entries', 'format=start_time:packet=pts_time,duration_time', '-of', 'default=nw=1');
+  args.push(...inputArgs(file, info.demuxer));
+  let text: string;
+  try {
+    text = await runFfprobe(args, options, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return null;
+  }
+  return pictureEnd(text, info.video.fps);
+}
+
+/** `pts_time=…`/`duration_time=…` lines and the format's start_time → end of the last picture, or null. */
+function pictureEnd(text: string, fps: number): number | null {
+  const start = Number(/^start_time=(-?[\d.]+)$/m.exec(text)?.[1]);
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [, pts, duration] of text.matchAll(/^pts_time=(-?[\d.]+)\s+duration_time=([\d.]+|N\/A)$/gm)) {
+    // Some muxers write no packet durations, or 1 ms ones (FLV): then a picture lasts 1/fps.
+    const lasts = Number(duration);
+    end = Math.max(end, Number(pts) + (Number.isFinite(lasts) && lasts > 0.5 / fps ? lasts : 1 / fps));
+  }
+  return Number.isFinite(start) && Number.isFinite(end) && end > start ? end - start : null;
 }
 
 /** Turns ffprobe's failure into the refusal a user can act on; cancellations stay cancellations. */

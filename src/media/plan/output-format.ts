@@ -1,4 +1,4 @@
-import type { MediaInfo } from './types.js';
+import type { MediaInfo } from '../types.js';
 
 export interface OutputGeometry {
   width: number;
@@ -11,8 +11,8 @@ const MIN_OUTPUT_FPS = 10;
 /** Used when a source reports no usable frame rate at all (0, NaN, absurd values). */
 const FALLBACK_FPS = 30;
 
-/** Nearest even number, at least 2: H.264 4:2:0 needs even dimensions. */
-function even(value: number): number {
+/** Nearest even number, at least 2: H.264 4:2:0 needs even dimensions (frame sizes, crop windows). */
+export function even(value: number): number {
   return Math.max(2, Math.round(value / 2) * 2);
 }
 

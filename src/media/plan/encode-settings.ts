@@ -1,5 +1,5 @@
+import type { EncodeSettings, Intensity } from '../types.js';
 import type { Random } from './random.js';
-import type { EncodeSettings, Intensity } from './types.js';
 
 /** CRF bounds: every value here still looks clean on a phone; wider at strong for more byte-level spread. */
 const CRF: Record<Intensity, [number, number]> = { subtle: [21, 23], medium: [20, 24], strong: [20, 25] };

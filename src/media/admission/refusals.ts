@@ -1,4 +1,4 @@
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 
 /**
  * Why a file cannot become variations. Each code has one sentence a marketer understands, naming
@@ -77,23 +77,6 @@ export function refuse(
 
 export function isRefusal(error: unknown): error is MediaError {
   return error instanceof MediaError && error.refusal !== null;
-}
-
-export type FfmpegErrorCode = 'ffmpeg_failed' | 'ffmpeg_stalled' | 'ffmpeg_aborted';
-
-/** FFmpeg or ffprobe did not finish its work. The stderr tail is for logs, never for users. */
-export class FfmpegError extends Error {
-  readonly code: FfmpegErrorCode;
-  readonly stderrTail: string;
-  readonly exitCode: number | null;
-
-  constructor(code: FfmpegErrorCode, message: string, stderrTail: string, exitCode: number | null = null) {
-    super(message);
-    this.name = 'FfmpegError';
-    this.code = code;
-    this.stderrTail = stderrTail;
-    this.exitCode = exitCode;
-  }
 }
 
 /** A measured duration that broke a limit; rounded away from the limit when it would print as the limit. */

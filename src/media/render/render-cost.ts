@@ -1,6 +1,6 @@
-import { effectById } from './effects/catalog.js';
-import { expectedDuration, variationFps } from './plan.js';
-import type { MediaInfo, VariationPlan } from './types.js';
+import { effectById } from '../effects/catalog.js';
+import { expectedDuration, variationFps } from '../plan/planner.js';
+import type { MediaInfo, VariationPlan } from '../types.js';
 
 /**
  * What one output costs to render, in CPU milliseconds, estimated from its plan: frames × pixels ×

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { FfmpegError, type FfmpegErrorCode } from './errors.js';
-import type { EngineOptions } from './options.js';
+import type { EngineOptions } from '../options.js';
+import { FfmpegError, type FfmpegErrorCode } from './ffmpeg-error.js';
 import { cpuBudgetSec, describeExit, limitedCommand } from './process-limits.js';
 import { ProgressParser } from './progress.js';
 
@@ -10,15 +10,10 @@ import { ProgressParser } from './progress.js';
  * AbortSignal, and is killed by a watchdog when it stops making progress. Each process runs under
  * options.processLimits (memory, CPU time, priority); the command is still plain `ffmpeg …`.
  */
-export const RUNNER_FLAGS: readonly string[] = [
-  '-nostdin',
-  '-hide_banner',
-  '-nostats',
-  '-loglevel',
-  'error',
-  '-progress',
-  'pipe:1',
-];
+/** Quiet unless something fails: what a printed script's commands carry too. */
+export const QUIET_FLAGS: readonly string[] = ['-nostdin', '-hide_banner', '-nostats', '-loglevel', 'error'];
+/** The runner also reads progress from stdout (a script's user has no use for it). */
+export const RUNNER_FLAGS: readonly string[] = [...QUIET_FLAGS, '-progress', 'pipe:1'];
 
 /** SIGTERM lets FFmpeg close its files; a process still there after this long gets SIGKILL. */
 export const KILL_GRACE_MS = 2000;

@@ -1,9 +1,9 @@
-import { EFFECTS, effectById, effectOrder } from './effects/catalog.js';
-import type { EffectDefinition } from './effects/types.js';
+import { EFFECTS, effectById, effectOrder } from '../effects/catalog.js';
+import type { EffectDefinition } from '../effects/types.js';
+import type { Intensity, MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
 import { planEncodeSettings } from './encode-settings.js';
 import { outputFps } from './output-format.js';
 import { createRandom, type Random } from './random.js';
-import type { Intensity, MediaInfo, PlannedEffect, VariationPlan } from './types.js';
 
 export interface JobPlanRequest {
   seed: string;

@@ -1,9 +1,13 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isUserError } from '../errors.js';
-import { admitMedia } from './admission.js';
-import type { ScheduledCommand } from './command-line.js';
+import { isUserError } from '../../errors.js';
+import { mapPool } from '../../lib/map-pool.js';
+import { admitMedia } from '../admission/admission.js';
+import type { ScheduledCommand } from '../ffmpeg/command-line.js';
+import { createProcessSlots } from '../ffmpeg/process-slots.js';
+import { ffmpegVersion } from '../ffmpeg/version.js';
 import {
+  ffmpegChangeNote,
   MANIFEST_VERSION,
   type Manifest,
   type ManifestOutput,
@@ -11,12 +15,12 @@ import {
   manifestSource,
   outputFileName,
   uniqueStems,
-} from './manifest.js';
-import type { EngineOptions } from './options.js';
-import { planJob } from './plan.js';
-import { createProcessSlots } from './process-slots.js';
-import { type RenderResult, type RenderTarget, renderCommands, renderVariations } from './render.js';
-import type { Intensity, MediaInfo } from './types.js';
+} from '../manifest.js';
+import type { EngineOptions } from '../options.js';
+import { planJob } from '../plan/planner.js';
+import type { Intensity, MediaInfo } from '../types.js';
+import { renderCommands, renderVariations } from './render.js';
+import type { RenderResult, RenderTarget } from './render-types.js';
 
 /**
  * A whole batch without a server: admit every input, plan every output from one seed, render them
@@ -40,7 +44,9 @@ export type BatchEvent =
   | { type: 'refused'; input: string; code: string; message: string }
   | { type: 'admitted'; input: string; media: MediaInfo }
   | { type: 'progress'; done: number; total: number; fraction: number }
-  | { type: 'output'; input: string; file: string; result: RenderResult };
+  | { type: 'output'; input: string; file: string; result: RenderResult }
+  /** The folder's previous manifest is this plan made with another FFmpeg build. */
+  | { type: 'ffmpeg-changed'; note: string };
 
 export interface BatchSourcePlan {
   input: string;
@@ -76,7 +82,7 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
     preset: req.options.preset,
   });
   const stems = uniqueStems(admitted.map((a) => path.basename(a.input)));
-  const workDir = path.join(req.outDir, '.vidvar-work');
+  const workDir = batchWorkDir(req.outDir);
   return admitted.map((source, s) => {
     const stem = stems[s] as string;
     const targets = (plans[s] ?? []).map((plan) => {
@@ -92,11 +98,23 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   });
 }
 
-/** The render commands a batch runs, in start order: the argv after `ffmpeg` and the runner's fixed flags. */
-export function batchCommands(sources: BatchSourcePlan[], options: EngineOptions): ScheduledCommand[] {
+/**
+ * The render commands a batch runs, in start order: the argv after `ffmpeg` and the runner's fixed
+ * flags. `finalNames`: outputs written straight to their final paths (see renderCommands).
+ */
+export function batchCommands(
+  sources: BatchSourcePlan[],
+  options: EngineOptions,
+  opts: { finalNames?: boolean } = {},
+): ScheduledCommand[] {
   return sources.flatMap((source) =>
-    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }),
+    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }, opts),
   );
+}
+
+/** Where a batch keeps its scratch files (fingerprints, outputs before their checks): deleted at the end. */
+export function batchWorkDir(outDir: string): string {
+  return path.join(outDir, '.vidvar-work');
 }
 
 export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): Promise<BatchResult> {
@@ -108,41 +126,51 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     const sum = [...progress.values()].reduce((a, b) => a + b, 0);
     req.onEvent?.({ type: 'progress', done: outputs.size, total, fraction: total ? sum / total : 1 });
   };
-  const workDir = path.join(req.outDir, '.vidvar-work');
+  const ffmpeg = await ffmpegVersion(req.options);
+  const manifestPath = path.join(req.outDir, 'manifest.json');
+  const plan = { seed: req.seed, intensity: req.intensity, count: req.count };
+  const note = ffmpegChangeNote(await readJson(manifestPath), { ...plan, ffmpeg });
+  if (note) req.onEvent?.({ type: 'ffmpeg-changed', note });
+  const workDir = batchWorkDir(req.outDir);
   await mkdir(workDir, { recursive: true });
   try {
     // All inputs share the machine's process slots, so the next input starts as cores free up.
     const slots = createProcessSlots(req.options.cpus);
     const order = new Map(sources.map((s, i) => [s, i]));
-    await runPool(sources, req.concurrency || sources.length, async (source) => {
-      await mkdir(path.join(req.outDir, source.stem), { recursive: true });
-      await renderVariations({
-        inputPath: source.input,
-        media: source.media,
-        targets: source.targets,
-        options: req.options,
-        signal: req.signal,
-        slots,
-        ticket: [order.get(source) ?? 0],
-        onProgress: (id, fraction) => {
-          progress.set(id, fraction);
-          emitProgress();
-        },
-        onOutput: (result) => {
-          const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
-          const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
-          if (!result.ok) failed++;
-          progress.set(result.outputId, 1);
-          const sourceName = path.basename(source.input);
-          outputs.set(
-            result.outputId,
-            manifestOutput(sourceName, file, target.plan, result.ok ? result : null),
-          );
-          req.onEvent?.({ type: 'output', input: source.input, file, result });
-          emitProgress();
-        },
-      });
-    });
+    await mapPool(
+      sources,
+      req.concurrency || sources.length,
+      async (source) => {
+        await mkdir(path.join(req.outDir, source.stem), { recursive: true });
+        await renderVariations({
+          inputPath: source.input,
+          media: source.media,
+          targets: source.targets,
+          options: req.options,
+          signal: req.signal,
+          slots,
+          ticket: [order.get(source) ?? 0],
+          onProgress: (id, fraction) => {
+            progress.set(id, fraction);
+            emitProgress();
+          },
+          onOutput: (result) => {
+            const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
+            const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
+            if (!result.ok) failed++;
+            progress.set(result.outputId, 1);
+            const sourceName = path.basename(source.input);
+            outputs.set(
+              result.outputId,
+              manifestOutput(sourceName, file, target.plan, result.ok ? result : null),
+            );
+            req.onEvent?.({ type: 'output', input: source.input, file, result });
+            emitProgress();
+          },
+        });
+      },
+      req.signal,
+    );
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
@@ -151,25 +179,25 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     .filter((o) => o !== undefined);
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
-    tool: { name: 'vidvar', version: req.toolVersion, ffmpeg: null },
+    tool: { name: 'vidvar', version: req.toolVersion, ffmpeg },
     createdAt: new Date().toISOString(),
     seed: req.seed,
     intensity: req.intensity,
     count: req.count,
     sources: sources.map((s) => manifestSource(path.basename(s.input), s.media)),
     outputs: ordered,
+    ...(note ? { notes: [note] } : {}),
   };
-  await writeFile(path.join(req.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, refused: req.inputs.length - sources.length, failed };
 }
 
-async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
+/** A JSON file's value, or null when there is none to read (first run into a folder, or not JSON). */
+async function readJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    if (error instanceof SyntaxError || (error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }

@@ -1,0 +1,18 @@
+/**
+ * The states of a job and of its outputs, defined once for every layer of the server: storage (the
+ * janitor) sits below jobs/, so they live here rather than in jobs/types.ts.
+ *
+ * queued → running → done | failed (retry → queued); running → interrupted → queued at start-up;
+ * queued | running | interrupted → canceled.
+ */
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
+export type OutputStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+
+/** A job in one of these states runs no more: its files may expire, be evicted or be zipped as final. */
+export const FINISHED_JOB_STATUSES = ['done', 'failed', 'canceled'] as const satisfies readonly JobStatus[];
+
+export type FinishedJobStatus = (typeof FINISHED_JOB_STATUSES)[number];
+
+export function isFinishedJob(status: string): status is FinishedJobStatus {
+  return (FINISHED_JOB_STATUSES as readonly string[]).includes(status);
+}
