@@ -117,7 +117,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     isDraining: deps.isDraining,
   });
   registerTokenRoutes(app, { tokens: deps.tokens, now });
-  registerDownloadRoutes(app, { store, layout, toolVersion: VERSION });
+  registerDownloadRoutes(app, { store, layout, toolVersion: VERSION, engine: deps.engine });
   registerCompareRoute(app, { store, layout, engine: deps.engine, isDraining: deps.isDraining });
   registerOpenApiRoute(app);
 

@@ -6,16 +6,22 @@ import type { OutputName } from './job-view.js';
  * manifest.json of a job's ZIP: the same format the CLI writes, listing the finished outputs with
  * the exact effect parameters, so any output can be rendered again.
  */
+/** This vidvar and the FFmpeg build that rendered: the same plan gives the same bytes only with both. */
+export interface ManifestTool {
+  version: string;
+  ffmpeg: string | null;
+}
+
 export function jobManifest(
   job: JobDetail,
   names: Map<string, OutputName>,
-  toolVersion: string,
+  tool: ManifestTool,
   createdAt: string,
 ): Manifest {
   const sourceNames = new Map(job.sources.map((source) => [source.id, source.name]));
   return {
     manifestVersion: MANIFEST_VERSION,
-    tool: { name: 'vidvar', version: toolVersion, ffmpeg: null },
+    tool: { name: 'vidvar', version: tool.version, ffmpeg: tool.ffmpeg },
     createdAt,
     seed: job.seed,
     intensity: job.intensity,

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { JobDetail } from '../jobs/types.js';
 import { type DataLayout, outputPath } from '../storage/layout.js';
 import { contentDisposition } from './content-disposition.js';
-import { jobManifest } from './job-manifest.js';
+import { jobManifest, type ManifestTool } from './job-manifest.js';
 import { outputNames } from './job-view.js';
 
 /**
@@ -25,7 +25,7 @@ export async function streamJobZip(
   reply: FastifyReply,
   job: JobDetail,
   layout: DataLayout,
-  toolVersion: string,
+  tool: ManifestTool,
 ): Promise<void> {
   const names = outputNames(job);
   const createdAt = new Date();
@@ -37,7 +37,7 @@ export async function streamJobZip(
     // A finished output the janitor already removed is left out rather than failing the whole ZIP.
     if (name && (await exists(file))) entries.push({ path: file, name: `${name.folder}/${name.file}` });
   }
-  const manifest = jobManifest(job, names, toolVersion, createdAt.toISOString());
+  const manifest = jobManifest(job, names, tool, createdAt.toISOString());
 
   const res = reply.raw;
   reply.hijack();

@@ -129,6 +129,11 @@ describe('a batch from a multipart upload', () => {
       count: 3,
       tool: { name: 'vidvar' },
     });
+    // The FFmpeg build that rendered, as `ffmpeg -version` names it: bytes are reproducible only with it.
+    const installed = /^ffmpeg version (\S+)/.exec(
+      execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }),
+    )?.[1];
+    expect(manifest.tool.ffmpeg).toBe(installed);
     expect(manifest.outputs).toHaveLength(6);
     for (const output of manifest.outputs) {
       expect(listing).toContain(output.file);

@@ -1,5 +1,6 @@
 import { UserError } from '../../errors.js';
 import type { JobStore } from '../../jobs/types.js';
+import { type EngineOptions, ffmpegVersion } from '../../media/index.js';
 import { type DataLayout, outputPath, thumbnailPath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { sendFile } from '../file-response.js';
@@ -12,6 +13,8 @@ export interface DownloadRouteDeps {
   store: JobStore;
   layout: DataLayout;
   toolVersion: string;
+  /** Names the FFmpeg build in the ZIP's manifest. */
+  engine: EngineOptions;
 }
 
 export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): void {
@@ -32,7 +35,8 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       if (!job.outputs.some((output) => output.status === 'done')) {
         throw new UserError('not_ready', 'No video of this batch is finished yet.', 409);
       }
-      await streamJobZip(request, reply, job, deps.layout, deps.toolVersion);
+      const ffmpeg = await ffmpegVersion(deps.engine);
+      await streamJobZip(request, reply, job, deps.layout, { version: deps.toolVersion, ffmpeg });
     },
   );
 
