@@ -21,7 +21,15 @@ export function jobManifest(
   const sourceNames = new Map(job.sources.map((source) => [source.id, source.name]));
   return {
     manifestVersion: MANIFEST_VERSION,
-    tool: { name: 'vidvar', version: tool.version, ffmpeg: tool.ffmpeg },
+    tool: { name: 'vidvar', version: tool.version, ffmpeg: job.ffmpeg ?? tool.ffmpeg },
+    ...(job.ffmpeg !== null && tool.ffmpeg !== null && job.ffmpeg !== tool.ffmpeg
+      ? {
+          notes: [
+            `Rendered with FFmpeg ${job.ffmpeg}; this server now runs ${tool.ffmpeg}. Outputs rendered ` +
+              'again (a retry) look the same but are not the same bytes.',
+          ],
+        }
+      : {}),
     createdAt,
     seed: job.seed,
     intensity: job.intensity,

@@ -81,6 +81,10 @@ export const MIGRATIONS: readonly string[] = [
     revoked_at    INTEGER
   );
   `,
+  // The FFmpeg build that first rendered the job: the same plan gives the same bytes only with it.
+  `
+  ALTER TABLE jobs ADD COLUMN ffmpeg TEXT;
+  `,
 ];
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */

@@ -20,7 +20,7 @@ const FINISHED = `(${FINISHED_JOB_STATUSES.map((status) => `'${status}'`).join('
 
 // Columns aliased to the record's field names: only JSON and booleans need converting.
 const JOB = `id, status, progress, count, intensity, seed, error, created_at AS createdAt, updated_at AS updatedAt,
-  expires_at AS expiresAt, started_at AS startedAt, finished_at AS finishedAt`;
+  expires_at AS expiresAt, started_at AS startedAt, finished_at AS finishedAt, ffmpeg`;
 const SOURCE = 'id, job_id AS jobId, position, name, size_bytes AS sizeBytes, media, deleted';
 const OUTPUT = `o.id, o.job_id AS jobId, o.source_id AS sourceId, o.idx AS "index", o.status, o.progress, o.plan,
   o.error, o.size_bytes AS sizeBytes, o.duration_sec AS durationSec, o.width, o.height, o.distinctness, o.attempts`;
@@ -95,6 +95,7 @@ function prepareStatements(db: Db) {
                   WHERE job_id = @id)
       WHERE id = @id`),
     sourceDeleted: sql('UPDATE sources SET deleted = 1 WHERE id = ?'),
+    recordFfmpeg: sql('UPDATE jobs SET ffmpeg = COALESCE(ffmpeg, ?) WHERE id = ?'),
     unfinishedJobs: sql(`SELECT id FROM jobs WHERE status IN ('running', 'interrupted') ORDER BY created_at`),
     requeueRunningOutputs: sql(`UPDATE outputs SET status = 'queued', progress = 0 WHERE status = 'running'`),
     listExpired: sql(
@@ -251,6 +252,10 @@ export class SqliteJobStore implements JobStore {
     transaction(this.#db, () => {
       for (const outputId of outputIds) this.#q.requeueOutput.run(outputId);
     });
+  }
+
+  recordFfmpegBuild(jobId: string, version: string): void {
+    this.#q.recordFfmpeg.run(version, jobId);
   }
 
   markSourceDeleted(sourceId: string): void {

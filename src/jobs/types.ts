@@ -60,6 +60,8 @@ export interface JobRecord {
   expiresAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The FFmpeg build (`ffmpeg -version`) that first rendered it; null before it started. */
+  ffmpeg: string | null;
 }
 
 export interface JobDetail extends JobRecord {
@@ -133,6 +135,8 @@ export interface JobStore {
   /** These outputs go back to queued (after an interrupted render, or a finished file that was lost). */
   requeueOutputs(outputIds: string[]): void;
   markSourceDeleted(sourceId: string): void;
+  /** Records the build that renders the job, unless one was recorded already (the first one stays). */
+  recordFfmpegBuild(jobId: string, version: string): void;
 
   /** Start-up: running and interrupted jobs go back to queued, and so do their running outputs. */
   requeueUnfinished(now: number): string[];

@@ -138,6 +138,15 @@ export function createWorker(deps: WorkerDeps): Worker {
       { event: 'job_started', disk: diskUsage(layout.root), outputs: job.outputs.length, ffmpeg },
       'job started',
     );
+    if (ffmpeg !== null) {
+      if (job.ffmpeg !== null && job.ffmpeg !== ffmpeg) {
+        log.warn(
+          { event: 'ffmpeg_changed', was: job.ffmpeg, now: ffmpeg },
+          'job resumed on another FFmpeg build',
+        );
+      }
+      store.recordFfmpegBuild(job.id, ffmpeg);
+    }
     events.publish(job.id);
     const progress = createJobProgress(job, { store, events, clock });
     try {

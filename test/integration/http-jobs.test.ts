@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
@@ -90,6 +91,26 @@ describe('a batch from a multipart upload', () => {
     expect(last.status).toBe('done');
     const progress = events.map((e) => e.progress);
     expect(progress).toEqual([...progress].sort((x, y) => x - y));
+  });
+
+  it('says in the manifest when the batch was rendered with another FFmpeg build than the server runs now', async () => {
+    // As after a deploy that upgraded FFmpeg: the job's row names the build that rendered it.
+    const db = new DatabaseSync(server.layout.database);
+    db.prepare('UPDATE jobs SET ffmpeg = ? WHERE id = ?').run('4.4.2-0+deb11u1', job.id);
+    db.close();
+    const res = await server.api(`/api/jobs/${job.id}/download`);
+    const zipFile = path.join(server.scratch, 'older-build.zip');
+    writeFileSync(zipFile, Buffer.from(await res.arrayBuffer()));
+    const manifest = JSON.parse(
+      execFileSync('unzip', ['-p', zipFile, 'manifest.json'], { encoding: 'utf8' }),
+    );
+    expect(manifest.tool.ffmpeg).toBe('4.4.2-0+deb11u1');
+    expect(manifest.notes).toEqual([
+      expect.stringMatching(/^Rendered with FFmpeg 4\.4\.2-0\+deb11u1; this server now runs 5\./),
+    ]);
+    const db2 = new DatabaseSync(server.layout.database);
+    db2.prepare('UPDATE jobs SET ffmpeg = NULL WHERE id = ?').run(job.id);
+    db2.close();
   });
 
   it('downloads a ZIP of six playable videos and a manifest', async () => {
