@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -75,29 +76,25 @@ export function createWorker(deps: WorkerDeps): Worker {
   let running = false;
   let draining = false;
   let loopDone: Promise<void> = Promise.resolve();
-  let wakeUp: (() => void) | null = null;
-  // A wake-up that came while the loop was not asleep: the next sleep returns at once, so none is lost.
+  // A wake-up that came while the loop was not asleep makes the next sleep return at once: none is lost.
+  const wakeups = new EventEmitter();
   let wokenWhileAwake = false;
 
   function wake(): void {
-    if (wakeUp) wakeUp();
-    else wokenWhileAwake = true;
+    wokenWhileAwake = true;
+    wakeups.emit('wake');
   }
 
-  function sleep(ms: number): Promise<void> {
-    if (wokenWhileAwake) {
-      wokenWhileAwake = false;
-      return Promise.resolve();
+  async function sleep(ms: number): Promise<void> {
+    if (!wokenWhileAwake) {
+      try {
+        await once(wakeups, 'wake', { signal: AbortSignal.timeout(ms) });
+      } catch (error) {
+        // The safety timer ran out: look for work anyway.
+        if ((error as Error).name !== 'AbortError' && (error as Error).name !== 'TimeoutError') throw error;
+      }
     }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakeUp = done;
-    });
+    wokenWhileAwake = false;
   }
 
   let claimFailed = false;
