@@ -219,6 +219,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      // A pass that fails has been logged by whoever started it; stopping only waits for it to end.
       await inFlight?.catch(() => undefined);
     },
   };

@@ -66,7 +66,11 @@ function json(code: string, message: string): string {
 
 function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
   const datastore = new FileStore({ directory: deps.layout.tus });
-  const forget = (id: string) => datastore.configstore.delete(id).catch(() => undefined);
+  // tus's own record of a finished upload; if it stays, the janitor removes it with the stale uploads.
+  const forget = (id: string) =>
+    datastore.configstore
+      .delete(id)
+      .catch((error: unknown) => app.log.warn({ err: error, uploadId: id }, 'tus record not deleted'));
   return new JsonTusServer({
     path: TUS_PATH,
     datastore,
