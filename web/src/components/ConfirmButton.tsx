@@ -9,15 +9,18 @@ interface Props {
   busy?: boolean;
 }
 
-/** A destructive action that asks once, inline, instead of a blocking browser dialog. */
+/**
+ * A destructive action that asks once, inline, instead of a blocking browser dialog. The question
+ * takes focus on its safe answer, so a stray Enter keeps things as they are.
+ */
 export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy }: Props) {
   const [asking, setAsking] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
+  const keepRef = useRef<HTMLButtonElement>(null);
   const askRef = useRef<HTMLButtonElement>(null);
   const answered = useRef(false);
   // Focus follows the swap between the button and its question, so keyboard users never lose it.
   useEffect(() => {
-    if (asking) confirmRef.current?.focus();
+    if (asking) keepRef.current?.focus();
     else if (answered.current) askRef.current?.focus();
     answered.current = asking;
   }, [asking]);
@@ -37,16 +40,10 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, busy }
   return (
     <span class="confirm">
       <span class="confirm__question">{question}</span>
-      <button
-        ref={confirmRef}
-        type="button"
-        class="button button--danger"
-        onClick={onConfirm}
-        disabled={busy}
-      >
+      <button type="button" class="button button--danger" onClick={onConfirm} disabled={busy}>
         {confirmLabel}
       </button>
-      <button type="button" class="button button--ghost" onClick={() => setAsking(false)}>
+      <button ref={keepRef} type="button" class="button button--ghost" onClick={() => setAsking(false)}>
         Keep
       </button>
     </span>
