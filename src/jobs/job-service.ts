@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { UserError } from '../errors.js';
+import { isFinishedJob } from '../job-status.js';
 import { type EngineOptions, type Intensity, planJob } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { FileAudit } from '../storage/file-audit.js';
@@ -37,7 +38,9 @@ export interface CreateJobRequest {
 
 export interface JobService {
   create(request: CreateJobRequest): JobDetail;
-  /** False when there is no such job. */
+  /** Stops rendering and keeps what finished (the job ends canceled); null when there is no such job. */
+  stop(jobId: string): Promise<JobDetail | null>;
+  /** Stops rendering, then deletes the job and every file of it; false when there is no such job. */
   cancel(jobId: string): Promise<boolean>;
   /** Null when there is no such job; a 409 UserError when it did not fail. */
   retry(jobId: string): JobDetail | null;
@@ -92,6 +95,16 @@ export function createJobService(deps: JobServiceDeps): JobService {
     });
   }
 
+  /** Nothing more of the job renders once this resolves; what finished stays done. */
+  async function stopRendering(job: JobDetail): Promise<void> {
+    // Canceled first, so the worker starts nothing more of it while its FFmpeg is being stopped.
+    if (!isFinishedJob(job.status)) {
+      store.cancelJob(job.id, deps.now());
+      deps.events.publish(job.id);
+    }
+    await deps.worker.cancelJob(job.id);
+  }
+
   return {
     create(request) {
       const uploads = loadUploads(request.uploadIds);
@@ -133,15 +146,18 @@ export function createJobService(deps: JobServiceDeps): JobService {
       return detail;
     },
 
+    async stop(jobId) {
+      const job = store.getJob(jobId);
+      if (!job) return null;
+      await stopRendering(job);
+      logger.info({ jobId }, 'job stopped');
+      return store.getJob(jobId);
+    },
+
     async cancel(jobId) {
       const job = store.getJob(jobId);
       if (!job) return false;
-      // Canceled first, so the worker starts nothing more of it while its FFmpeg is being stopped.
-      if (job.status === 'queued' || job.status === 'running' || job.status === 'interrupted') {
-        store.cancelJob(jobId, deps.now());
-        deps.events.publish(jobId);
-      }
-      await deps.worker.cancelJob(jobId);
+      await stopRendering(job);
       audit.removeTree(jobOutputDir(layout, jobId), jobId);
       for (const source of job.sources) {
         if (!source.deleted) audit.remove(sourcePath(layout, source.id), jobId);

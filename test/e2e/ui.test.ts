@@ -164,7 +164,32 @@ describe('vidvar in a browser', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('button', { name: 'Delete batch' }).click();
     await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'The batch and its files were deleted.' }).waitFor();
     expect(await page.getByRole('listitem').filter({ hasText: 'long-cut.mp4' }).count()).toBe(0);
+  });
+
+  it('stops a batch and keeps the variations that were finished', async () => {
+    // A quick source and a slow one: the quick one's variations finish while the other renders.
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const form = new FormData();
+    form.append('count', '2');
+    form.append('intensity', 'strong');
+    form.append(
+      'files',
+      new Blob([readFileSync(clip({ duration: 1 }))], { type: 'video/mp4' }),
+      'stop-quick.mp4',
+    );
+    const slow = clip({ duration: 10, width: 480, height: 854 });
+    form.append('files', new Blob([readFileSync(slow)], { type: 'video/mp4' }), 'stop-slow.mp4');
+    const res = await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { cookie }, body: form });
+    const job = (await res.json()) as { id: string };
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.locator('.output--done').first().waitFor({ timeout: LONG });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await page.getByRole('button', { name: 'Stop batch' }).click();
+    await page.locator('.screen__head .badge').filter({ hasText: 'Stopped' }).waitFor();
+    await page.getByRole('link', { name: 'Download ZIP' }).waitFor();
+    expect(await page.locator('.output--done').count()).toBeGreaterThan(0);
   });
 
   it('keeps following a batch by polling when live events are blocked', async () => {

@@ -35,6 +35,50 @@ describe('cancel and retry', () => {
     expect(server.dataFiles().some((f) => f.includes(created.sources[0]?.id as string))).toBe(false);
   });
 
+  it('stop ends the encodes and keeps the finished variations downloadable', async () => {
+    const res = await createJobFromFiles(
+      server,
+      [
+        { path: clip({ duration: 1 }), name: 'quick.mp4' },
+        { path: clip({ duration: 8, width: 480, height: 854 }), name: 'slow.mp4' },
+      ],
+      { count: '2', intensity: 'strong' },
+    );
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as JobView;
+    await waitForJob(
+      server,
+      created.id,
+      (j) => j.outputs.some((o) => o.status === 'done') && j.outputs.some((o) => o.status !== 'done'),
+    );
+
+    const stop = await server.api(`/api/jobs/${created.id}/stop`, { method: 'POST' });
+    expect(stop.status).toBe(200);
+    const stopped = (await stop.json()) as JobView;
+    expect(stopped.status).toBe('canceled');
+    expect(ffmpegChildren()).toEqual([]);
+    const done = stopped.outputs.filter((o) => o.status === 'done');
+    expect(done.length).toBeGreaterThan(0);
+    expect(stopped.outputs.filter((o) => o.status !== 'done').every((o) => o.status === 'canceled')).toBe(
+      true,
+    );
+    for (const output of done) {
+      expect((await server.api(`/api/jobs/${created.id}/outputs/${output.id}`)).status).toBe(200);
+    }
+    const zip = await server.api(`/api/jobs/${created.id}/download`);
+    expect(zip.status).toBe(200);
+    await zip.arrayBuffer();
+    // Nothing half-rendered stays behind; stopping again changes nothing.
+    expect(server.dataFiles().filter((f) => f.startsWith('work'))).toEqual([]);
+    const again = (await (
+      await server.api(`/api/jobs/${created.id}/stop`, { method: 'POST' })
+    ).json()) as JobView;
+    expect(again.outputs.filter((o) => o.status === 'done')).toHaveLength(done.length);
+    expect((await server.api('/api/jobs/AAAAAAAAAAAAAAAAAAAAAAAA/stop', { method: 'POST' })).status).toBe(
+      404,
+    );
+  });
+
   it('retry renders again only the outputs that failed', async () => {
     await server.worker.stop({ graceMs: 0 });
     const res = await createJobFromFiles(

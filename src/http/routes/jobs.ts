@@ -182,6 +182,23 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
   );
 
   app.post(
+    '/api/jobs/:id/stop',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Stop a batch: its encodes end, finished variations stay downloadable (status canceled).',
+        params: jobParamsSchema,
+        response: { 200: jobViewSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const job = await deps.jobs.stop(request.params.id);
+      if (!job) throw notFound();
+      return toJobView(job, deps.describe);
+    },
+  );
+
+  app.post(
     '/api/jobs/:id/retry',
     {
       schema: {

@@ -20,6 +20,9 @@ export const createJob = (job: NewJobRequest) => request<JobView>('/api/jobs', {
 export const retryJob = (id: string) =>
   request<JobView>(`/api/jobs/${encodeURIComponent(id)}/retry`, { method: 'POST' });
 
+export const stopJob = (id: string) =>
+  request<JobView>(`/api/jobs/${encodeURIComponent(id)}/stop`, { method: 'POST' });
+
 export const deleteJob = (id: string) =>
   request<void>(`/api/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
 

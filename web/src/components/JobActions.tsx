@@ -1,12 +1,16 @@
 import { useState } from 'preact/hooks';
-import { deleteJob, downloadZipUrl, retryJob } from '../api/endpoints.js';
+import { deleteJob, downloadZipUrl, retryJob, stopJob } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { isFinished, type JobView } from '../api/types.js';
+import { notice } from '../lib/notice.js';
 import { navigate } from '../lib/route.js';
 import { ConfirmButton } from './ConfirmButton.js';
 import { NotifyToggle } from './NotifyToggle.js';
 
-/** Download, retry, cancel or delete a batch; each failure says why next to the buttons. */
+/**
+ * Download, retry, stop or delete a batch; each failure says why next to the buttons. Stop keeps the
+ * finished variations; Delete removes everything and says so on the next screen.
+ */
 export function JobActions({ job, onChange }: { job: JobView; onChange: (job: JobView) => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -28,8 +32,11 @@ export function JobActions({ job, onChange }: { job: JobView; onChange: (job: Jo
   const remove = () =>
     run(async () => {
       await deleteJob(job.id);
+      notice.set('The batch and its files were deleted.');
       navigate({ name: 'jobs' });
     });
+
+  const stop = () => run(async () => onChange(await stopJob(job.id)));
 
   return (
     <div class="actions">
@@ -49,23 +56,22 @@ export function JobActions({ job, onChange }: { job: JobView; onChange: (job: Jo
         </button>
       )}
       {!finished && <NotifyToggle />}
-      {finished ? (
+      {!finished && (
         <ConfirmButton
-          label="Delete"
-          question="Delete this batch and its files?"
-          confirmLabel="Delete batch"
-          onConfirm={remove}
-          busy={busy}
-        />
-      ) : (
-        <ConfirmButton
-          label="Cancel"
-          question="Stop and delete this batch?"
-          confirmLabel="Cancel batch"
-          onConfirm={remove}
+          label="Stop"
+          question="Stop this batch? Finished variations are kept."
+          confirmLabel="Stop batch"
+          onConfirm={stop}
           busy={busy}
         />
       )}
+      <ConfirmButton
+        label="Delete"
+        question="Delete this batch and all its files?"
+        confirmLabel="Delete batch"
+        onConfirm={remove}
+        busy={busy}
+      />
       {error && (
         <p class="error-text actions__error" role="alert">
           {error}

@@ -5,7 +5,7 @@ const LABELS: Record<JobStatus | OutputStatus, string> = {
   running: 'Processing',
   done: 'Done',
   failed: 'Failed',
-  canceled: 'Canceled',
+  canceled: 'Stopped',
   interrupted: 'Resuming…',
 };
 

@@ -1,20 +1,40 @@
+import { useEffect } from 'preact/hooks';
 import { JobRow } from '../components/JobRow.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { useJobs } from '../hooks/useJobs.js';
 import { useNow } from '../hooks/useNow.js';
 import { formatAgo } from '../lib/format.js';
+import { notice } from '../lib/notice.js';
 import { routeHref } from '../lib/route.js';
+import { useStore } from '../lib/store.js';
+
+const NOTICE_MS = 10_000;
 
 /** Every batch, newest first, refreshing itself while something is processing. */
 export function JobsList() {
   const { jobs, error, heardAt } = useJobs();
   const now = useNow();
+  const message = useStore(notice);
+  // Said once: it fades after a while and is gone when the screen is left.
+  useEffect(() => {
+    if (message === null) return;
+    const timer = setTimeout(() => notice.set(null), NOTICE_MS);
+    return () => {
+      clearTimeout(timer);
+      notice.set(null);
+    };
+  }, [message]);
   return (
     <section class="screen">
       <div class="screen__head">
         <ScreenHeading title="Jobs" />
         {heardAt !== null && <span class="updated">Updated {formatAgo(heardAt, now)}</span>}
       </div>
+      {message && (
+        <p class="notice" role="status">
+          {message}
+        </p>
+      )}
       {error && jobs === null && error.status !== 0 && (
         <p class="error-text" role="alert">
           {error.message}
