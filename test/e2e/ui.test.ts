@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
-import type { VidvarProcess } from '../support/server-process.js';
+import { startVidvar, type VidvarProcess } from '../support/server-process.js';
 import { launchBrowser } from './browser.js';
 import { startWebServer, stopWebServer } from './web-server.js';
 import { extractZip, probeVideo, readJson } from './zip-check.js';
@@ -167,6 +167,29 @@ describe('vidvar in a browser', () => {
     await page.getByRole('status').filter({ hasText: 'The batch and its files were deleted.' }).waitFor();
     expect(await page.getByRole('listitem').filter({ hasText: 'long-cut.mp4' }).count()).toBe(0);
   });
+
+  it('shows progress in the tab title, and one calm state while the server is down', async () => {
+    const job = await createJobViaApi('honest.mp4', 6, 4);
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.waitForFunction(() => /^\d+% · honest\.mp4$/.test(document.title), undefined, {
+      timeout: LONG,
+    });
+
+    // The server dies mid-batch (a crash or a deploy) and comes back on the same address.
+    const port = new URL(server.url).port;
+    await server.kill();
+    const status = page.locator('.summary-card__status');
+    await status
+      .filter({ hasText: 'Reconnecting… your batch continues on the server.' })
+      .waitFor({ timeout: LONG });
+    expect(await page.getByText(/^Updated /).count()).toBe(0);
+    server = await startVidvar(server.dataDir, {
+      password: PASSWORD,
+      env: { LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast', PORT: port },
+    });
+    await page.getByText('All 6 variations are ready.').waitFor({ timeout: LONG });
+    expect(await page.title()).toBe('honest.mp4 · vidvar');
+  }, 240_000);
 
   it('stops a batch and keeps the variations that were finished', async () => {
     // A quick source and a slow one: the quick one's variations finish while the other renders.

@@ -83,7 +83,8 @@ async function freePort(): Promise<number> {
 
 export async function startVidvar(dataDir: string, options: StartOptions = {}): Promise<VidvarProcess> {
   const { password = PROCESS_PASSWORD, ownProcessGroup = false } = options;
-  const port = await freePort();
+  // A restart on the same address (the browser keeps its page) names the port; else any free one.
+  const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
   const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'vidvar.js'), 'serve'], {
     cwd: REPO_ROOT,
     env: {

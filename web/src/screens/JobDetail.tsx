@@ -1,3 +1,5 @@
+import { useEffect } from 'preact/hooks';
+import { serverReachable } from '../api/session.js';
 import type { JobView } from '../api/types.js';
 import { JobActions } from '../components/JobActions.js';
 import { jobTitle } from '../components/JobRow.js';
@@ -8,8 +10,12 @@ import { StatusBadge, toneOf } from '../components/StatusBadge.js';
 import { useFinishNotice } from '../hooks/useFinishNotice.js';
 import { useLiveJob } from '../hooks/useLiveJob.js';
 import { useNow } from '../hooks/useNow.js';
+import { useTimeLeft } from '../hooks/useTimeLeft.js';
 import { formatAgo, formatUntil, plural } from '../lib/format.js';
 import { routeHref } from '../lib/route.js';
+import { useStore } from '../lib/store.js';
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** One sentence for the live region: changes only when the state does, not with every percent. */
 function statusSentence(job: JobView): string {
@@ -24,7 +30,7 @@ function statusSentence(job: JobView): string {
     case 'failed':
       return 'Some variations could not be made.';
     case 'canceled':
-      return 'This batch was canceled.';
+      return 'This batch was stopped; finished variations are kept.';
     case 'interrupted':
       return 'Resuming… The server restarted; finished variations are kept.';
   }
@@ -33,8 +39,15 @@ function statusSentence(job: JobView): string {
 export function JobDetail({ id }: { id: string }) {
   const { job, error, heardAt, replace } = useLiveJob(id);
   const now = useNow();
+  const reachable = useStore(serverReachable);
   const title = job ? jobTitle(job) : 'Batch';
   useFinishNotice(job, title);
+  const timeLeft = useTimeLeft(job, now);
+  // Progress in the tab's title, so a batch can be watched from another tab.
+  useEffect(() => {
+    if (job?.status === 'running') document.title = `${Math.round(job.progress * 100)}% · ${title}`;
+    else document.title = `${title} · vidvar`;
+  }, [job?.status, job?.progress, title]);
 
   if (error) {
     return (
@@ -67,7 +80,10 @@ export function JobDetail({ id }: { id: string }) {
       </div>
       <div class="card summary-card">
         <p class="summary-card__status" role="status">
-          {statusSentence(job)}
+          {/* While the server is out of reach, the last news is not presented as current. */}
+          {reachable
+            ? `${statusSentence(job)}${timeLeft && job.status === 'running' ? ` ${capitalise(timeLeft)}.` : ''}`
+            : 'Reconnecting… your batch continues on the server.'}
         </p>
         <ProgressBar value={job.progress} label="Batch progress" tone={toneOf(job.status)} />
         <p class="muted small summary-card__meta">
@@ -78,7 +94,7 @@ export function JobDetail({ id }: { id: string }) {
           <span>
             Seed: <code>{job.seed}</code>
           </span>
-          {heardAt !== null && <span>Updated {formatAgo(heardAt, now)}</span>}
+          {reachable && heardAt !== null && <span>Updated {formatAgo(heardAt, now)}</span>}
           <span>Files deleted {formatUntil(Date.parse(job.expiresAt), now)}</span>
         </p>
         {job.error && (
