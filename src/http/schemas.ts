@@ -126,6 +126,14 @@ export type NewApiTokenView = z.infer<typeof newApiTokenSchema>;
 export const jobListSchema = z.object({ jobs: z.array(jobViewSchema) });
 
 export const jobParamsSchema = z.object({ id: idSchema });
+export const downloadQuerySchema = z.object({
+  outputs: z
+    .string()
+    .max(64 * 1024)
+    .optional()
+    .describe('Only these outputs: ids separated by commas (the web app\'s "Download selected").'),
+  source: idSchema.optional().describe("Only this source's outputs (its folder of the ZIP)."),
+});
 export const outputParamsSchema = z.object({ id: idSchema, outputId: idSchema });
 
 export const healthSchema = z.object({

@@ -113,6 +113,52 @@ describe('a batch from a multipart upload', () => {
     db2.close();
   });
 
+  it('downloads just the chosen variations, or the folder of one source', async () => {
+    const zipListing = async (query: string) => {
+      const res = await server.api(`/api/jobs/${job.id}/download?${query}`);
+      expect(res.status, query).toBe(200);
+      const zipFile = path.join(server.scratch, 'chosen.zip');
+      writeFileSync(zipFile, Buffer.from(await res.arrayBuffer()));
+      const manifest = JSON.parse(
+        execFileSync('unzip', ['-p', zipFile, 'manifest.json'], { encoding: 'utf8' }),
+      );
+      const files = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n').sort();
+      return {
+        files,
+        manifestFiles: (manifest.outputs as Array<{ file: string }>).map((o) => o.file).sort(),
+      };
+    };
+    const [first, , third] = job.outputs;
+    const picked = await zipListing(`outputs=${first?.id},${third?.id}`);
+    expect(picked.files).toEqual([
+      'Summer Sale/Summer Sale-v01.mp4',
+      'Summer Sale/Summer Sale-v03.mp4',
+      'manifest.json',
+    ]);
+    expect(picked.manifestFiles).toEqual([
+      'Summer Sale/Summer Sale-v01.mp4',
+      'Summer Sale/Summer Sale-v03.mp4',
+    ]);
+
+    const folder = await zipListing(`source=${job.sources[1]?.id}`);
+    expect(folder.files).toEqual([
+      'manifest.json',
+      'square ad/square ad-v01.mp4',
+      'square ad/square ad-v02.mp4',
+      'square ad/square ad-v03.mp4',
+    ]);
+
+    for (const query of [
+      'outputs=',
+      `outputs=${first?.id},AAAAAAAAAAAAAAAAAAAAAAAA`,
+      'source=AAAAAAAAAAAAAAAAAAAAAAAA',
+    ]) {
+      const res = await server.api(`/api/jobs/${job.id}/download?${query}`);
+      expect(res.status, query).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'not_found' });
+    }
+  });
+
   it('downloads a ZIP of six playable videos and a manifest', async () => {
     const res = await server.api(`/api/jobs/${job.id}/download`);
     expect(res.status).toBe(200);

@@ -1,11 +1,11 @@
 import { UserError } from '../../errors.js';
-import type { JobStore } from '../../jobs/types.js';
+import type { JobDetail, JobStore } from '../../jobs/types.js';
 import { type EngineOptions, ffmpegVersion } from '../../media/index.js';
 import { type DataLayout, outputPath, thumbnailPath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { sendFile } from '../file-response.js';
 import { outputNames } from '../job-view.js';
-import { errorSchema, jobParamsSchema, outputParamsSchema } from '../schemas.js';
+import { downloadQuerySchema, errorSchema, jobParamsSchema, outputParamsSchema } from '../schemas.js';
 import { streamJobZip } from '../zip-stream.js';
 import { notFound } from './jobs.js';
 
@@ -23,15 +23,18 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
     {
       schema: {
         tags: ['downloads'],
-        summary: 'Every finished output in one ZIP (folder per source) with manifest.json.',
+        summary:
+          'Every finished output in one ZIP (folder per source) with manifest.json; or the chosen ones.',
         params: jobParamsSchema,
+        querystring: downloadQuerySchema,
         produces: ['application/zip'],
         response: { 404: errorSchema, 409: errorSchema },
       },
     },
     async (request, reply) => {
-      const job = deps.store.getJob(request.params.id);
-      if (!job) throw notFound();
+      const found = deps.store.getJob(request.params.id);
+      if (!found) throw notFound();
+      const job = chosenOutputs(found, request.query);
       if (!job.outputs.some((output) => output.status === 'done')) {
         throw new UserError('not_ready', 'No video of this batch is finished yet.', 409);
       }
@@ -91,4 +94,33 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       });
     },
   );
+}
+
+/**
+ * The job with only the outputs a download asked for: some by id, or one source's. Names in the ZIP
+ * stay those of the whole batch, so a selection unpacks beside a full download without clashes.
+ */
+function chosenOutputs(
+  job: JobDetail,
+  query: { outputs?: string | undefined; source?: string | undefined },
+): JobDetail {
+  let outputs = job.outputs;
+  if (query.source !== undefined) {
+    if (!job.sources.some((source) => source.id === query.source)) {
+      throw new UserError('not_found', 'That video is not a source of this batch.', 404);
+    }
+    outputs = outputs.filter((output) => output.sourceId === query.source);
+  }
+  if (query.outputs !== undefined) {
+    const wanted = new Set(query.outputs.split(',').filter(Boolean));
+    const picked = outputs.filter((output) => wanted.has(output.id));
+    if (wanted.size === 0 || picked.length !== wanted.size) {
+      throw new UserError('not_found', 'Some of the chosen variations are not in this batch.', 404);
+    }
+    if (picked.some((output) => output.status !== 'done')) {
+      throw new UserError('not_ready', 'Some of the chosen variations are not finished yet.', 409);
+    }
+    outputs = picked;
+  }
+  return { ...job, outputs };
 }
