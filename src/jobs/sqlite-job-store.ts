@@ -1,6 +1,17 @@
 import { UserError } from '../errors.js';
-import { FINISHED_JOB_STATUSES } from '../job-status.js';
 import type { Db } from './db.js';
+import {
+  FINISHED,
+  JOB,
+  OUTPUT,
+  type Row,
+  SOURCE,
+  toJob,
+  toOutput,
+  toSource,
+  toUpload,
+  UPLOAD,
+} from './sqlite-rows.js';
 import { transaction } from './transaction.js';
 import type {
   JobDetail,
@@ -8,34 +19,9 @@ import type {
   JobStatus,
   JobStore,
   NewJob,
-  OutputRecord,
   PendingWork,
-  SourceRecord,
   UploadRecord,
 } from './types.js';
-
-type Row = Record<string, unknown>;
-
-const FINISHED = `(${FINISHED_JOB_STATUSES.map((status) => `'${status}'`).join(', ')})`;
-
-// Columns aliased to the record's field names: only JSON and booleans need converting.
-const JOB = `id, status, progress, count, intensity, seed, error, created_at AS createdAt, updated_at AS updatedAt,
-  expires_at AS expiresAt, started_at AS startedAt, finished_at AS finishedAt, ffmpeg`;
-const SOURCE = 'id, job_id AS jobId, position, name, size_bytes AS sizeBytes, media, deleted';
-const OUTPUT = `o.id, o.job_id AS jobId, o.source_id AS sourceId, o.idx AS "index", o.status, o.progress, o.plan,
-  o.error, o.size_bytes AS sizeBytes, o.duration_sec AS durationSec, o.width, o.height, o.distinctness, o.attempts`;
-const UPLOAD = 'id, name, size_bytes AS sizeBytes, media, created_at AS createdAt';
-
-const toJob = (r: Row) => ({ ...r }) as unknown as JobRecord;
-const toSource = (r: Row): SourceRecord =>
-  ({ ...r, media: JSON.parse(r.media as string), deleted: r.deleted === 1 }) as SourceRecord;
-const toUpload = (r: Row): UploadRecord => ({ ...r, media: JSON.parse(r.media as string) }) as UploadRecord;
-const toOutput = (r: Row): OutputRecord =>
-  ({
-    ...r,
-    plan: JSON.parse(r.plan as string),
-    distinctness: r.distinctness === null ? null : JSON.parse(r.distinctness as string),
-  }) as OutputRecord;
 
 function prepareStatements(db: Db) {
   // Records are bound whole (a job with its sources and outputs, say); the statement takes the

@@ -1,4 +1,3 @@
-import { EventEmitter, once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -24,6 +23,7 @@ import type { JobEvents } from './job-events.js';
 import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
+import { WakeSignal } from './wake-signal.js';
 
 export interface WorkerDeps {
   store: JobStore;
@@ -76,26 +76,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   let running = false;
   let draining = false;
   let loopDone: Promise<void> = Promise.resolve();
-  // A wake-up that came while the loop was not asleep makes the next sleep return at once: none is lost.
-  const wakeups = new EventEmitter();
-  let wokenWhileAwake = false;
-
-  function wake(): void {
-    wokenWhileAwake = true;
-    wakeups.emit('wake');
-  }
-
-  async function sleep(ms: number): Promise<void> {
-    if (!wokenWhileAwake) {
-      try {
-        await once(wakeups, 'wake', { signal: AbortSignal.timeout(ms) });
-      } catch (error) {
-        // The safety timer ran out: look for work anyway.
-        if ((error as Error).name !== 'AbortError' && (error as Error).name !== 'TimeoutError') throw error;
-      }
-    }
-    wokenWhileAwake = false;
-  }
+  const wakeSignal = new WakeSignal();
+  const wake = () => wakeSignal.wake();
+  const sleep = (ms: number) => wakeSignal.sleep(ms);
 
   let claimFailed = false;
 
