@@ -71,6 +71,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   const uploads = createUploadService({ store, layout, engine: deps.engine, audit, now, logger });
   const jobs = createJobService({
     store,
+    webhooks: deps.webhooks,
     layout,
     budget: deps.budget,
     worker: deps.worker,
@@ -115,6 +116,12 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     describe: describeEffect,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     isDraining: deps.isDraining,
+    webhooks: deps.webhooks,
+    webhookPolicy: {
+      secret: config.WEBHOOK_SECRET,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      publicUrl: config.PUBLIC_URL,
+    },
   });
   registerTokenRoutes(app, { tokens: deps.tokens, now });
   registerDownloadRoutes(app, { store, layout, toolVersion: VERSION, engine: deps.engine });

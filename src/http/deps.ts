@@ -7,6 +7,7 @@ import type { JobEvents } from '../jobs/job-events.js';
 import type { SessionStore } from '../jobs/session-store.js';
 import type { TokenStore } from '../jobs/token-store.js';
 import type { JobStore } from '../jobs/types.js';
+import type { WebhookStore } from '../jobs/webhook-store.js';
 import type { EngineOptions } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { DataLayout } from '../storage/layout.js';
@@ -28,6 +29,7 @@ export interface AppDeps {
   store: JobStore;
   sessions: SessionStore;
   tokens: TokenStore;
+  webhooks: WebhookStore;
   events: JobEvents;
   worker: JobWorker;
   budget: StorageBudget;

@@ -2,8 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import { type JobService, storageFullError } from '../../jobs/job-service.js';
-import type { JobStore } from '../../jobs/types.js';
+import type { JobDetail, JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
+import type { WebhookStore } from '../../jobs/webhook-store.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
 import { SESSION_COOKIE } from '../auth.js';
@@ -24,6 +25,7 @@ import {
   MAX_SOURCES_PER_JOB,
 } from '../schemas.js';
 import { streamJobEvents } from '../sse.js';
+import { checkedWebhook, type WebhookPolicy } from '../webhook-request.js';
 
 export interface JobRouteDeps {
   store: JobStore;
@@ -36,6 +38,8 @@ export interface JobRouteDeps {
   describe: EffectDescriber;
   maxUploadBytes: number;
   isDraining: () => boolean;
+  webhooks: WebhookStore;
+  webhookPolicy: WebhookPolicy;
 }
 
 const JOB_LIST_LIMIT = 200;
@@ -56,9 +60,14 @@ export function notFound(): UserError {
 export const MAX_STREAMS_PER_SESSION = 20;
 
 export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
+  const render = (job: JobDetail) => {
+    const webhook = deps.webhooks.getWebhook(job.id);
+    const state = webhook ? { webhook, deliveries: deps.webhooks.deliveriesOf(job.id) } : null;
+    return toJobView(job, deps.describe, state);
+  };
   const view = (id: string) => {
     const job = deps.store.getJob(id);
-    return job ? toJobView(job, deps.describe) : null;
+    return job ? render(job) : null;
   };
   const feeds = new JobFeeds(deps.events, view);
   const streamsBySession = new Map<string, number>();
@@ -89,12 +98,13 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       refuseWhileDraining(deps.isDraining, reply);
       if (request.isMultipart()) {
         const job = await createFromMultipart(request, reply);
-        return reply.code(201).send(toJobView(job, deps.describe));
+        return reply.code(201).send(render(job));
       }
       if (request.validationError) throw request.validationError;
-      const { uploads, count, intensity, seed } = request.body;
-      const job = deps.jobs.create({ uploadIds: uploads, count, intensity, seed });
-      return reply.code(201).send(toJobView(job, deps.describe));
+      const { uploads, count, intensity, seed, webhookUrl, metadata } = request.body;
+      const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
+      const job = deps.jobs.create({ uploadIds: uploads, count, intensity, seed, webhook });
+      return reply.code(201).send(render(job));
     },
   );
 
@@ -134,10 +144,18 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         ? new UserError('invalid_request', describeIssues(fields.error.issues), 400)
         : new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
     }
+    const { webhookUrl, metadata, ...settings } = fields.data;
+    let webhook: Awaited<ReturnType<typeof checkedWebhook>>;
+    try {
+      webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
+    } catch (error) {
+      for (const file of received.files) deps.audit.remove(file.path);
+      throw error;
+    }
     // Admission refuses the whole batch when one file is bad, and then leaves none of its files.
     const admitted = await deps.uploads.admitAll(received.files);
     try {
-      return deps.jobs.create({ uploadIds: admitted, ...fields.data });
+      return deps.jobs.create({ uploadIds: admitted, ...settings, webhook });
     } catch (error) {
       for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
       throw error;
@@ -149,7 +167,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     {
       schema: { tags: ['jobs'], summary: 'All batches, newest first.', response: { 200: jobListSchema } },
     },
-    async () => ({ jobs: deps.store.listJobs(JOB_LIST_LIMIT).map((job) => toJobView(job, deps.describe)) }),
+    async () => ({ jobs: deps.store.listJobs(JOB_LIST_LIMIT).map(render) }),
   );
 
   app.get(
@@ -194,7 +212,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     async (request) => {
       const job = deps.jobs.retry(request.params.id);
       if (!job) throw notFound();
-      return toJobView(job, deps.describe);
+      return render(job);
     },
   );
 

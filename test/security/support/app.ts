@@ -10,6 +10,7 @@ import { createJobEvents } from '../../../src/jobs/job-events.js';
 import { createSessionStore } from '../../../src/jobs/session-store.js';
 import { createSqliteJobStore } from '../../../src/jobs/sqlite-job-store.js';
 import { TokenStore } from '../../../src/jobs/token-store.js';
+import { WebhookStore } from '../../../src/jobs/webhook-store.js';
 import { createWorker } from '../../../src/jobs/worker.js';
 import { engineOptions } from '../../../src/media/options.js';
 import { createStorageBudget } from '../../../src/storage/disk-space.js';
@@ -50,6 +51,7 @@ export async function startBareApp(
     store,
     sessions: createSessionStore(db),
     tokens: new TokenStore(db),
+    webhooks: new WebhookStore(db),
     events,
     worker: createWorker({ store, events, layout, engine, logger, clock: Date.now, concurrency: 1 }),
     budget: await createStorageBudget({ layout, cacheMs: 0 }),
