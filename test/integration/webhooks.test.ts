@@ -132,6 +132,37 @@ describe('webhooks', () => {
     expect(job.webhook?.deliveries[0]?.attempts.map((a) => a.statusCode)).toEqual([500, 503, 204]);
   });
 
+  it('reports a canceled batch, whose row is gone, with its metadata', async () => {
+    receiver.answer(200);
+    const before = receiver.received.length;
+    const upload = await uploadClip();
+    await server.worker.stop({ graceMs: 0 });
+    const res = await postJob({
+      uploads: [upload],
+      count: 2,
+      intensity: 'subtle',
+      webhookUrl: receiver.url,
+      metadata: { why: 'cancel' },
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as JobView;
+    expect((await server.api(`/api/jobs/${created.id}`, { method: 'DELETE' })).status).toBe(204);
+    server.worker.start();
+    const [event] = (await receiver.waitFor(before + 1)).slice(before);
+    expect(verify(event as ReceivedRequest, SECRET)).toBe(true);
+    expect(JSON.parse(event?.body as string)).toMatchObject({
+      type: 'job.canceled',
+      data: {
+        jobId: created.id,
+        status: 'canceled',
+        metadata: { why: 'cancel' },
+        counts: { outputs: 2, canceled: 2 },
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received.length).toBe(before + 1);
+  });
+
   it('records a target that does not answer as an error and keeps trying', async () => {
     const gone = await startWebhookReceiver();
     const url = gone.url;
