@@ -12,7 +12,8 @@ import type { WebhookDelivery, WebhookStore } from './webhook-store.js';
 /**
  * Sends each job's end to its webhook. The end is recorded as a delivery row when the job reaches
  * done, failed or canceled; a loop sends due rows one at a time and records every attempt. A failed
- * attempt is retried after a delay that grows 4× each time (at most 8 h) for 24 h; rows left pending
+ * attempt is retried after a delay that grows 4× each time (at most 8 h), the last time 24 h after the
+ * end; rows left pending
  * by a restart are sent when the next server starts.
  */
 export const CONNECT_TIMEOUT_MS = 5_000;
@@ -162,9 +163,10 @@ export class WebhookDispatcher {
       error = describeFailure(failure);
     }
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const failures = delivery.attempts.length + 1;
-    const retryAt = clock() + retryDelayMs(firstRetryMs, failures);
-    const giveUp = !delivered && (retryAt > delivery.createdAt + RETRY_WINDOW_MS || !secret);
+    // The last try falls at the end of the window, whatever the schedule would say.
+    const deadline = delivery.createdAt + RETRY_WINDOW_MS;
+    const retryAt = Math.min(clock() + retryDelayMs(firstRetryMs, delivery.attempts.length + 1), deadline);
+    const giveUp = !delivered && (at >= deadline || !secret);
     const state = delivered ? 'delivered' : giveUp ? 'failed' : 'pending';
     webhooks.recordAttempt(
       delivery.id,
