@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { ApiApp } from './http/deps.js';
 import { openDatabase } from './jobs/db.js';
+import { IdempotencyStore } from './jobs/idempotency-store.js';
 import { createJobEvents, type JobEvents } from './jobs/job-events.js';
 import { recoverAtStartup } from './jobs/recovery.js';
 import { createSessionStore, type SessionStore } from './jobs/session-store.js';
@@ -106,6 +107,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     sessions,
     tokens,
     webhooks: webhookStore,
+    idempotency: new IdempotencyStore(db),
     events,
     worker,
     budget,

@@ -104,6 +104,8 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     budget: deps.budget,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     isDraining: deps.isDraining,
+    idempotency: deps.idempotency,
+    now,
   });
   registerJobRoutes(app, {
     store,
@@ -117,6 +119,8 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     isDraining: deps.isDraining,
     webhooks: deps.webhooks,
+    idempotency: deps.idempotency,
+    now,
     webhookPolicy: {
       secret: config.WEBHOOK_SECRET,
       allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { IdempotencyStore } from '../jobs/idempotency-store.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SessionStore } from '../jobs/session-store.js';
 import type { TokenStore } from '../jobs/token-store.js';
@@ -30,6 +31,7 @@ export interface AppDeps {
   sessions: SessionStore;
   tokens: TokenStore;
   webhooks: WebhookStore;
+  idempotency: IdempotencyStore;
   events: JobEvents;
   worker: JobWorker;
   budget: StorageBudget;

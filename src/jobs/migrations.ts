@@ -114,6 +114,22 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, at);
   `,
+  // Idempotency keys: the first answer to a request, replayed to its retries for 24 h.
+  `
+  CREATE TABLE idempotency_keys (
+    scope        TEXT NOT NULL,
+    route        TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+    status       INTEGER,
+    headers      TEXT,
+    body         TEXT,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (scope, route, key)
+  );
+  CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+  `,
 ];
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */
