@@ -9,6 +9,7 @@ import { createUploadService } from '../jobs/upload-service.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import { VERSION } from '../version.js';
 import type { ApiApp, AppDeps } from './deps.js';
+import { displayName } from './display-name.js';
 import { describeEffect } from './effect-labels.js';
 import {
   answerClientError,
@@ -25,6 +26,7 @@ import { registerCompareRoute } from './routes/compare.js';
 import { registerDownloadRoutes } from './routes/downloads.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerLinkImportRoute } from './routes/link-import.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUploadRoutes } from './routes/uploads.js';
@@ -106,6 +108,19 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     isDraining: deps.isDraining,
     idempotency: deps.idempotency,
     now,
+  });
+  registerLinkImportRoute(app, {
+    link: {
+      uploads,
+      layout,
+      audit,
+      budget: deps.budget,
+      maxBytes: config.MAX_UPLOAD_BYTES,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      displayName: (raw) => displayName(raw),
+      logger,
+    },
+    isDraining: deps.isDraining,
   });
   registerJobRoutes(app, {
     store,
