@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { compare } from './cli-compare.js';
+import { REMOTE_HELP, remote } from './cli-remote.js';
 import { UsageError } from './cli-usage.js';
 import {
   type BatchEvent,
@@ -20,6 +21,8 @@ Usage:
   vidvar make <input...> --count N --out DIR [options]
   vidvar compare A B [--json]       would Meta's open video matcher (vPDQ) call B a copy of A?
   vidvar serve                      run the web app and HTTP API (configured by environment)
+  vidvar remote make <input...> --server URL --token T --count N --out DIR
+                                    the same batch, rendered by a vidvar server (see below)
 
 Options for make:
   -n, --count N            variations per input (1-200)
@@ -44,7 +47,9 @@ Exit code of make: 0 when every input was admitted and every variation rendered,
 2 on bad usage.
 Exit code of compare: 0 distinct, 1 match (at least 80 % of B's frames have a match in A),
 2 bad usage or an input that cannot be read (refused like an upload), 3 not measurable (too few
-frames with enough detail, e.g. a blank video).`;
+frames with enough detail, e.g. a blank video).
+
+${REMOTE_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -59,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'make') return await make(rest);
     if (command === 'compare') return await compare(rest, HELP);
+    if (command === 'remote') return await remote(rest);
     if (command === 'serve') {
       const { startServer } = await import('./main.js');
       await startServer();

@@ -56,6 +56,15 @@ const schema = z.object({
     .positive()
     .max(7 * 24 * 60)
     .default(60),
+  // Signs webhook events; webhooks are refused until it is set (see README, "Webhooks").
+  WEBHOOK_SECRET: optionalText.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+  // Lets webhooks reach private and loopback addresses: for tests and closed networks only.
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  // The first retry of a webhook waits this long, each next one 4 times longer (at most 8 h), for 24 h.
+  WEBHOOK_FIRST_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
 });
 
 export type Config = z.output<typeof schema>;

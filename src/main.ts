@@ -57,10 +57,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const password = config.APP_PASSWORD ?? generatedPassword();
   const webRoot = path.resolve(import.meta.dirname, '..', 'web', 'dist');
   const server = await composeServer({ config, engine, logger, password, webRoot });
-  const { app, worker, janitor, store, draining } = server;
+  const { app, worker, janitor, webhooks, store, draining } = server;
   await app.listen({ port: config.PORT, host: config.HOST });
   worker.start();
   janitor.start();
+  webhooks.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ port, dataDir: layout.root, version: VERSION }, 'vidvar listening');
@@ -80,6 +81,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     const outcome = await worker.stop({ graceMs });
     logger.info({ outcome }, 'shutdown: worker stopped');
     await janitor.stop();
+    await webhooks.stop();
     app.server.close();
     // Node flushes response writes on the next tick: without this turn, open event streams would be cut
     // before they carry the job's last state ("interrupted") to the browser.

@@ -3,12 +3,15 @@ import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { ApiApp } from './http/deps.js';
 import { openDatabase } from './jobs/db.js';
+import { IdempotencyStore } from './jobs/idempotency-store.js';
 import { createJobEvents, type JobEvents } from './jobs/job-events.js';
 import { recoverAtStartup } from './jobs/recovery.js';
 import { createSessionStore, type SessionStore } from './jobs/session-store.js';
 import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
 import { TokenStore } from './jobs/token-store.js';
 import type { JobStore } from './jobs/types.js';
+import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
+import { WebhookStore } from './jobs/webhook-store.js';
 import { createWorker, type Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
@@ -30,6 +33,8 @@ export interface VidvarServer {
   budget: StorageBudget;
   worker: Worker;
   janitor: Janitor;
+  /** Sends finished jobs' webhook events; started and stopped with the worker. */
+  webhooks: WebhookDispatcher;
   /** Set on SIGTERM: intake answers 503 and health says draining. */
   draining: { value: boolean };
 }
@@ -53,6 +58,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const store = createSqliteJobStore(db);
   const sessions = createSessionStore(db, config.SESSION_SECRET);
   const tokens = new TokenStore(db, config.SESSION_SECRET);
+  const webhookStore = new WebhookStore(db);
   const events = createJobEvents();
   const budget = await createStorageBudget({
     layout,
@@ -83,6 +89,16 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     intervalMs: config.JANITOR_INTERVAL_MINUTES * 60_000,
     staleTusMs: config.UPLOAD_EXPIRY_MINUTES * 60_000,
   });
+  const webhooks = new WebhookDispatcher({
+    store,
+    webhooks: webhookStore,
+    events,
+    secret: config.WEBHOOK_SECRET,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    firstRetryMs: config.WEBHOOK_FIRST_RETRY_SECONDS * 1000,
+    clock,
+    logger,
+  });
   const draining = { value: false };
   const app = await createApp({
     config,
@@ -90,6 +106,8 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     store,
     sessions,
     tokens,
+    webhooks: webhookStore,
+    idempotency: new IdempotencyStore(db),
     events,
     worker,
     budget,
@@ -101,5 +119,5 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     webRoot: options.webRoot,
     uploadIdleMs: config.UPLOAD_IDLE_SECONDS * 1000,
   });
-  return { app, layout, store, sessions, events, budget, worker, janitor, draining };
+  return { app, layout, store, sessions, events, budget, worker, janitor, webhooks, draining };
 }

@@ -9,6 +9,7 @@ import { createUploadService } from '../jobs/upload-service.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import { VERSION } from '../version.js';
 import type { ApiApp, AppDeps } from './deps.js';
+import { displayName } from './display-name.js';
 import { describeEffect } from './effect-labels.js';
 import {
   answerClientError,
@@ -25,6 +26,7 @@ import { registerCompareRoute } from './routes/compare.js';
 import { registerDownloadRoutes } from './routes/downloads.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerLinkImportRoute } from './routes/link-import.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerTokenRoutes } from './routes/tokens.js';
 import { registerUploadRoutes } from './routes/uploads.js';
@@ -71,6 +73,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   const uploads = createUploadService({ store, layout, engine: deps.engine, audit, now, logger });
   const jobs = createJobService({
     store,
+    webhooks: deps.webhooks,
     layout,
     budget: deps.budget,
     worker: deps.worker,
@@ -103,6 +106,21 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     budget: deps.budget,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     isDraining: deps.isDraining,
+    idempotency: deps.idempotency,
+    now,
+  });
+  registerLinkImportRoute(app, {
+    link: {
+      uploads,
+      layout,
+      audit,
+      budget: deps.budget,
+      maxBytes: config.MAX_UPLOAD_BYTES,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      displayName: (raw) => displayName(raw),
+      logger,
+    },
+    isDraining: deps.isDraining,
   });
   registerJobRoutes(app, {
     store,
@@ -115,6 +133,14 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     describe: describeEffect,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     isDraining: deps.isDraining,
+    webhooks: deps.webhooks,
+    idempotency: deps.idempotency,
+    now,
+    webhookPolicy: {
+      secret: config.WEBHOOK_SECRET,
+      allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      publicUrl: config.PUBLIC_URL,
+    },
   });
   registerTokenRoutes(app, { tokens: deps.tokens, now });
   registerDownloadRoutes(app, { store, layout, toolVersion: VERSION, engine: deps.engine });

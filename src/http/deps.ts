@@ -3,10 +3,12 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { IdempotencyStore } from '../jobs/idempotency-store.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { SessionStore } from '../jobs/session-store.js';
 import type { TokenStore } from '../jobs/token-store.js';
 import type { JobStore } from '../jobs/types.js';
+import type { WebhookStore } from '../jobs/webhook-store.js';
 import type { EngineOptions } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { DataLayout } from '../storage/layout.js';
@@ -28,6 +30,8 @@ export interface AppDeps {
   store: JobStore;
   sessions: SessionStore;
   tokens: TokenStore;
+  webhooks: WebhookStore;
+  idempotency: IdempotencyStore;
   events: JobEvents;
   worker: JobWorker;
   budget: StorageBudget;

@@ -1,6 +1,7 @@
 import type { JobDetail, OutputRecord, SourceRecord } from '../jobs/types.js';
+import type { JobWebhook, WebhookDelivery } from '../jobs/webhook-store.js';
 import { outputFileName, type PlannedEffect, uniqueStems } from '../media/index.js';
-import type { JobView, OutputView } from './schemas.js';
+import type { JobView, OutputView, WebhookView } from './schemas.js';
 
 /** Turns a job as stored into what the API shows: ISO dates, file names, effects a person can read. */
 export type EffectDescriber = (effect: PlannedEffect) => { label: string; description: string };
@@ -26,7 +27,17 @@ export function outputNames(job: Pick<JobDetail, 'sources' | 'outputs' | 'count'
   return names;
 }
 
-export function toJobView(job: JobDetail, describe: EffectDescriber): JobView {
+/** A job's webhook and the attempts of each of its events, when it has one. */
+export interface JobWebhookState {
+  webhook: JobWebhook;
+  deliveries: WebhookDelivery[];
+}
+
+export function toJobView(
+  job: JobDetail,
+  describe: EffectDescriber,
+  webhook?: JobWebhookState | null,
+): JobView {
   const names = outputNames(job);
   return {
     id: job.id,
@@ -43,6 +54,20 @@ export function toJobView(job: JobDetail, describe: EffectDescriber): JobView {
     outputs: job.outputs.map((output) =>
       outputView(output, names.get(output.id)?.file ?? `${output.id}.mp4`, describe),
     ),
+    ...(webhook ? { webhook: webhookView(webhook) } : {}),
+  };
+}
+
+function webhookView({ webhook, deliveries }: JobWebhookState): WebhookView {
+  return {
+    url: webhook.url,
+    deliveries: deliveries.map((d) => ({
+      id: d.id,
+      event: `job.${d.eventKey.split(':')[0]}`,
+      state: d.state,
+      nextAttemptAt: d.nextAttemptAt === null ? null : iso(d.nextAttemptAt),
+      attempts: d.attempts.map((a) => ({ at: iso(a.at), statusCode: a.statusCode, error: a.error })),
+    })),
   };
 }
 

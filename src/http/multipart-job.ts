@@ -21,7 +21,9 @@ export interface MultipartJob {
   fields: Record<string, string>;
 }
 
-const FIELD_NAMES = new Set(['count', 'intensity', 'seed']);
+const FIELD_NAMES = new Set(['count', 'intensity', 'seed', 'webhookUrl', 'metadata']);
+/** Room for 4 KB of metadata (and a little more, so that too much is refused rather than cut). */
+const FIELD_BYTES = 8 * 1024;
 
 export async function receiveMultipartJob(
   request: FastifyRequest,
@@ -38,12 +40,15 @@ export async function receiveMultipartJob(
         files: MAX_SOURCES_PER_JOB,
         fields: FIELD_NAMES.size,
         parts: MAX_SOURCES_PER_JOB + FIELD_NAMES.size,
-        fieldSize: 1024,
+        fieldSize: FIELD_BYTES,
         headerPairs: 100,
       },
     });
     for await (const part of parts) {
       if (part.type === 'field') {
+        if (part.valueTruncated) {
+          throw new UserError('invalid_request', `${part.fieldname}: is too long.`, 400);
+        }
         if (FIELD_NAMES.has(part.fieldname) && typeof part.value === 'string')
           fields[part.fieldname] = part.value;
         continue;

@@ -21,6 +21,20 @@ export const sessionStatusSchema = z.object({ authenticated: z.literal(true) });
 export const intensitySchema = z.enum(['subtle', 'medium', 'strong']);
 export type Intensity = z.infer<typeof intensitySchema>;
 
+/** Metadata a job carries to its webhook, as the caller gave it. */
+export const MAX_METADATA_BYTES = 4096;
+export const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((value) => new TextEncoder().encode(JSON.stringify(value)).length <= MAX_METADATA_BYTES, {
+    message: `must be at most ${MAX_METADATA_BYTES / 1024} KB as JSON`,
+  })
+  .describe('Any JSON object of at most 4 KB, sent back unchanged in the webhook event.');
+
+export const webhookUrlSchema = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) address' })
+  .max(2048)
+  .describe('Receives a signed POST when the batch ends (done, failed or canceled).');
+
 export const createJobBodySchema = z.object({
   uploads: z
     .array(idSchema)
@@ -30,6 +44,8 @@ export const createJobBodySchema = z.object({
   count: z.number().int().min(1).max(MAX_OUTPUTS_PER_SOURCE).describe('Variations per source.'),
   intensity: intensitySchema,
   seed: z.string().min(1).max(64).optional().describe('Same seed, same sources: same variations.'),
+  webhookUrl: webhookUrlSchema.optional(),
+  metadata: metadataSchema.optional(),
 });
 export type CreateJobBody = z.infer<typeof createJobBodySchema>;
 
@@ -38,6 +54,19 @@ export const createJobFieldsSchema = z.object({
   count: z.coerce.number().int().min(1).max(MAX_OUTPUTS_PER_SOURCE),
   intensity: intensitySchema,
   seed: z.string().min(1).max(64).optional(),
+  webhookUrl: webhookUrlSchema.optional(),
+  metadata: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+        return z.NEVER;
+      }
+    })
+    .pipe(metadataSchema)
+    .optional(),
 });
 
 export const uploadInfoSchema = z.object({
@@ -75,6 +104,22 @@ export const outputViewSchema = z.object({
   file: z.string().describe('File name inside the ZIP folder of its source, e.g. ad-v01.mp4'),
 });
 
+export const webhookViewSchema = z.object({
+  url: z.string(),
+  deliveries: z.array(
+    z.object({
+      id: z.string().describe('The webhook-id header of every attempt of this event.'),
+      event: z.string().describe('job.done, job.failed or job.canceled'),
+      state: z.enum(['pending', 'delivered', 'failed']),
+      nextAttemptAt: z.string().nullable(),
+      attempts: z.array(
+        z.object({ at: z.string(), statusCode: z.number().int().nullable(), error: z.string().nullable() }),
+      ),
+    }),
+  ),
+});
+export type WebhookView = z.infer<typeof webhookViewSchema>;
+
 export const jobViewSchema = z.object({
   id: z.string(),
   status: z.enum(['queued', 'running', 'done', 'failed', 'canceled', 'interrupted']),
@@ -88,6 +133,7 @@ export const jobViewSchema = z.object({
   expiresAt: z.string(),
   sources: z.array(uploadInfoSchema),
   outputs: z.array(outputViewSchema),
+  webhook: webhookViewSchema.optional(),
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 export type OutputView = z.infer<typeof outputViewSchema>;

@@ -8,6 +8,7 @@ import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, jobOutputDir, sourcePath } from '../storage/layout.js';
 import { estimateJobBytes, estimateOutputBytes } from '../storage/storage-estimate.js';
 import type { JobDetail, JobStore, NewJob, UploadRecord } from './types.js';
+import type { JobWebhook, WebhookStore } from './webhook-store.js';
 
 /**
  * What the API does to jobs: create one from admitted uploads (every variation planned from the
@@ -16,6 +17,7 @@ import type { JobDetail, JobStore, NewJob, UploadRecord } from './types.js';
  */
 export interface JobServiceDeps {
   store: JobStore;
+  webhooks: WebhookStore;
   layout: DataLayout;
   budget: StorageBudget;
   worker: { wake(): void; cancelJob(jobId: string): Promise<void> | void };
@@ -34,6 +36,8 @@ export interface CreateJobRequest {
   count: number;
   intensity: Intensity;
   seed?: string;
+  /** Where the job reports its end; checked by the caller (scheme, address, secret configured). */
+  webhook?: JobWebhook;
 }
 
 export interface JobService {
@@ -137,6 +141,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
         ),
       };
       const detail = store.createJob(job);
+      // Before the worker is woken, so the job cannot end without its webhook known.
+      if (request.webhook) deps.webhooks.setWebhook(job.id, request.webhook);
       logger.info(
         { jobId: job.id, sources: job.sources.length, outputs: job.outputs.length, neededBytes: needed },
         'job created',

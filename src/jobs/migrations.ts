@@ -85,6 +85,51 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN ffmpeg TEXT;
   `,
+  // Webhooks: where a job reports its end, and every event with its attempts. Deliveries name their job
+  // without a foreign key: a canceled job's row is deleted while its event still has to go out.
+  `
+  CREATE TABLE job_webhooks (
+    job_id    TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    url       TEXT NOT NULL,
+    metadata  TEXT,
+    base_url  TEXT NOT NULL
+  );
+  CREATE TABLE webhook_deliveries (
+    id               TEXT PRIMARY KEY,
+    job_id           TEXT NOT NULL,
+    event_key        TEXT NOT NULL,
+    url              TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    created_at       INTEGER NOT NULL,
+    next_attempt_at  INTEGER,
+    UNIQUE (job_id, event_key)
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+  CREATE TABLE webhook_attempts (
+    delivery_id  TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+    at           INTEGER NOT NULL,
+    status_code  INTEGER,
+    error        TEXT
+  );
+  CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, at);
+  `,
+  // Idempotency keys: the first answer to a request, replayed to its retries for 24 h.
+  `
+  CREATE TABLE idempotency_keys (
+    scope        TEXT NOT NULL,
+    route        TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+    status       INTEGER,
+    headers      TEXT,
+    body         TEXT,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (scope, route, key)
+  );
+  CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+  `,
 ];
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */

@@ -1,4 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -38,8 +40,21 @@ async function createJobViaApi(name: string, count: number, duration: number): P
   return (await res.json()) as { id: string };
 }
 
+/** A file server on loopback for "Paste a link" (the vidvar below may fetch from loopback: tests only). */
+const linkedVideo = readFileSync(clip({ duration: 1 }));
+const files = createServer((req, res) => {
+  if (req.url === '/ads/linked.mp4') {
+    res
+      .writeHead(200, { 'content-type': 'video/mp4', 'content-length': linkedVideo.length })
+      .end(linkedVideo);
+  } else {
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Not a video</title>');
+  }
+});
+
 beforeAll(async () => {
-  server = await startWebServer(PASSWORD);
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+  server = await startWebServer(PASSWORD, { WEBHOOK_ALLOW_PRIVATE: 'true' });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -48,6 +63,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  files.closeAllConnections();
+  files.close();
   await browser?.close();
   if (server) await stopWebServer(server);
 });
@@ -276,6 +293,28 @@ describe('vidvar in a browser', () => {
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     expect(await page.content()).not.toContain(token);
+  });
+
+  it('adds a video from a pasted link to the batch, and says why a link that is not a video was refused', async () => {
+    const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    await page.getByRole('link', { name: 'New batch', exact: true }).click();
+    const field = page.getByLabel('Paste a link');
+    await field.fill(`${base}/ads/linked.mp4`);
+    await field.press('Enter');
+    await page.locator('.upload-list__item--ready').filter({ hasText: 'linked.mp4' }).waitFor();
+    expect(await page.locator('.upload-list__item').filter({ hasText: 'linked.mp4' }).textContent()).toMatch(
+      /Ready · .*320×568/,
+    );
+    await field.fill(`${base}/share/page`);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page
+      .locator('.upload-list__item--refused')
+      .filter({ hasText: 'That link did not lead to a video file.' })
+      .waitFor();
+    await field.fill('not a link');
+    await field.press('Enter');
+    await page.getByText('Paste a link that starts with http:// or https://.').waitFor();
+    expect(await page.getByRole('button', { name: 'Create variations' }).isDisabled()).toBe(false);
   });
 
   it('ran every screen above without a script error', () => {

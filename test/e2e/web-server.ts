@@ -31,11 +31,17 @@ function ensureWebBuilt(): void {
 }
 
 /** The real server serving an up-to-date web client, on a fresh DATA_DIR. */
-export async function startWebServer(password: string): Promise<VidvarProcess> {
+export async function startWebServer(
+  password: string,
+  env: Record<string, string> = {},
+): Promise<VidvarProcess> {
   ensureWebBuilt();
   const dataDir = newDataDir();
   try {
-    return await startVidvar(dataDir, { password, env: { LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast' } });
+    return await startVidvar(dataDir, {
+      password,
+      env: { LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast', ...env },
+    });
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;

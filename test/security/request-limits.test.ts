@@ -85,7 +85,7 @@ describe('multipart batches', () => {
     expect(await res.json()).toMatchObject({ code: 'invalid_request' });
   });
 
-  it('cuts a field at 1 KiB, so a huge seed is refused as too long', async () => {
+  it('cuts a field at 8 KiB, so a huge seed is refused as too long, naming it', async () => {
     const form = videoForm([{ path: video(), name: 'a.mp4' }], {
       count: '1',
       intensity: 'subtle',

@@ -72,7 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   for (const dir of [layout.uploads, layout.tus, layout.work, layout.outputs])
     mkdirSync(dir, { recursive: true });
   const engine = engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: layout.work, maxLongSide: 640 });
-  const { app, store, events, worker, draining, janitor, budget } = await composeServer({
+  const { app, store, events, worker, draining, janitor, budget, webhooks } = await composeServer({
     config,
     engine,
     logger: pino({ level: config.LOG_LEVEL }),
@@ -83,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();
+  webhooks.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;
@@ -114,6 +115,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     scratch,
     async close() {
       await worker.stop({ graceMs: 0 });
+      await webhooks.stop();
       // Keep-alive connections (a video just downloaded) would otherwise hold close() for their timeout.
       app.server.closeAllConnections();
       await app.close();

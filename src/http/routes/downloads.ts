@@ -1,9 +1,11 @@
+import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import type { JobDetail, JobStore } from '../../jobs/types.js';
 import { type EngineOptions, ffmpegVersion } from '../../media/index.js';
 import { type DataLayout, outputPath, thumbnailPath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { sendFile } from '../file-response.js';
+import { jobManifest } from '../job-manifest.js';
 import { outputNames } from '../job-view.js';
 import { downloadQuerySchema, errorSchema, jobParamsSchema, outputParamsSchema } from '../schemas.js';
 import { streamJobZip } from '../zip-stream.js';
@@ -40,6 +42,30 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       }
       const ffmpeg = await ffmpegVersion(deps.engine);
       await streamJobZip(request, reply, job, deps.layout, { version: deps.toolVersion, ffmpeg });
+    },
+  );
+
+  app.get(
+    '/api/jobs/:id/manifest',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary: "The ZIP's manifest.json alone: what `vidvar make` writes, for the finished outputs.",
+        params: jobParamsSchema,
+        response: { 200: z.record(z.string(), z.unknown()), 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const job = deps.store.getJob(request.params.id);
+      if (!job) throw notFound();
+      const ffmpeg = await ffmpegVersion(deps.engine);
+      const manifest = jobManifest(
+        job,
+        outputNames(job),
+        { version: deps.toolVersion, ffmpeg },
+        new Date().toISOString(),
+      );
+      return manifest as unknown as Record<string, unknown>;
     },
   );
 

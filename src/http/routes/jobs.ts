@@ -1,29 +1,28 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
-import { type JobService, storageFullError } from '../../jobs/job-service.js';
-import type { JobStore } from '../../jobs/types.js';
+import type { IdempotencyStore } from '../../jobs/idempotency-store.js';
+import type { JobService } from '../../jobs/job-service.js';
+import type { JobDetail, JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
+import type { WebhookStore } from '../../jobs/webhook-store.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
 import { SESSION_COOKIE } from '../auth.js';
 import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
-import { discardBody } from '../discard-body.js';
+import { type Answer, fingerprintOf, idempotencyRef, oncePerKey } from '../idempotency.js';
 import { JobFeeds } from '../job-feed.js';
 import { type EffectDescriber, toJobView } from '../job-view.js';
-import { receiveMultipartJob } from '../multipart-job.js';
-import { refuseWhileDraining, tooLargeError } from '../refusals.js';
+import { refuseWhileDraining } from '../refusals.js';
 import {
   createJobBodySchema,
-  createJobFieldsSchema,
-  describeIssues,
   errorSchema,
   jobListSchema,
   jobParamsSchema,
   jobViewSchema,
-  MAX_SOURCES_PER_JOB,
 } from '../schemas.js';
 import { streamJobEvents } from '../sse.js';
+import { checkedWebhook, type WebhookPolicy } from '../webhook-request.js';
+import { createFromMultipart } from './jobs-multipart.js';
 
 export interface JobRouteDeps {
   store: JobStore;
@@ -36,17 +35,13 @@ export interface JobRouteDeps {
   describe: EffectDescriber;
   maxUploadBytes: number;
   isDraining: () => boolean;
+  webhooks: WebhookStore;
+  webhookPolicy: WebhookPolicy;
+  idempotency: IdempotencyStore;
+  now: () => number;
 }
 
 const JOB_LIST_LIMIT = 200;
-
-function lengthRequiredError(): UserError {
-  return new UserError(
-    'length_required',
-    'Send the size of the request (Content-Length) with the files.',
-    411,
-  );
-}
 
 export function notFound(): UserError {
   return new UserError('not_found', 'That batch does not exist (it may have expired or been canceled).', 404);
@@ -56,9 +51,14 @@ export function notFound(): UserError {
 export const MAX_STREAMS_PER_SESSION = 20;
 
 export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
+  const render = (job: JobDetail) => {
+    const webhook = deps.webhooks.getWebhook(job.id);
+    const state = webhook ? { webhook, deliveries: deps.webhooks.deliveriesOf(job.id) } : null;
+    return toJobView(job, deps.describe, state);
+  };
   const view = (id: string) => {
     const job = deps.store.getJob(id);
-    return job ? toJobView(job, deps.describe) : null;
+    return job ? render(job) : null;
   };
   const feeds = new JobFeeds(deps.events, view);
   const streamsBySession = new Map<string, number>();
@@ -73,11 +73,13 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         summary: 'Create a batch from admitted uploads.',
         description:
           'JSON with upload ids, as below; or multipart/form-data with the videos in field "files" and text ' +
-          'fields count, intensity and seed (scripts, curl). A refused video answers 422 naming the file.',
+          'fields count, intensity and seed (scripts, curl). A refused video answers 422 naming the file. ' +
+          'With an Idempotency-Key header, a retry gets the first answer (24 h; 422 when the request differs).',
         body: createJobBodySchema,
         response: {
           201: jobViewSchema,
           400: errorSchema,
+          409: errorSchema,
           413: errorSchema,
           422: errorSchema,
           503: errorSchema,
@@ -87,69 +89,39 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     },
     async (request, reply) => {
       refuseWhileDraining(deps.isDraining, reply);
+      const ref = idempotencyRef(request, 'POST /api/jobs');
+      let answer: Answer;
       if (request.isMultipart()) {
-        const job = await createFromMultipart(request, reply);
-        return reply.code(201).send(toJobView(job, deps.describe));
+        answer = await createFromMultipart(deps, request, reply, ref, created);
+      } else {
+        if (request.validationError) throw request.validationError;
+        const body = request.body;
+        answer = await oncePerKey(deps.idempotency, ref, fingerprintOf(body), deps.now(), async () => {
+          const { uploads, count, intensity, seed, webhookUrl, metadata } = body;
+          const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
+          return created(deps.jobs.create({ uploadIds: uploads, count, intensity, seed, webhook }));
+        });
       }
-      if (request.validationError) throw request.validationError;
-      const { uploads, count, intensity, seed } = request.body;
-      const job = deps.jobs.create({ uploadIds: uploads, count, intensity, seed });
-      return reply.code(201).send(toJobView(job, deps.describe));
+      // Only a 201 is ever kept: a replay answers as the first request did.
+      return reply
+        .code(answer.status as 201)
+        .headers(answer.headers)
+        .send(JSON.parse(answer.body));
     },
   );
 
-  async function createFromMultipart(request: FastifyRequest, reply: FastifyReply) {
-    const length = Number(request.headers['content-length'] ?? Number.NaN);
-    // Refused before any byte is stored; the connection closes after a bounded drain. Without a
-    // length (chunked) the storage budget cannot be checked before the disk fills up.
-    const refusal = !Number.isFinite(length)
-      ? lengthRequiredError()
-      : length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024
-        ? tooLargeError(deps.maxUploadBytes)
-        : deps.budget.canFit(length)
-          ? null
-          : storageFullError(deps.budget);
-    if (refusal) {
-      reply.header('Connection', 'close');
-      await discardBody(request.raw);
-      throw refusal;
-    }
-    // The bytes on their way are promised until they are on disk (or deleted).
-    const hold = `request:${request.id}`;
-    deps.budget.hold(hold, length);
-    let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
-    try {
-      received = await receiveMultipartJob(request, deps.layout, deps.audit, deps.maxUploadBytes);
-      deps.budget.settle(hold);
-    } catch (error) {
-      // Every file of the request was deleted.
-      deps.budget.release(hold);
-      reply.header('Connection', 'close');
-      throw error;
-    }
-    const fields = createJobFieldsSchema.safeParse(received.fields);
-    if (!fields.success || received.files.length === 0) {
-      for (const file of received.files) deps.audit.remove(file.path);
-      throw !fields.success
-        ? new UserError('invalid_request', describeIssues(fields.error.issues), 400)
-        : new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
-    }
-    // Admission refuses the whole batch when one file is bad, and then leaves none of its files.
-    const admitted = await deps.uploads.admitAll(received.files);
-    try {
-      return deps.jobs.create({ uploadIds: admitted, ...fields.data });
-    } catch (error) {
-      for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
-      throw error;
-    }
-  }
+  const created = (job: JobDetail): Answer => ({
+    status: 201,
+    headers: {},
+    body: JSON.stringify(render(job)),
+  });
 
   app.get(
     '/api/jobs',
     {
       schema: { tags: ['jobs'], summary: 'All batches, newest first.', response: { 200: jobListSchema } },
     },
-    async () => ({ jobs: deps.store.listJobs(JOB_LIST_LIMIT).map((job) => toJobView(job, deps.describe)) }),
+    async () => ({ jobs: deps.store.listJobs(JOB_LIST_LIMIT).map(render) }),
   );
 
   app.get(
@@ -211,7 +183,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     async (request) => {
       const job = deps.jobs.retry(request.params.id);
       if (!job) throw notFound();
-      return toJobView(job, deps.describe);
+      return render(job);
     },
   );
 

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { type CancellationContext, EVENTS, Server, type Upload } from '@tus/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isUserError, UserError } from '../../errors.js';
+import type { IdempotencyStore } from '../../jobs/idempotency-store.js';
 import { newId, storageFullError } from '../../jobs/job-service.js';
 import type { JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
@@ -11,8 +13,10 @@ import type { DataLayout } from '../../storage/layout.js';
 import { estimateUploadBytes } from '../../storage/storage-estimate.js';
 import { uploadHoldKey } from '../../storage/upload-holds.js';
 import type { ApiApp, StorageBudget } from '../deps.js';
+import { discardBody } from '../discard-body.js';
 import { displayName } from '../display-name.js';
 import { INTERNAL_MESSAGE } from '../error-handler.js';
+import { claimKey, fingerprintOf, idempotencyRef } from '../idempotency.js';
 import { refuseWhileDraining, tooLargeError } from '../refusals.js';
 import { errorSchema, idSchema, uploadInfoSchema } from '../schemas.js';
 
@@ -25,6 +29,8 @@ export interface UploadRouteDeps {
   budget: StorageBudget;
   maxUploadBytes: number;
   isDraining: () => boolean;
+  idempotency: IdempotencyStore;
+  now: () => number;
 }
 
 /**
@@ -64,7 +70,16 @@ function json(code: string, message: string): string {
   return JSON.stringify({ code, message });
 }
 
-function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
+/** The Node request behind tus's web Request (srvx keeps it), to tell the route which upload it created. */
+function nodeRequestOf(req: Request): IncomingMessage | undefined {
+  return (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
+}
+
+function createTusServer(
+  app: ApiApp,
+  deps: UploadRouteDeps,
+  created: WeakMap<IncomingMessage, string>,
+): Server {
   const datastore = new FileStore({ directory: deps.layout.tus });
   // tus's own record of a finished upload; if it stays, the janitor removes it with the stale uploads.
   const forget = (id: string) =>
@@ -81,7 +96,7 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
     disableTerminationForFinishedUploads: true,
     // Random and unguessable: the id is the capability to write the upload.
     namingFunction: () => newId(),
-    async onUploadCreate(_req, upload: Upload) {
+    async onUploadCreate(req, upload: Upload) {
       if (upload.size === undefined) {
         throw new UserError(
           'length_required',
@@ -93,6 +108,8 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
       if (!deps.budget.canFit(needed)) throw storageFullError(deps.budget);
       // Checked and promised in the same tick: two uploads cannot both take the last free bytes.
       deps.budget.hold(uploadHoldKey(upload.id), needed);
+      const nodeRequest = nodeRequestOf(req);
+      if (nodeRequest) created.set(nodeRequest, upload.id);
       app.log.info({ uploadId: upload.id, sizeBytes: upload.size }, 'upload started');
       return {};
     },
@@ -120,7 +137,8 @@ function createTusServer(app: ApiApp, deps: UploadRouteDeps): Server {
 }
 
 export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): Promise<void> {
-  const tus = createTusServer(app, deps);
+  const created = new WeakMap<IncomingMessage, string>();
+  const tus = createTusServer(app, deps, created);
   tus.on(EVENTS.POST_TERMINATE, (_req, _res, id: string) => deps.budget.release(uploadHoldKey(id)));
 
   await app.register(async (scope) => {
@@ -143,7 +161,45 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
 
   async function tusHandler(request: FastifyRequest, reply: FastifyReply) {
     if (request.method === 'POST' || request.method === 'PATCH') refuseWhileDraining(deps.isDraining, reply);
+    const ref = request.method === 'POST' ? idempotencyRef(request, 'POST /api/uploads') : undefined;
+    if (ref) {
+      const h = request.headers;
+      const content = [
+        h['upload-length'],
+        h['upload-defer-length'],
+        h['upload-metadata'],
+        h['content-length'],
+      ];
+      const claim = claimKey(deps.idempotency, ref, fingerprintOf(content), deps.now());
+      if (claim.kind === 'replay') {
+        await discardBody(request.raw);
+        reply.hijack();
+        reply.raw.writeHead(claim.answer.status, { ...claim.answer.headers, 'Idempotent-Replayed': 'true' });
+        reply.raw.end();
+        return;
+      }
+    }
     reply.hijack();
+    try {
+      await handleTus(request, reply);
+    } finally {
+      if (ref) {
+        // tus answered 201 for the upload it created in this request: that answer is what a retry gets.
+        const id = created.get(request.raw);
+        if (reply.raw.statusCode === 201 && id) {
+          deps.idempotency.complete(ref, {
+            status: 201,
+            headers: { Location: `${TUS_PATH}/${id}`, 'Tus-Resumable': '1.0.0' },
+            body: '',
+          });
+        } else {
+          deps.idempotency.release(ref);
+        }
+      }
+    }
+  }
+
+  async function handleTus(request: FastifyRequest, reply: FastifyReply) {
     try {
       await tus.handle(request.raw, reply.raw);
     } catch (error) {

@@ -6,10 +6,12 @@ import { loadConfig } from '../../../src/config.js';
 import { createApp } from '../../../src/http/app.js';
 import type { ApiApp, AppDeps } from '../../../src/http/deps.js';
 import { openDatabase } from '../../../src/jobs/db.js';
+import { IdempotencyStore } from '../../../src/jobs/idempotency-store.js';
 import { createJobEvents } from '../../../src/jobs/job-events.js';
 import { createSessionStore } from '../../../src/jobs/session-store.js';
 import { createSqliteJobStore } from '../../../src/jobs/sqlite-job-store.js';
 import { TokenStore } from '../../../src/jobs/token-store.js';
+import { WebhookStore } from '../../../src/jobs/webhook-store.js';
 import { createWorker } from '../../../src/jobs/worker.js';
 import { engineOptions } from '../../../src/media/options.js';
 import { createStorageBudget } from '../../../src/storage/disk-space.js';
@@ -50,6 +52,8 @@ export async function startBareApp(
     store,
     sessions: createSessionStore(db),
     tokens: new TokenStore(db),
+    webhooks: new WebhookStore(db),
+    idempotency: new IdempotencyStore(db),
     events,
     worker: createWorker({ store, events, layout, engine, logger, clock: Date.now, concurrency: 1 }),
     budget: await createStorageBudget({ layout, cacheMs: 0 }),

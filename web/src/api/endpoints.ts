@@ -26,6 +26,10 @@ export const stopJob = (id: string) =>
 export const deleteJob = (id: string) =>
   request<void>(`/api/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' });
 
+/** A video fetched by the server from a link, admitted like an upload. */
+export const importFromLink = (url: string) =>
+  request<UploadInfo>('/api/uploads/from-url', { method: 'POST', body: { url } });
+
 export const getUploadInfo = (id: string) =>
   request<UploadInfo>(`/api/uploads/${encodeURIComponent(id)}/info`);
 

@@ -18,5 +18,6 @@ export type {
   OutputView,
   SourceView,
   UploadInfo,
+  WebhookView,
 } from '../../../src/http/schemas.js';
 export { isFinishedJob as isFinished } from '../../../src/job-status.js';

@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { SourceSection } from '../components/SourceSection.js';
 import { StatusBadge, toneOf } from '../components/StatusBadge.js';
+import { WebhookLine } from '../components/WebhookLine.js';
 import { useFinishNotice } from '../hooks/useFinishNotice.js';
 import { useLiveJob } from '../hooks/useLiveJob.js';
 import { useNow } from '../hooks/useNow.js';
@@ -97,6 +98,7 @@ export function JobDetail({ id }: { id: string }) {
           {reachable && heardAt !== null && <span>Updated {formatAgo(heardAt, now)}</span>}
           <span>Files deleted {formatUntil(Date.parse(job.expiresAt), now)}</span>
         </p>
+        <WebhookLine job={job} now={now} />
         {job.error && (
           <p class="error-text" role="alert">
             {job.error}

@@ -3,9 +3,11 @@ import { createJob } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import { MAX_OUTPUTS_PER_SOURCE } from '../api/types.js';
 import { BatchOptions, type BatchSettings } from '../components/BatchOptions.js';
+import { LinkImport } from '../components/LinkImport.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { UploadDropzone } from '../components/UploadDropzone.js';
 import { UploadList } from '../components/UploadList.js';
+import { useLinkImports } from '../hooks/useLinkImports.js';
 import { type UploadItem, useUploads } from '../hooks/useUploads.js';
 import { plural } from '../lib/format.js';
 import { navigate } from '../lib/route.js';
@@ -29,7 +31,9 @@ function blockedReason(items: UploadItem[]): string | null {
  * that uploads in progress survive a look at the jobs list.
  */
 export function NewBatch({ active }: { active: boolean }) {
-  const { uppy, items } = useUploads();
+  const { uppy, items: uploads } = useUploads();
+  const links = useLinkImports();
+  const items = [...uploads, ...links.items];
   const [settings, setSettings] = useState<BatchSettings>({ count: '10', intensity: 'medium', seed: '' });
   const [countError, setCountError] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
@@ -58,6 +62,7 @@ export function NewBatch({ active }: { active: boolean }) {
         seed: settings.seed.trim() || undefined,
       });
       uppy.cancelAll();
+      links.clear();
       navigate({ name: 'job', id: job.id });
     } catch (err) {
       // 401 and unreachable are handled app-wide; the rest is said here, next to the button.
@@ -77,6 +82,7 @@ export function NewBatch({ active }: { active: boolean }) {
         <div class="card new-batch__uploads">
           <h2 class="card__title">1. Source videos</h2>
           <UploadDropzone uppy={uppy} />
+          <LinkImport onAdd={links.add} />
           <UploadList items={items} />
         </div>
         <div class="card new-batch__options">

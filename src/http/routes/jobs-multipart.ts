@@ -1,0 +1,135 @@
+import { statSync } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { UserError } from '../../errors.js';
+import type { IdempotencyStore, KeyRef } from '../../jobs/idempotency-store.js';
+import { type JobService, storageFullError } from '../../jobs/job-service.js';
+import type { JobDetail, JobStore } from '../../jobs/types.js';
+import type { ReceivedFile, UploadService } from '../../jobs/upload-service.js';
+import type { FileAudit } from '../../storage/file-audit.js';
+import type { DataLayout } from '../../storage/layout.js';
+import type { StorageBudget } from '../deps.js';
+import { discardBody } from '../discard-body.js';
+import { type Answer, type Claim, claimKey, fingerprintOf, replayed } from '../idempotency.js';
+import { receiveMultipartJob } from '../multipart-job.js';
+import { tooLargeError } from '../refusals.js';
+import { createJobFieldsSchema, describeIssues, MAX_SOURCES_PER_JOB } from '../schemas.js';
+import { checkedWebhook, type WebhookPolicy } from '../webhook-request.js';
+
+/**
+ * `POST /api/jobs` as multipart/form-data (scripts, curl): the files are received onto the volume
+ * within the storage budget, the fields checked, the key claimed (a retry's files are deleted and the
+ * first answer given), then the files admitted and the job created. Any refusal leaves no file.
+ */
+export interface MultipartJobDeps {
+  store: JobStore;
+  jobs: JobService;
+  uploads: UploadService;
+  budget: StorageBudget;
+  layout: DataLayout;
+  audit: FileAudit;
+  maxUploadBytes: number;
+  idempotency: IdempotencyStore;
+  webhookPolicy: WebhookPolicy;
+  now: () => number;
+}
+
+function lengthRequiredError(): UserError {
+  return new UserError(
+    'length_required',
+    'Send the size of the request (Content-Length) with the files.',
+    411,
+  );
+}
+
+export async function createFromMultipart(
+  deps: MultipartJobDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ref: KeyRef | undefined,
+  created: (job: JobDetail) => Answer,
+): Promise<Answer> {
+  const length = Number(request.headers['content-length'] ?? Number.NaN);
+  // Refused before any byte is stored; the connection closes after a bounded drain. Without a
+  // length (chunked) the storage budget cannot be checked before the disk fills up.
+  const refusal = !Number.isFinite(length)
+    ? lengthRequiredError()
+    : length > MAX_SOURCES_PER_JOB * deps.maxUploadBytes + 1024 * 1024
+      ? tooLargeError(deps.maxUploadBytes)
+      : deps.budget.canFit(length)
+        ? null
+        : storageFullError(deps.budget);
+  if (refusal) {
+    reply.header('Connection', 'close');
+    await discardBody(request.raw);
+    throw refusal;
+  }
+  // The bytes on their way are promised until they are on disk (or deleted).
+  const hold = `request:${request.id}`;
+  deps.budget.hold(hold, length);
+  let received: Awaited<ReturnType<typeof receiveMultipartJob>>;
+  try {
+    received = await receiveMultipartJob(request, deps.layout, deps.audit, deps.maxUploadBytes);
+    deps.budget.settle(hold);
+  } catch (error) {
+    // Every file of the request was deleted.
+    deps.budget.release(hold);
+    reply.header('Connection', 'close');
+    throw error;
+  }
+  const fields = createJobFieldsSchema.safeParse(received.fields);
+  if (!fields.success || received.files.length === 0) {
+    for (const file of received.files) deps.audit.remove(file.path);
+    throw !fields.success
+      ? new UserError('invalid_request', describeIssues(fields.error.issues), 400)
+      : new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
+  }
+  // The same fields and the same files (names and sizes: a retry sends another multipart boundary).
+  const content = {
+    fields: received.fields,
+    files: received.files.map((f) => [f.name, statSync(f.path).size]),
+  };
+  let claim: Claim = { kind: 'new' };
+  try {
+    if (ref) claim = claimKey(deps.idempotency, ref, fingerprintOf(content), deps.now());
+  } catch (error) {
+    for (const file of received.files) deps.audit.remove(file.path);
+    throw error;
+  }
+  if (claim.kind === 'replay') {
+    for (const file of received.files) deps.audit.remove(file.path);
+    return replayed(claim.answer);
+  }
+  try {
+    const answer = created(await createFromReceived(deps, request, received.files, fields.data));
+    if (ref) deps.idempotency.complete(ref, answer);
+    return answer;
+  } catch (error) {
+    if (ref) deps.idempotency.release(ref);
+    throw error;
+  }
+}
+
+async function createFromReceived(
+  deps: MultipartJobDeps,
+  request: FastifyRequest,
+  files: ReceivedFile[],
+  data: z.output<typeof createJobFieldsSchema>,
+): Promise<JobDetail> {
+  const { webhookUrl, metadata, ...settings } = data;
+  let webhook: Awaited<ReturnType<typeof checkedWebhook>>;
+  try {
+    webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
+  } catch (error) {
+    for (const file of files) deps.audit.remove(file.path);
+    throw error;
+  }
+  // Admission refuses the whole batch when one file is bad, and then leaves none of its files.
+  const admitted = await deps.uploads.admitAll(files);
+  try {
+    return deps.jobs.create({ uploadIds: admitted, ...settings, webhook });
+  } catch (error) {
+    for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
+    throw error;
+  }
+}

@@ -1,0 +1,188 @@
+import type { Logger } from 'pino';
+import { isFinishedJob } from '../job-status.js';
+import { resolveTarget, TargetRefused } from '../outbound/outbound-target.js';
+import { RequestFailed, sendPinned } from '../outbound/pinned-request.js';
+import type { JobEvents } from './job-events.js';
+import { newId } from './job-service.js';
+import type { JobStore } from './types.js';
+import { webhookEvent } from './webhook-event.js';
+import { webhookHeaders } from './webhook-signature.js';
+import type { WebhookDelivery, WebhookStore } from './webhook-store.js';
+
+/**
+ * Sends each job's end to its webhook. The end is recorded as a delivery row when the job reaches
+ * done, failed or canceled; a loop sends due rows one at a time and records every attempt. A failed
+ * attempt is retried after a delay that grows 4× each time (at most 8 h), the last time 24 h after the
+ * end; rows left pending
+ * by a restart are sent when the next server starts.
+ */
+export const CONNECT_TIMEOUT_MS = 5_000;
+export const TOTAL_TIMEOUT_MS = 10_000;
+export const RETRY_WINDOW_MS = 24 * 3600_000;
+const MAX_RETRY_DELAY_MS = 8 * 3600_000;
+/** Even with nothing due the loop looks again this often (a row written by another process). */
+const IDLE_POLL_MS = 60_000;
+/** Delivered and abandoned events of deleted jobs are kept this long, then purged. */
+const KEEP_FINISHED_MS = 48 * 3600_000;
+
+export interface WebhookDispatcherDeps {
+  store: JobStore;
+  webhooks: WebhookStore;
+  events: JobEvents;
+  secret: string | undefined;
+  allowPrivate: boolean;
+  firstRetryMs: number;
+  clock: () => number;
+  logger: Logger;
+}
+
+/** The wait after the n-th failed attempt (n ≥ 1). */
+export function retryDelayMs(firstRetryMs: number, failures: number): number {
+  return Math.min(firstRetryMs * 4 ** (failures - 1), MAX_RETRY_DELAY_MS);
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof TargetRefused) {
+    return error.reason === 'private'
+      ? 'refused: the address is private, loopback or link-local'
+      : error.reason === 'unresolvable'
+        ? 'the host name did not resolve'
+        : 'refused: not an http(s) address';
+  }
+  if (error instanceof RequestFailed) {
+    if (error.reason === 'connect_timeout') return `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`;
+    if (error.reason === 'timeout') return `no answer within ${TOTAL_TIMEOUT_MS / 1000} s`;
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class WebhookDispatcher {
+  readonly #deps: WebhookDispatcherDeps;
+  readonly #abort = new AbortController();
+  #timer: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(deps: WebhookDispatcherDeps) {
+    this.#deps = deps;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#deps.events.subscribeAll((jobId) => this.recordEnd(jobId));
+    // An end the last process recorded but did not turn into a delivery (it stopped in between).
+    for (const jobId of this.#deps.webhooks.webhookJobIds()) this.recordEnd(jobId);
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    clearTimeout(this.#timer);
+    this.#abort.abort();
+    await this.#running;
+  }
+
+  /** Records the job's end as a delivery, once per end, when it has a webhook and has ended. */
+  recordEnd(jobId: string): void {
+    const { webhooks, store, clock } = this.#deps;
+    const webhook = webhooks.getWebhook(jobId);
+    if (!webhook) return;
+    const job = store.getJob(jobId);
+    if (!job || !isFinishedJob(job.status)) return;
+    const now = clock();
+    const body = JSON.stringify(webhookEvent(job, job.status, webhook, now));
+    // One event per run's end: a retried job that fails again started again, so it reports again.
+    const eventKey = `${job.status}:${job.startedAt ?? 'never started'}`;
+    const id = `msg_${newId()}`;
+    if (webhooks.addDelivery({ id, jobId, eventKey, url: webhook.url, body, createdAt: now })) {
+      this.#deps.logger.info({ jobId, deliveryId: id, event: 'webhook_queued' }, 'webhook event queued');
+      this.#schedule(0);
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), Math.max(0, Math.min(delayMs, IDLE_POLL_MS)));
+  }
+
+  #tick(): void {
+    this.#running = this.#sendDue().then(
+      () => this.#afterTick(),
+      (error: unknown) => {
+        this.#deps.logger.error({ err: error }, 'webhook delivery loop failed');
+        this.#afterTick();
+      },
+    );
+  }
+
+  #afterTick(): void {
+    this.#running = undefined;
+    if (this.#stopped) return;
+    const next = this.#again ? this.#deps.clock() : this.#deps.webhooks.nextDueAt();
+    this.#again = false;
+    this.#schedule(next === null ? IDLE_POLL_MS : next - this.#deps.clock());
+  }
+
+  async #sendDue(): Promise<void> {
+    const { webhooks, clock } = this.#deps;
+    webhooks.purgeFinished(clock() - KEEP_FINISHED_MS);
+    for (const delivery of webhooks.due(clock(), 20)) {
+      if (this.#stopped) return;
+      await this.#send(delivery);
+    }
+  }
+
+  async #send(delivery: WebhookDelivery): Promise<void> {
+    const { secret, allowPrivate, clock, logger, webhooks, firstRetryMs } = this.#deps;
+    const at = clock();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      if (!secret) throw new Error('WEBHOOK_SECRET is not set on the server, so the event cannot be signed');
+      const target = await resolveTarget(delivery.url, { allowPrivate });
+      const headers = webhookHeaders(secret, delivery.id, Math.floor(at / 1000), delivery.body);
+      statusCode = await sendPinned(target, {
+        method: 'POST',
+        headers,
+        body: delivery.body,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        totalTimeoutMs: TOTAL_TIMEOUT_MS,
+        signal: this.#abort.signal,
+      });
+    } catch (failure) {
+      // Shutting down mid-attempt: not an attempt; the row stays due and the next start sends it.
+      if (this.#stopped) return;
+      error = describeFailure(failure);
+    }
+    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    // The last try falls at the end of the window, whatever the schedule would say.
+    const deadline = delivery.createdAt + RETRY_WINDOW_MS;
+    const retryAt = Math.min(clock() + retryDelayMs(firstRetryMs, delivery.attempts.length + 1), deadline);
+    const giveUp = !delivered && (at >= deadline || !secret);
+    const state = delivered ? 'delivered' : giveUp ? 'failed' : 'pending';
+    webhooks.recordAttempt(
+      delivery.id,
+      { at, statusCode, error },
+      state,
+      state === 'pending' ? retryAt : null,
+    );
+    const log = {
+      jobId: delivery.jobId,
+      deliveryId: delivery.id,
+      statusCode,
+      error,
+      state,
+      event: 'webhook_attempt',
+    };
+    if (delivered) logger.info(log, 'webhook delivered');
+    else logger.warn(log, 'webhook attempt failed');
+  }
+}

@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { VidvarClient } from '../../src/client/vidvar-client.js';
+import { clip } from '../support/clips.js';
+import { probeVideo } from '../support/http-client.js';
+import { signedInServerForFile } from '../support/server.js';
+
+/**
+ * `vidvar remote make` as a script runs it (the real CLI process) against a real server: a local file
+ * and a link in one batch, followed live, written to the folders `vidvar make` writes.
+ */
+const server = await signedInServerForFile({ env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'vidvar-remote-'));
+const linked = readFileSync(clip({ duration: 1, width: 320, height: 320 }));
+const files = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': linked.length }).end(linked);
+});
+await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+afterAll(() => {
+  files.closeAllConnections();
+  files.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+const link = `http://127.0.0.1:${(files.address() as AddressInfo).port}/square.mp4`;
+const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
+
+function vidvar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'node',
+      [bin, ...args],
+      { env: { ...process.env, VIDVAR_TOKEN: '' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+const res = await server.api('/api/tokens', {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ name: 'remote cli' }),
+});
+const { token } = (await res.json()) as { token: string };
+
+describe('vidvar remote make', () => {
+  it('makes a batch from a file and a link on the server and writes the folders vidvar make writes', async () => {
+    const out = path.join(tmp, 'out');
+    const file = clip({ duration: 1 });
+    const run = await vidvar(
+      'remote',
+      'make',
+      file,
+      link,
+      '--server',
+      server.url,
+      '--token',
+      token,
+      '--count',
+      '2',
+      '--intensity',
+      'subtle',
+      '--seed',
+      'remote',
+      '--out',
+      out,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const stem = path.basename(file, '.mp4');
+    expect(readdirSync(out).sort()).toEqual([stem, 'manifest.json', 'square'].sort());
+    expect(readdirSync(path.join(out, stem)).sort()).toEqual([`${stem}-v01.mp4`, `${stem}-v02.mp4`].sort());
+    expect(readdirSync(path.join(out, 'square')).sort()).toEqual(['square-v01.mp4', 'square-v02.mp4']);
+    expect(probeVideo(path.join(out, 'square', 'square-v01.mp4'))).toMatchObject({ codec: 'h264' });
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ seed: 'remote', intensity: 'subtle', count: 2 });
+    expect(manifest.outputs).toHaveLength(4);
+    expect(run.stderr).toMatch(/4 of 4 variations ready/);
+  });
+
+  it('says in one line when the server refuses the token, and exits 1', async () => {
+    const run = await vidvar(
+      'remote',
+      'make',
+      clip({ duration: 1 }),
+      '--server',
+      server.url,
+      '--token',
+      'vv_wrong',
+      '-n',
+      '1',
+      '-o',
+      path.join(tmp, 'x'),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^vidvar: That API token is unknown or was revoked\.$/m);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    const run = await vidvar('remote', 'make', 'a.mp4', '--token', token, '-n', '1', '-o', tmp);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--server URL/);
+  });
+});
+
+describe('the typed client', () => {
+  it('creates a batch from links, follows it with events and checks every answer against the schemas', async () => {
+    const client = new VidvarClient({ server: server.url, token });
+    const created = await client.createJob({
+      urls: [link],
+      count: 1,
+      intensity: 'subtle',
+      idempotencyKey: 'client-1',
+    });
+    const uploads = created.sources.map((s) => s.id);
+    const retried = await client.createJob({
+      uploads,
+      count: 1,
+      intensity: 'subtle',
+      idempotencyKey: 'client-1',
+    });
+    expect(retried.id).toBe(created.id);
+    const other = await client
+      .createJob({ uploads, count: 2, intensity: 'subtle', idempotencyKey: 'client-1' })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(other).toMatchObject({ status: 422, code: 'idempotency_mismatch' });
+    const updates: string[] = [];
+    const done = await client.waitForJob(created.id, (job) => updates.push(job.status));
+    expect(done.status).toBe('done');
+    expect(updates.at(-1)).toBe('done');
+    const zip = path.join(tmp, 'batch.zip');
+    await client.downloadZip(done.id, zip);
+    expect(readFileSync(zip).subarray(0, 2).toString()).toBe('PK');
+  });
+});

@@ -1,0 +1,47 @@
+import { useRef, useState } from 'preact/hooks';
+import { importFromLink } from '../api/endpoints.js';
+import { ApiError } from '../api/http.js';
+import type { UploadItem } from './useUploads.js';
+
+/** What to call a link while the server fetches it: the last part of its path, else its host. */
+function provisionalName(link: string): string {
+  try {
+    const url = new URL(link);
+    return decodeURIComponent(url.pathname.split('/').filter(Boolean).pop() ?? '') || url.host;
+  } catch {
+    return link;
+  }
+}
+
+/**
+ * Videos the server imports from pasted links, as items of the same list as uploads: "uploading"
+ * while the server fetches and admits the file, then ready with its upload id, or refused with the
+ * server's sentence.
+ */
+export function useLinkImports(): { items: UploadItem[]; add(link: string): void; clear(): void } {
+  const [items, setItems] = useState<UploadItem[]>([]);
+  const counter = useRef(0);
+
+  const update = (fileId: string, change: Partial<UploadItem>) =>
+    setItems((current) => current.map((item) => (item.fileId === fileId ? { ...item, ...change } : item)));
+
+  const add = (link: string) => {
+    counter.current += 1;
+    const fileId = `link-${counter.current}`;
+    setItems((current) => [
+      ...current,
+      { fileId, name: provisionalName(link), state: 'uploading', percent: 0 },
+    ]);
+    importFromLink(link).then(
+      (info) => update(fileId, { state: 'ready', percent: 100, uploadId: info.id, info, name: info.name }),
+      (error: unknown) =>
+        update(fileId, {
+          state:
+            error instanceof ApiError && error.status >= 500 && error.status !== 504 ? 'failed' : 'refused',
+          message: error instanceof Error ? error.message : 'That link could not be imported.',
+        }),
+    );
+  };
+
+  return { items, add, clear: () => setItems([]) };
+}
