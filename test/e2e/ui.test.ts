@@ -6,12 +6,14 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
-import { startVidvar, type VidvarProcess } from '../support/server-process.js';
+import type { VidvarProcess } from '../support/server-process.js';
 import { launchBrowser } from './browser.js';
-import { startWebServer, stopWebServer } from './web-server.js';
+import { crashAndRestart, startWebServer, stopWebServer } from './web-server.js';
 import { extractZip, probeVideo, readJson } from './zip-check.js';
 
 const PASSWORD = 'e2e-team-password';
+/** Link imports in these tests come from a server on loopback. */
+const SERVER_ENV = { WEBHOOK_ALLOW_PRIVATE: 'true' };
 const LONG = 180_000;
 
 let server: VidvarProcess;
@@ -54,7 +56,7 @@ const files = createServer((req, res) => {
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-  server = await startWebServer(PASSWORD, { WEBHOOK_ALLOW_PRIVATE: 'true' });
+  server = await startWebServer(PASSWORD, SERVER_ENV);
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -193,16 +195,12 @@ describe('vidvar in a browser', () => {
     });
 
     // The server dies mid-batch (a crash or a deploy) and comes back on the same address.
-    const port = new URL(server.url).port;
-    await server.kill();
     const status = page.locator('.summary-card__status');
-    await status
-      .filter({ hasText: 'Reconnecting… your batch continues on the server.' })
-      .waitFor({ timeout: LONG });
-    expect(await page.getByText(/^Updated /).count()).toBe(0);
-    server = await startVidvar(server.dataDir, {
-      password: PASSWORD,
-      env: { LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast', PORT: port },
+    server = await crashAndRestart(server, PASSWORD, SERVER_ENV, async () => {
+      await status
+        .filter({ hasText: 'Reconnecting… your batch continues on the server.' })
+        .waitFor({ timeout: LONG });
+      expect(await page.getByText(/^Updated /).count()).toBe(0);
     });
     await page.getByText('All 6 variations are ready.').waitFor({ timeout: LONG });
     expect(await page.title()).toBe('honest.mp4 · vidvar');

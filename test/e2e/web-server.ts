@@ -30,6 +30,8 @@ function ensureWebBuilt(): void {
   });
 }
 
+const serverEnv = (env: Record<string, string>) => ({ LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast', ...env });
+
 /** The real server serving an up-to-date web client, on a fresh DATA_DIR. */
 export async function startWebServer(
   password: string,
@@ -38,10 +40,7 @@ export async function startWebServer(
   ensureWebBuilt();
   const dataDir = newDataDir();
   try {
-    return await startVidvar(dataDir, {
-      password,
-      env: { LOG_LEVEL: 'warn', X264_PRESET: 'ultrafast', ...env },
-    });
+    return await startVidvar(dataDir, { password, env: serverEnv(env) });
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
@@ -51,4 +50,20 @@ export async function startWebServer(
 export async function stopWebServer(server: VidvarProcess): Promise<void> {
   await server.stop();
   rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+/**
+ * The server dies (SIGKILL: a crash, a machine lost) and starts again on the same address and data
+ * folder with the same settings, so the page in the browser can carry on.
+ */
+export async function crashAndRestart(
+  server: VidvarProcess,
+  password: string,
+  env: Record<string, string> = {},
+  whileDown: () => Promise<void> = async () => undefined,
+): Promise<VidvarProcess> {
+  const port = new URL(server.url).port;
+  await server.kill();
+  await whileDown();
+  return startVidvar(server.dataDir, { password, env: { ...serverEnv(env), PORT: port } });
 }
