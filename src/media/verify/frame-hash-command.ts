@@ -60,3 +60,18 @@ export function frameHashArgs(cmd: FrameHashCommand): string[] {
     cmd.target,
   ];
 }
+
+/**
+ * A hash branch inside a render: the frames it gets (already upright, at the output's rate), shrunk
+ * as frameHashArgs shrinks them, in gray, for a frame sink to hash.
+ */
+export function hashBranchFilters(width: number, height: number): string[] {
+  const size = hashFrameSize(width, height, HASH_FRAME_MAX_SIDE);
+  return [`scale=${size.width}:${size.height}:flags=area`, 'format=gray'];
+}
+
+/** Output options that send a hash branch's frames, one raw frame per frame, to `target`. */
+export function hashOutputArgs(label: string, target: string, durationSec?: number): string[] {
+  const limit = durationSec === undefined ? [] : ['-t', String(durationSec)];
+  return ['-map', label, ...limit, '-fps_mode', 'passthrough', '-f', 'rawvideo', target];
+}
