@@ -6,6 +6,7 @@ import {
   type EngineOptions,
   ffmpegVersion,
   type RenderResult,
+  redrawPlanner,
   renderVariations,
   type Ticket,
 } from '../media/index.js';
@@ -237,6 +238,13 @@ export function createWorker(deps: WorkerDeps): Worker {
           shouldStop: () => draining,
           slots,
           ticket,
+          // The job's plans came from planJob over its sources in this order: a redraw forks the same seed.
+          replan: redrawPlanner({
+            ...job,
+            preset: engine.preset,
+            media: source.media,
+            sourceIndex: job.sources.indexOf(source),
+          }),
         });
         for (const result of results) record(result);
       } catch (error) {
