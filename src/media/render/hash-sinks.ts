@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { outputGeometry } from '../plan/output-format.js';
-import { variationFps } from '../plan/planner.js';
 import type { MediaInfo } from '../types.js';
-import { HASH_FRAME_MAX_SIDE, hashFrameSize } from '../verify/frame-hash-command.js';
+import { HASH_FRAME_MAX_SIDE, hashFrameSize, VARIATION_HASH_FPS } from '../verify/frame-hash-command.js';
 import { type FrameSink, openFrameSink } from '../verify/frame-sink.js';
 import type { FrameHash } from '../verify/vpdq-hash-file.js';
 import type { RenderTarget } from './render-types.js';
@@ -40,7 +39,7 @@ export async function openGroupSinks(
     await Promise.all([...sinks.values(), ...(source ? [source] : [])].map((s) => s.close()));
   };
   try {
-    for (const t of group) sinks.set(t.outputId, await open(variationFps(media, t.plan.effects)));
+    for (const t of group) sinks.set(t.outputId, await open(VARIATION_HASH_FPS));
     if (withSource) source = await open(geometry.fps);
   } catch (error) {
     await close();

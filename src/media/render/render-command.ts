@@ -92,7 +92,8 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
   }
   if (req.sourceFingerprintPath)
     graph.push(`[vsfp]${fingerprintFilters(req.media.durationSec).join(',')}[sfp]`);
-  if (req.sourceHashTarget) graph.push(`[vsph]${hashBranchFilters(ctx.width, ctx.height).join(',')}[sph]`);
+  if (req.sourceHashTarget)
+    graph.push(`[vsph]${hashBranchFilters(ctx.width, ctx.height, null).join(',')}[sph]`);
   req.targets.forEach((target, i) => {
     const effects = inOrder(target.plan.effects);
     const timing = effects.filter((e) => effectById(e.id).kind === 'timing');

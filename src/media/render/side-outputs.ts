@@ -1,5 +1,5 @@
 import { FINGERPRINT_FILTERS, fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
-import { hashBranchFilters, hashOutputArgs } from '../verify/frame-hash-command.js';
+import { hashBranchFilters, hashOutputArgs, VARIATION_HASH_FPS } from '../verify/frame-hash-command.js';
 
 /**
  * Extra outputs of a render command, made from frames it decodes anyway: a fingerprint and the
@@ -9,7 +9,7 @@ import { hashBranchFilters, hashOutputArgs } from '../verify/frame-hash-command.
 export interface SideOutputs {
   fingerprintPath?: string;
   thumbnailPath?: string;
-  /** Where every frame of the variation goes, gray and fit to 512 px, to be PDQ-hashed (a frame sink's URL). */
+  /** Where the variation's frames go, 15 a second, gray and fit to 512 px, to be PDQ-hashed (a frame sink's URL). */
   hashTarget?: string;
 }
 
@@ -41,7 +41,9 @@ export function branchSideOutputs(
   }
   if (sides.hashTarget) {
     branches.push(`${label}ph`);
-    graph.push(`[${label}ph]${hashBranchFilters(size.width, size.height).join(',')}[${label}pho]`);
+    graph.push(
+      `[${label}ph]${hashBranchFilters(size.width, size.height, VARIATION_HASH_FPS).join(',')}[${label}pho]`,
+    );
   }
   if (sides.thumbnailPath) {
     branches.push(`${label}th`);

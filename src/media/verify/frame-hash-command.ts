@@ -62,12 +62,25 @@ export function frameHashArgs(cmd: FrameHashCommand): string[] {
 }
 
 /**
- * A hash branch inside a render: the frames it gets (already upright, at the output's rate), shrunk
- * as frameHashArgs shrinks them, in gray, for a frame sink to hash.
+ * Frames a second a render hashes of each variation. Each output is compared as the sampled side (at
+ * 4 a second) against the source at every frame, and against its siblings at this rate: dense enough
+ * that a sampled frame is never more than 1/30 s from one of the sibling's (both sides at 4 a second
+ * lose retimed copies, see video-hashes.ts), at half the cost of every frame of a 30 fps output.
  */
-export function hashBranchFilters(width: number, height: number): string[] {
+export const VARIATION_HASH_FPS = 15;
+
+/**
+ * A hash branch inside a render: the frames it gets (already upright), at `fps` a second or all of
+ * them, in gray and shrunk as frameHashArgs shrinks them, for a frame sink to hash. Gray first, so
+ * the area scaling works on one plane instead of three.
+ */
+export function hashBranchFilters(width: number, height: number, fps: number | null): string[] {
   const size = hashFrameSize(width, height, HASH_FRAME_MAX_SIDE);
-  return [`scale=${size.width}:${size.height}:flags=area`, 'format=gray'];
+  return [
+    ...(fps === null ? [] : [`fps=${fps}`]),
+    'format=gray',
+    `scale=${size.width}:${size.height}:flags=area`,
+  ];
 }
 
 /** Output options that send a hash branch's frames, one raw frame per frame, to `target`. */

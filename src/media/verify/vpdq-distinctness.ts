@@ -5,10 +5,10 @@ import type { FrameHash } from './vpdq-hash-file.js';
 
 /**
  * How an output reads to vPDQ against its source and its nearest sibling. The render hashes every
- * frame of the source and of each output; each comparison is then one side at every frame (the
+ * frame of the source and 15 a second of each output; each comparison is then the dense side (the
  * source, or the sibling) against this output sampled at 4 a second, decided on the output's share:
- * the arrangement that keeps retimed copies matching (video-hashes.ts). Two outputs both sampled
- * would not (see the README's figures).
+ * the arrangement that keeps retimed copies matching (video-hashes.ts). Two outputs both at 4 a
+ * second would not (see the README's figures).
  */
 export interface VpdqMeasure {
   /** vPDQ would treat this output as a copy of the other video. */
