@@ -83,8 +83,7 @@ function prepareStatements(db: Db) {
     outputProgress: sql('UPDATE outputs SET progress = @progress WHERE id = @id'),
     completeOutput:
       sql(`UPDATE outputs SET status = 'done', progress = 1, error = NULL, size_bytes = @sizeBytes,
-      duration_sec = @durationSec, width = @width, height = @height, distinctness = @distinctness,
-      plan = COALESCE(@plan, plan) WHERE id = @id`),
+      duration_sec = @durationSec, width = @width, height = @height, distinctness = @distinctness, plan = COALESCE(@plan, plan) WHERE id = @id`),
     failOutput: sql(`UPDATE outputs SET status = 'failed', error = @error WHERE id = @id`),
     requeueOutput: sql(`UPDATE outputs SET status = 'queued', progress = 0, error = NULL, size_bytes = NULL,
       duration_sec = NULL, width = NULL, height = NULL, distinctness = NULL WHERE id = ?`),

@@ -6,7 +6,6 @@ import {
   type EngineOptions,
   ffmpegVersion,
   type RenderResult,
-  redrawPlanner,
   renderVariations,
   type Ticket,
 } from '../media/index.js';
@@ -23,6 +22,7 @@ import {
 import type { JobEvents } from './job-events.js';
 import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
+import { jobRedrawPlanner } from './redraw-planner.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 
 export interface WorkerDeps {
@@ -238,13 +238,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           shouldStop: () => draining,
           slots,
           ticket,
-          // The job's plans came from planJob over its sources in this order: a redraw forks the same seed.
-          replan: redrawPlanner({
-            ...job,
-            preset: engine.preset,
-            media: source.media,
-            sourceIndex: job.sources.indexOf(source),
-          }),
+          replan: jobRedrawPlanner(job, source, engine),
         });
         for (const result of results) record(result);
       } catch (error) {
