@@ -104,6 +104,11 @@ describe('job store', () => {
       status: 'failed',
       error: 'FFmpeg could not render this variation.',
     });
+    // An output vPDQ sent back to be planned again is stored with the plan that was delivered.
+    const third = job.outputs[2]?.id as string;
+    const redrawn = { ...fakePlan(3), signature: 'redrawn' };
+    store.completeOutput(third, { ...rendered, plan: redrawn });
+    expect(store.getJob(job.id)?.outputs[2]?.plan).toEqual(redrawn);
 
     const newer = store.createJob(newJob(2000));
     expect(store.listJobs().map((j) => j.id)).toEqual([newer.id, job.id]);
