@@ -82,8 +82,8 @@ export function hashBranchFilters(width: number, height: number, fps: number | n
   const size = hashFrameSize(width, height, HASH_FRAME_MAX_SIDE);
   return [
     ...(fps === null ? [] : [`fps=${fps}`]),
-    'format=gray',
     `scale=${size.width}:${size.height}:flags=area`,
+    'format=gray',
   ];
 }
 
