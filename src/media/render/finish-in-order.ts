@@ -52,7 +52,7 @@ export function createInOrderFinish(
           state.sourcePrint = firstGroupEnded && sourceScratch ? await readSourcePrint(sourceScratch) : null;
         }
         next++;
-        const result = await finishTarget(target, check, state, req.signal);
+        const result = await finishTarget(target, check, state, req.signal, req.guarantee !== false);
         results.push(result);
         if (result.ok || !result.tooClose) req.onOutput?.(result);
       }

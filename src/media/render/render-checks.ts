@@ -85,11 +85,12 @@ export async function finishTarget(
   checked: Checked,
   state: FinishState,
   signal?: AbortSignal,
+  guarantee = true,
 ): Promise<RenderResult> {
   if ('failed' in checked) return checked.failed;
   const { outputId } = target;
   const vpdq = await measureVpdq(checked.hashes, state.sourceHashes, [...state.hashes.values()], signal);
-  const close = tooClose(vpdq);
+  const close = guarantee ? tooClose(vpdq) : null;
   if (close) {
     const measure = close === 'source' ? vpdq.vsSource : vpdq.vsNearestSibling;
     const detail = `vPDQ matches its ${close} (${measure?.matchedPercent} % of frames)`;

@@ -54,4 +54,6 @@ export interface RenderRequest {
    * its source or a sibling. Without it such an output fails at once.
    */
   replan?: (plan: VariationPlan, label: string) => VariationPlan;
+  /** false: measure vPDQ but deliver every output (tests of timing that render near-copies on purpose). */
+  guarantee?: boolean;
 }
