@@ -7,6 +7,7 @@ import { type BenchContext, REPO_ROOT, runScenario } from './context.js';
 import { BENCH_CACHE, ensureSource } from './media.js';
 import { type BenchReport, renderTable, resultStamp, type ScenarioResult, writeReport } from './report.js';
 import { apiLoad } from './scenarios/api-load.js';
+import { hashing } from './scenarios/hashing.js';
 import { oldRecipe } from './scenarios/old-recipe.js';
 import { presets } from './scenarios/presets.js';
 import { queue } from './scenarios/queue.js';
@@ -22,7 +23,7 @@ import { DEFAULT_COUNT, workload } from './workload.js';
  * BENCH_SCENARIOS=1,2 to run a subset; BENCH_KEEP=1 to keep the rendered files in bench/.cache/runs/.
  */
 
-const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7'];
+const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '10'];
 const ALL_SCENARIOS = [...MEDIA_SCENARIOS, '8', '9'];
 
 function firstLine(command: string, args: string[]): string {
@@ -92,6 +93,8 @@ async function main(): Promise<number> {
       results.push(
         await runScenario('9', 'API under load: event streams, job creation', log, () => apiLoad(ctx)),
       );
+    if (wanted.has('10'))
+      results.push(await runScenario('10', 'vPDQ hashing against rendering (CPU)', log, () => hashing(ctx)));
   } finally {
     if (process.env.BENCH_KEEP !== '1') await rm(runDir, { recursive: true, force: true });
   }

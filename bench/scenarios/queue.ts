@@ -119,7 +119,11 @@ export function runQueueWorkload(store: JobStore, w: QueueWorkload): Phases {
         durationSec: 5.8,
         width: 1080,
         height: 1920,
-        distinctness: { vsSource: 0.31, vsSiblings: 0.27 },
+        distinctness: {
+          vpdq: { measurable: true, vsSource: null, vsNearestSibling: null },
+          pixel: { vsSource: 0.31, nearestSibling: 0.27 },
+          redraws: [],
+        },
       });
     });
     store.markSourceDeleted(job.sources[0]?.id as string);

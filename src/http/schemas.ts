@@ -5,6 +5,7 @@ import { z } from 'zod';
  * and the web client takes its types from them.
  */
 
+import { distinctnessSchema } from './distinctness-schema.js';
 import { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB } from './limits.js';
 
 export { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB };
@@ -100,7 +101,7 @@ export const outputViewSchema = z.object({
   width: z.number().optional(),
   height: z.number().optional(),
   effects: z.array(effectViewSchema),
-  distinctness: z.record(z.string(), z.number()).optional(),
+  distinctness: distinctnessSchema.optional(),
   file: z.string().describe('File name inside the ZIP folder of its source, e.g. ad-v01.mp4'),
 });
 
@@ -137,6 +138,7 @@ export const jobViewSchema = z.object({
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 export type OutputView = z.infer<typeof outputViewSchema>;
+export type DistinctnessView = NonNullable<OutputView['distinctness']>;
 export type EffectView = OutputView['effects'][number];
 export type JobStatus = JobView['status'];
 export type OutputStatus = OutputView['status'];

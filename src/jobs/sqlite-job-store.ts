@@ -69,7 +69,7 @@ function prepareStatements(db: Db) {
     outputProgress: sql('UPDATE outputs SET progress = @progress WHERE id = @id'),
     completeOutput:
       sql(`UPDATE outputs SET status = 'done', progress = 1, error = NULL, size_bytes = @sizeBytes,
-      duration_sec = @durationSec, width = @width, height = @height, distinctness = @distinctness WHERE id = @id`),
+      duration_sec = @durationSec, width = @width, height = @height, distinctness = @distinctness, plan = COALESCE(@plan, plan) WHERE id = @id`),
     failOutput: sql(`UPDATE outputs SET status = 'failed', error = @error WHERE id = @id`),
     requeueOutput: sql(`UPDATE outputs SET status = 'queued', progress = 0, error = NULL, size_bytes = NULL,
       duration_sec = NULL, width = NULL, height = NULL, distinctness = NULL WHERE id = ?`),
@@ -206,6 +206,7 @@ export class SqliteJobStore implements JobStore {
       ...result,
       id: outputId,
       distinctness: JSON.stringify(result.distinctness),
+      plan: result.plan ? JSON.stringify(result.plan) : null,
     });
   }
 

@@ -1,5 +1,5 @@
 import type { JobStatus, OutputStatus } from '../job-status.js';
-import type { Intensity, MediaInfo, VariationPlan } from '../media/index.js';
+import type { Distinctness, Intensity, MediaInfo, VariationPlan } from '../media/index.js';
 
 /** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
 
@@ -42,7 +42,7 @@ export interface OutputRecord {
   width: number | null;
   height: number | null;
   /** Distinctness measured after render (see media/verify/distinctness.ts). */
-  distinctness: Record<string, number> | null;
+  distinctness: Distinctness | null;
   /** How many times a render of this output was started: proves nothing renders twice. */
   attempts: number;
 }
@@ -121,7 +121,9 @@ export interface JobStore {
       durationSec: number;
       width: number;
       height: number;
-      distinctness: Record<string, number>;
+      distinctness: Distinctness;
+      /** The plan delivered, when a redraw replaced the stored one. */
+      plan?: VariationPlan;
     },
   ): void;
   failOutput(outputId: string, error: string): void;

@@ -22,6 +22,7 @@ import {
 import type { JobEvents } from './job-events.js';
 import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
+import { jobRedrawPlanner } from './redraw-planner.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -217,6 +218,7 @@ export function createWorker(deps: WorkerDeps): Worker {
           shouldStop: () => draining,
           slots,
           ticket,
+          replan: jobRedrawPlanner(job, source, engine),
         });
         for (const result of results) record(result);
       } catch (error) {

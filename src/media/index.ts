@@ -19,7 +19,7 @@ export {
 export { type EngineOptions, engineOptions } from './options.js';
 export { videoRateCap } from './plan/encode-settings.js';
 export { outputGeometry } from './plan/output-format.js';
-export { planJob } from './plan/planner.js';
+export { planJob, redrawPlanner } from './plan/planner.js';
 export { type BatchEvent, prepareBatch, runBatch } from './render/batch.js';
 export { batchScript } from './render/batch-script.js';
 export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';
@@ -34,3 +34,5 @@ export {
 } from './types.js';
 export { describeComparison } from './verify/compare-summary.js';
 export { compareVideoFiles, type VideoComparison } from './verify/compare-videos.js';
+export type { Distinctness, Redraw } from './verify/distinctness.js';
+export type { VpdqMeasure } from './verify/vpdq-distinctness.js';

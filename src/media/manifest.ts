@@ -1,10 +1,12 @@
 import type { Intensity, MediaInfo, VariationPlan } from './types.js';
+import type { Distinctness } from './verify/distinctness.js';
 
 /**
  * manifest.json: what every output is and how it was made, exactly enough to render it again.
  * The CLI writes it next to the outputs; the server puts it in every ZIP.
  */
-export const MANIFEST_VERSION = 1;
+/** 2: distinctness is vPDQ's reading ({vpdq, pixel, redraws}), no longer a flat record of 16×16 measures. */
+export const MANIFEST_VERSION = 2;
 
 export interface ManifestOutput {
   source: string;
@@ -17,7 +19,8 @@ export interface ManifestOutput {
   sizeBytes: number | null;
   width: number | null;
   height: number | null;
-  distinctness: Record<string, number> | null;
+  /** vsSource/vsNearestSibling by vPDQ, the 16×16 measures, and the plans redrawn (see verify/distinctness.ts). */
+  distinctness: Distinctness | null;
 }
 
 export interface Manifest {
@@ -57,7 +60,7 @@ export type ManifestFacts = Pick<
   'durationSec' | 'sizeBytes' | 'width' | 'height' | 'distinctness'
 > | null;
 
-/** One output's manifest entry: its plan, exactly, and what it measured. */
+/** One output's manifest entry: its plan (the one delivered, after any redraw), exactly, and what it measured. */
 export function manifestOutput(
   source: string,
   file: string,

@@ -118,6 +118,18 @@ describe('vidvar in a browser', () => {
     expect(await changes.count()).toBe(4);
     expect(((await changes.first().textContent()) ?? '').trim().length).toBeGreaterThan(0);
 
+    // Per variation, how far it is from its original in vPDQ, in one plain line; the "?" says what that is.
+    const lines = page.getByTestId('vpdq-line');
+    expect(await lines.count()).toBe(4);
+    for (const text of await lines.allTextContents()) {
+      expect(text).toMatch(
+        /^\d+ of 256 bits from the original in Meta's open video matcher \(a match needs 31 or fewer\)/,
+      );
+    }
+    await page.getByTestId('distinct-badge').waitFor();
+    await page.getByLabel("What is Meta's open video matcher?").click();
+    await page.getByText('No platform publishes how it de-duplicates ads').waitFor();
+
     // One variation plays inline.
     await plays.first().click();
     await page.waitForFunction(() => (document.querySelector('video')?.readyState ?? 0) >= 2);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Distinctness } from '../../src/media/index.js';
 import { clip } from '../support/clips.js';
 
 const exec = promisify(execFile);
@@ -66,7 +67,8 @@ describe('vidvar make', () => {
     ]);
     for (const output of manifest.outputs) {
       expect(output.effects.length).toBeGreaterThan(0);
-      expect(output.distinctness.vsSource).toBeGreaterThan(0);
+      expect(output.distinctness.pixel.vsSource).toBeGreaterThan(0);
+      expect(output.distinctness.vpdq.vsSource.match).toBe(false);
       const streams = await probe(path.join(out, output.file));
       expect(streams.find((s) => s.codec_name === 'h264')?.pix_fmt).toBe('yuv420p');
     }
@@ -83,12 +85,15 @@ describe('vidvar make', () => {
     const r = await vidvar('make', portrait, '-n', '8', '-i', 'subtle', '-s', 'alike', '-o', out, '--json');
     expect(r.code, r.stderr).toBe(0);
     const manifest = JSON.parse(r.stdout);
-    const [first, ...rest] = manifest.outputs as Array<{ distinctness: Record<string, number> }>;
-    expect(first?.distinctness.vsSource).toBeGreaterThan(2);
+    const [first, ...rest] = manifest.outputs as Array<{ distinctness: Distinctness }>;
+    expect(first?.distinctness.pixel.vsSource).toBeGreaterThan(2);
     for (const output of rest) {
       // Mean grey-level difference of sampled frames (0-255): below 2 a viewer would call them the same.
-      expect(output.distinctness.vsSource).toBeGreaterThan(2);
-      expect(output.distinctness.nearestSibling).toBeGreaterThan(2);
+      expect(output.distinctness.pixel.vsSource).toBeGreaterThan(2);
+      expect(output.distinctness.pixel.nearestSibling).toBeGreaterThan(2);
+      // And none is a copy of its source or of a sibling to vPDQ.
+      expect(output.distinctness.vpdq.vsSource?.match).toBe(false);
+      expect(output.distinctness.vpdq.vsNearestSibling?.match).toBe(false);
     }
   });
 

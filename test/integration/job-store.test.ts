@@ -11,6 +11,7 @@ import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import { transaction } from '../../src/jobs/transaction.js';
 import type { JobStore } from '../../src/jobs/types.js';
+import { distinctRecord } from '../support/distinctness.js';
 import { fakeMedia } from '../support/fake-media.js';
 import { fakePlan, jobSpec, newId } from '../support/job-spec.js';
 
@@ -24,7 +25,7 @@ const rendered = {
   durationSec: 2,
   width: 320,
   height: 568,
-  distinctness: { vsSource: 0.2 },
+  distinctness: distinctRecord(0.2),
 };
 
 let dir: string;
@@ -103,6 +104,11 @@ describe('job store', () => {
       status: 'failed',
       error: 'FFmpeg could not render this variation.',
     });
+    // An output vPDQ sent back to be planned again is stored with the plan that was delivered.
+    const third = job.outputs[2]?.id as string;
+    const redrawn = { ...fakePlan(3), signature: 'redrawn' };
+    store.completeOutput(third, { ...rendered, plan: redrawn });
+    expect(store.getJob(job.id)?.outputs[2]?.plan).toEqual(redrawn);
 
     const newer = store.createJob(newJob(2000));
     expect(store.listJobs().map((j) => j.id)).toEqual([newer.id, job.id]);

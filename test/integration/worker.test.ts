@@ -33,7 +33,9 @@ import {
   sourcePath,
   thumbnailPath,
 } from '../../src/storage/layout.js';
+
 import { clip } from '../support/clips.js';
+import { distinctRecord } from '../support/distinctness.js';
 import { fakeMedia } from '../support/fake-media.js';
 import { jobSpec } from '../support/job-spec.js';
 
@@ -159,9 +161,9 @@ function fakeRender(opts: { fail?: Set<string>; hangOn?: number; calls?: RenderR
           durationSec: 2,
           width: 320,
           height: 568,
-          distinctness: { vsSource: 0.3 },
+          distinctness: distinctRecord(0.3),
         };
-        result = { outputId: target.outputId, ok: true, ...facts };
+        result = { outputId: target.outputId, ok: true, plan: target.plan, ...facts };
       }
       req.onOutput?.(result);
       results.push(result);
@@ -351,7 +353,7 @@ describe('start-up recovery', () => {
     const h = harness();
     const job = h.addJob({ count: 3 });
     const [kept, lost, cut] = job.outputs.map((o) => o.id) as [string, string, string];
-    const facts = { sizeBytes: 12, durationSec: 2, width: 320, height: 568, distinctness: {} };
+    const facts = { sizeBytes: 12, durationSec: 2, width: 320, height: 568, distinctness: distinctRecord() };
     h.store.claimNextJob(Date.now());
     mkdirSync(path.dirname(outputPath(h.layout, job.id, kept)), { recursive: true });
     for (const id of [kept, lost]) {

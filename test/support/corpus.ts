@@ -70,8 +70,8 @@ export function expectValid(
       Math.sign(outputAspect - 1) === Math.sign(sourceAspect - 1) || Math.abs(sourceAspect - 1) < 0.05,
     ).toBe(true);
     expect(Math.abs(outputAspect / sourceAspect - 1)).toBeLessThan(0.08);
-    if (measured === 'always' || result.distinctness.vsSource !== undefined) {
-      expect(result.distinctness.vsSource).toBeGreaterThan(0);
+    if (measured === 'always' || result.distinctness.pixel.vsSource !== undefined) {
+      expect(result.distinctness.pixel.vsSource).toBeGreaterThan(0);
     }
   }
 }

@@ -67,6 +67,25 @@ export function planJob(req: JobPlanRequest): VariationPlan[][] {
   });
 }
 
+/**
+ * How a source's outputs are planned again after vPDQ matched one to its source or a sibling: from
+ * the output's own fork of the seed under a label (`redraw-1`, `redraw-2`…), so a redraw is as
+ * reproducible as the plan it replaces and touches no other output.
+ */
+export function redrawPlanner(
+  req: Omit<JobPlanRequest, 'count' | 'sources'> & { media: MediaInfo; sourceIndex: number },
+): (plan: VariationPlan, label: string) => VariationPlan {
+  const sourceRng = createRandom(req.seed).fork(`source:${req.sourceIndex}`);
+  return (plan, label) =>
+    planVariation({
+      rng: sourceRng.fork(`output:${plan.index}`).fork(label),
+      intensity: req.intensity,
+      media: req.media,
+      index: plan.index,
+      preset: req.preset,
+    });
+}
+
 export interface VariationRequest {
   rng: Random;
   intensity: Intensity;

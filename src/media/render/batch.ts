@@ -17,7 +17,7 @@ import {
   uniqueStems,
 } from '../manifest.js';
 import type { EngineOptions } from '../options.js';
-import { planJob } from '../plan/planner.js';
+import { planJob, redrawPlanner } from '../plan/planner.js';
 import type { Intensity, MediaInfo } from '../types.js';
 import { renderCommands, renderVariations } from './render.js';
 import type { RenderResult, RenderTarget } from './render-types.js';
@@ -150,6 +150,12 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
           signal: req.signal,
           slots,
           ticket: [order.get(source) ?? 0],
+          replan: redrawPlanner({
+            ...req,
+            preset: req.options.preset,
+            media: source.media,
+            sourceIndex: order.get(source) ?? 0,
+          }),
           onProgress: (id, fraction) => {
             progress.set(id, fraction);
             emitProgress();
@@ -162,7 +168,12 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
             const sourceName = path.basename(source.input);
             outputs.set(
               result.outputId,
-              manifestOutput(sourceName, file, target.plan, result.ok ? result : null),
+              manifestOutput(
+                sourceName,
+                file,
+                result.ok ? result.plan : target.plan,
+                result.ok ? result : null,
+              ),
             );
             req.onEvent?.({ type: 'output', input: source.input, file, result });
             emitProgress();

@@ -1,26 +1,36 @@
 import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
-import { type Checked, checkTarget, finishTarget } from './render-checks.js';
+import type { GroupHashes } from './hash-sinks.js';
+import { type Checked, checkTarget, type FinishState, finishTarget } from './render-checks.js';
 import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 export interface InOrderFinish {
-  /** A group's process ended (with these failures): checks its outputs, then finishes what it can. */
-  groupEnded(group: RenderTarget[], index: number, failures: Map<string, string>): Promise<void>;
+  /** A group's process ended (with these failures and hashes): checks its outputs, then finishes what it can. */
+  groupEnded(
+    group: RenderTarget[],
+    index: number,
+    failures: Map<string, string>,
+    hashes: GroupHashes | null,
+  ): Promise<void>;
   /** Once no group runs: finishes the rest, skipping outputs whose group never started. */
   rest(): Promise<RenderResult[]>;
 }
 
 /**
- * Finishes a source's outputs in the caller's order, each as soon as its group and every output before
- * it are checked: distinctness ("the nearest sibling finished before it") is then the same on every
- * machine, whatever process ended first. Group 0 writes the source's fingerprint, so nothing finishes
- * before it ends.
+ * Finishes a round of a source's outputs in the caller's order, each as soon as its group and every
+ * output before it are checked: distinctness ("the nearest sibling finished before it") is then the
+ * same on every machine, whatever process ended first. In the first round group 0 writes the source's
+ * fingerprint and hashes, so nothing finishes before it ends. Too-close outputs are returned, not
+ * reported: the caller redraws them.
  */
-export function createInOrderFinish(req: RenderRequest, sourceScratch: string): InOrderFinish {
+export function createInOrderFinish(
+  req: RenderRequest,
+  targets: RenderTarget[],
+  sourceScratch: string | undefined,
+  state: FinishState,
+): InOrderFinish {
   const checked = new Map<string, Checked>();
-  const siblings = new Map<string, Fingerprint>();
   const results: RenderResult[] = [];
   let firstGroupEnded = false;
-  let source: Fingerprint | null | undefined;
   let next = 0;
   let draining = false;
 
@@ -29,22 +39,22 @@ export function createInOrderFinish(req: RenderRequest, sourceScratch: string): 
     if (draining) return;
     draining = true;
     try {
-      while (next < req.targets.length) {
-        const target = req.targets[next] as RenderTarget;
+      while (next < targets.length) {
+        const target = targets[next] as RenderTarget;
         const check = checked.get(target.outputId);
         if (check === undefined) {
           if (!final) return;
           next++; // its group never started: it stays for a later run
           continue;
         }
-        if (source === undefined) {
+        if (state.sourcePrint === undefined) {
           if (!firstGroupEnded && !final) return;
-          source = firstGroupEnded ? await readSourcePrint(sourceScratch) : null;
+          state.sourcePrint = firstGroupEnded && sourceScratch ? await readSourcePrint(sourceScratch) : null;
         }
         next++;
-        const result = await finishTarget(target, check, source, siblings);
+        const result = await finishTarget(target, check, state, req.signal, req.guarantee !== false);
         results.push(result);
-        req.onOutput?.(result);
+        if (result.ok || !result.tooClose) req.onOutput?.(result);
       }
     } finally {
       draining = false;
@@ -52,10 +62,17 @@ export function createInOrderFinish(req: RenderRequest, sourceScratch: string): 
   };
 
   return {
-    async groupEnded(group, index, failures) {
-      const checks = await Promise.all(group.map((t) => checkTarget(req, t, failures.get(t.outputId))));
+    async groupEnded(group, index, failures, hashes) {
+      const checks = await Promise.all(
+        group.map((t) =>
+          checkTarget(req, t, failures.get(t.outputId), hashes?.outputs.get(t.outputId) ?? []),
+        ),
+      );
       for (const [i, t] of group.entries()) checked.set(t.outputId, checks[i] as Checked);
-      if (index === 0) firstGroupEnded = true;
+      if (index === 0) {
+        firstGroupEnded = true;
+        if (hashes?.source) state.sourceHashes = hashes.source;
+      }
       await drain(false);
     },
     async rest() {

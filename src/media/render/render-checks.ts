@@ -2,9 +2,11 @@ import { rename, stat } from 'node:fs/promises';
 import { FfmpegError } from '../ffmpeg/ffmpeg-error.js';
 import { outputGeometry } from '../plan/output-format.js';
 import { expectedDuration } from '../plan/planner.js';
-import { measureDistinctness } from '../verify/distinctness.js';
+import { measureDistinctness, type Redraw } from '../verify/distinctness.js';
 import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
 import { verifyOutput } from '../verify/verify-output.js';
+import { measureVpdq, tooClose } from '../verify/vpdq-distinctness.js';
+import type { FrameHash } from '../verify/vpdq-hash-file.js';
 import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 /**
@@ -19,13 +21,37 @@ export function scratch(target: RenderTarget) {
 
 export type Checked =
   | { failed: RenderResult }
-  | { facts: Awaited<ReturnType<typeof verifyOutput>>; print: Fingerprint };
+  | { facts: Awaited<ReturnType<typeof verifyOutput>>; print: Fingerprint; hashes: FrameHash[] };
+
+/**
+ * What the outputs of a source are measured against, kept across redraw rounds: the source's
+ * fingerprint and frame hashes (undefined until the process that makes them has ended), every
+ * delivered output's, and the redraws each output took.
+ */
+export interface FinishState {
+  sourcePrint: Fingerprint | null | undefined;
+  sourceHashes: FrameHash[] | null;
+  prints: Map<string, Fingerprint>;
+  hashes: Map<string, FrameHash[]>;
+  redraws: Map<string, Redraw[]>;
+}
+
+export function createFinishState(): FinishState {
+  return {
+    sourcePrint: undefined,
+    sourceHashes: null,
+    prints: new Map(),
+    hashes: new Map(),
+    redraws: new Map(),
+  };
+}
 
 /** Is the file there, valid (mp4-facts) and fingerprinted? Runs for a whole group at once, in parallel. */
 export async function checkTarget(
   req: RenderRequest,
   target: RenderTarget,
   failure: string | undefined,
+  hashes: FrameHash[],
 ): Promise<Checked> {
   const { outputId } = target;
   if (failure !== undefined || !(await exists(target.workPath))) {
@@ -43,29 +69,50 @@ export async function checkTarget(
       hasAudio: req.media.audio !== null,
     };
     const facts = await verifyOutput(target.workPath, expected);
-    return { facts, print: await readFingerprint(scratch(target).fingerprintPath) };
+    return { facts, print: await readFingerprint(scratch(target).fingerprintPath), hashes };
   } catch (error) {
     if (isAbort(error, req.signal)) throw error;
     return { failed: invalidOutput(outputId, error) };
   }
 }
 
-/** In the caller's order: distinctness against the siblings checked before, then the final names. */
+/**
+ * In the caller's order: distinctness against the source and the siblings delivered before, then the
+ * final names. An output vPDQ matches to either is not delivered: it comes back `tooClose`.
+ */
 export async function finishTarget(
   target: RenderTarget,
   checked: Checked,
-  source: Fingerprint | null,
-  siblings: Map<string, Fingerprint>,
+  state: FinishState,
+  signal?: AbortSignal,
+  guarantee = true,
 ): Promise<RenderResult> {
   if ('failed' in checked) return checked.failed;
+  const { outputId } = target;
+  const vpdq = await measureVpdq(checked.hashes, state.sourceHashes, [...state.hashes.values()], signal);
+  const close = guarantee ? tooClose(vpdq) : null;
+  if (close) {
+    const measure = close === 'source' ? vpdq.vsSource : vpdq.vsNearestSibling;
+    const detail = `vPDQ matches its ${close} (${measure?.matchedPercent} % of frames)`;
+    const tooCloseTo: Redraw = {
+      label: '',
+      rejectedSignature: target.plan.signature,
+      closeTo: close,
+      matchedPercent: measure?.matchedPercent ?? 0,
+      nearestBits: measure?.nearestBits ?? null,
+    };
+    return { outputId, ok: false, code: 'too_close', message: '', detail, tooClose: tooCloseTo };
+  }
   try {
-    const distinctness = measureDistinctness(checked.print, source, [...siblings.values()]);
-    siblings.set(target.outputId, checked.print);
+    const pixel = measureDistinctness(checked.print, state.sourcePrint ?? null, [...state.prints.values()]);
+    state.prints.set(outputId, checked.print);
+    state.hashes.set(outputId, checked.hashes);
     if (target.thumbnailPath) await rename(scratch(target).thumbnailPath, target.thumbnailPath);
     await rename(target.workPath, target.finalPath);
-    return { outputId: target.outputId, ok: true, ...checked.facts, distinctness };
+    const distinctness = { vpdq, pixel, redraws: state.redraws.get(outputId) ?? [] };
+    return { outputId, ok: true, ...checked.facts, plan: target.plan, distinctness };
   } catch (error) {
-    return invalidOutput(target.outputId, error);
+    return invalidOutput(outputId, error);
   }
 }
 

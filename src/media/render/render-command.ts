@@ -8,6 +8,7 @@ import { outputGeometry } from '../plan/output-format.js';
 import { expectedDuration, variationFps } from '../plan/planner.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
 import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
+import { hashBranchFilters, hashOutputArgs } from '../verify/frame-hash-command.js';
 import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
 
 export interface RenderCommandTarget extends SideOutputs {
@@ -25,6 +26,8 @@ export interface RenderCommandRequest {
   decodeThreads: number;
   /** Also write the source's fingerprint, from the frames decoded for the variations. */
   sourceFingerprintPath?: string;
+  /** Also send every decoded frame of the source, before any effect, to be PDQ-hashed (a frame sink's URL). */
+  sourceHashTarget?: string;
 }
 
 /** The filters this module writes itself, whatever the plan (the effects declare theirs). */
@@ -60,9 +63,11 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
   const args = ['-y', '-threads', threads, ...inputArgs(req.inputPath, media.demuxer)];
   args.push('-filter_complex_threads', threads, '-filter_complex', graph.join(';'));
   targets.forEach((target, i) => {
-    args.push(...outputArgs(target, i, req, ctx), ...sideOutputArgs(`v${i}`, target));
+    const duration = expectedDuration(media, target.plan);
+    args.push(...outputArgs(target, i, req, ctx), ...sideOutputArgs(`v${i}`, target, duration));
   });
   if (req.sourceFingerprintPath) args.push(...fingerprintOutputArgs('[sfp]', req.sourceFingerprintPath));
+  if (req.sourceHashTarget) args.push(...hashOutputArgs('[sph]', req.sourceHashTarget));
   return args;
 }
 
@@ -74,15 +79,21 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
   const n = req.targets.length;
   const head = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p', 'setsar=1'];
   const source = `[0:${req.media.video.index}]`;
-  const shared = n > 1 || req.sourceFingerprintPath !== undefined;
+  const shared = n > 1 || req.sourceFingerprintPath !== undefined || req.sourceHashTarget !== undefined;
   const inputs = shared ? req.targets.map((_, i) => `[vs${i}]`) : [source];
   const graph: string[] = [];
   if (shared) {
-    const branches = [...inputs, ...(req.sourceFingerprintPath ? ['[vsfp]'] : [])];
+    const sides = [
+      ...(req.sourceFingerprintPath ? ['[vsfp]'] : []),
+      ...(req.sourceHashTarget ? ['[vsph]'] : []),
+    ];
+    const branches = [...inputs, ...sides];
     graph.push(`${source}${head.join(',')},split=${branches.length}${branches.join('')}`);
   }
   if (req.sourceFingerprintPath)
     graph.push(`[vsfp]${fingerprintFilters(req.media.durationSec).join(',')}[sfp]`);
+  if (req.sourceHashTarget)
+    graph.push(`[vsph]${hashBranchFilters(ctx.width, ctx.height, null).join(',')}[sph]`);
   req.targets.forEach((target, i) => {
     const effects = inOrder(target.plan.effects);
     const timing = effects.filter((e) => effectById(e.id).kind === 'timing');
@@ -99,7 +110,7 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
         ctx,
       ),
     ];
-    const sides = branchSideOutputs(`v${i}`, target, expectedDuration(req.media, target.plan), ctx.width);
+    const sides = branchSideOutputs(`v${i}`, target, expectedDuration(req.media, target.plan), ctx);
     graph.push(`${inputs[i]}${filters.join(',')}${sides.tail}`, ...sides.graph);
   });
   return graph;

@@ -1,6 +1,7 @@
 import type { ProcessSlots, Ticket } from '../ffmpeg/process-slots.js';
 import type { EngineOptions } from '../options.js';
 import type { MediaInfo, VariationPlan } from '../types.js';
+import type { Distinctness, Redraw } from '../verify/distinctness.js';
 
 /** What a render of one source is asked for and what it answers (see render.ts). */
 
@@ -21,10 +22,15 @@ export type RenderResult =
       durationSec: number;
       width: number;
       height: number;
-      distinctness: Record<string, number>;
+      /** The plan delivered: the target's, or the redraw that replaced it. */
+      plan: VariationPlan;
+      distinctness: Distinctness;
     }
-  /** message is safe to show a user; detail (FFmpeg's words, paths) is for logs only. */
-  | { outputId: string; ok: false; code: string; message: string; detail: string };
+  /**
+   * message is safe to show a user; detail (FFmpeg's words, paths) is for logs only. tooClose: vPDQ
+   * matched it to its source or a sibling (render.ts redraws it, or fails it after the last try).
+   */
+  | { outputId: string; ok: false; code: string; message: string; detail: string; tooClose?: Redraw };
 
 export interface RenderRequest {
   inputPath: string;
@@ -43,4 +49,11 @@ export interface RenderRequest {
   slots?: ProcessSlots;
   /** Where this render's processes queue among the others sharing `slots` (e.g. [job, source]). */
   ticket?: Ticket;
+  /**
+   * Plans an output again from its seed under a labelled fork (`redraw-1`…), when vPDQ matched it to
+   * its source or a sibling. Without it such an output fails at once.
+   */
+  replan?: (plan: VariationPlan, label: string) => VariationPlan;
+  /** false: measure vPDQ but deliver every output (tests of timing that render near-copies on purpose). */
+  guarantee?: boolean;
 }

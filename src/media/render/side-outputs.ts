@@ -1,13 +1,16 @@
 import { FINGERPRINT_FILTERS, fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
+import { hashBranchFilters, hashOutputArgs, VARIATION_HASH_FPS } from '../verify/frame-hash-command.js';
 
 /**
- * Extra outputs of a render command, made from frames it decodes anyway: a fingerprint of the
- * source, and per variation a fingerprint and a JPEG thumbnail. Measuring distinctness and making
- * previews this way costs no second decode of anything.
+ * Extra outputs of a render command, made from frames it decodes anyway: a fingerprint and the
+ * PDQ frames of the source, and per variation a fingerprint, its PDQ frames and a JPEG thumbnail.
+ * Measuring distinctness and making previews this way costs no second decode of anything.
  */
 export interface SideOutputs {
   fingerprintPath?: string;
   thumbnailPath?: string;
+  /** Where the variation's frames go, 15 a second, gray and fit to 512 px, to be PDQ-hashed (a frame sink's URL). */
+  hashTarget?: string;
 }
 
 export const THUMBNAIL_MAX_WIDTH = 360;
@@ -28,7 +31,7 @@ export function branchSideOutputs(
   label: string,
   sides: SideOutputs,
   durationSec: number,
-  width: number,
+  size: { width: number; height: number },
 ): { tail: string; graph: string[] } {
   const branches: string[] = [];
   const graph: string[] = [];
@@ -36,9 +39,15 @@ export function branchSideOutputs(
     branches.push(`${label}fp`);
     graph.push(`[${label}fp]${fingerprintFilters(durationSec).join(',')}[${label}fpo]`);
   }
+  if (sides.hashTarget) {
+    branches.push(`${label}ph`);
+    graph.push(
+      `[${label}ph]${hashBranchFilters(size.width, size.height, VARIATION_HASH_FPS).join(',')}[${label}pho]`,
+    );
+  }
   if (sides.thumbnailPath) {
     branches.push(`${label}th`);
-    const thumbWidth = Math.min(THUMBNAIL_MAX_WIDTH, width);
+    const thumbWidth = Math.min(THUMBNAIL_MAX_WIDTH, size.width);
     // The second trim drops every later frame, so nothing past the thumbnail is scaled or queued.
     const pick = `trim=start=${thumbnailTime(durationSec)},trim=end_frame=1`;
     graph.push(`[${label}th]${pick},scale=${thumbWidth}:-2[${label}tho]`);
@@ -49,9 +58,11 @@ export function branchSideOutputs(
 }
 
 /** Output options for the side branches made by branchSideOutputs. */
-export function sideOutputArgs(label: string, sides: SideOutputs): string[] {
+export function sideOutputArgs(label: string, sides: SideOutputs, durationSec: number): string[] {
   const args: string[] = [];
   if (sides.fingerprintPath) args.push(...fingerprintOutputArgs(`[${label}fpo]`, sides.fingerprintPath));
+  // Cut where the variation is cut, so the hashes are of the frames a viewer gets.
+  if (sides.hashTarget) args.push(...hashOutputArgs(`[${label}pho]`, sides.hashTarget, durationSec));
   if (sides.thumbnailPath) {
     args.push('-map', `[${label}tho]`, '-frames:v', '1', '-q:v', '3', '-flags:v', '+bitexact');
     args.push('-fflags', '+bitexact', '-f', 'image2', '-update', '1', `file:${sides.thumbnailPath}`);

@@ -1,10 +1,10 @@
 import os from 'node:os';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { admitMedia } from '../admission/admission.js';
 import type { EngineOptions } from '../options.js';
 import type { MediaInfo } from '../types.js';
+import { matchInSlices } from './match-in-slices.js';
 import { hashVideoFrames } from './video-hashes.js';
-import { startComparison, VPDQ_RULE, type VpdqComparison, type VpdqVerdict } from './vpdq.js';
+import type { VpdqComparison, VpdqVerdict } from './vpdq.js';
 import type { FrameHash } from './vpdq-hash-file.js';
 
 /**
@@ -89,27 +89,6 @@ export async function compareVideoFiles(
   } finally {
     signal?.removeEventListener('abort', stop);
   }
-}
-
-/**
- * Pairs of frames compared between two turns of the event loop: ~10–20 ms of work here, so a server
- * keeps answering other requests while two long videos are matched.
- */
-const PAIRS_PER_SLICE = 200_000;
-
-async function matchInSlices(
-  query: FrameHash[],
-  compared: FrameHash[],
-  signal: AbortSignal,
-): Promise<VpdqComparison> {
-  const matching = startComparison(query, compared, VPDQ_RULE);
-  const rows = Math.max(1, Math.floor(PAIRS_PER_SLICE / Math.max(1, matching.pairsPerRow)));
-  while (matching.rowsLeft > 0) {
-    signal.throwIfAborted();
-    matching.step(rows);
-    await nextTurn();
-  }
-  return matching.result();
 }
 
 function summarise(query: FrameHash[], compared: FrameHash[], result: VpdqComparison): VideoComparison {

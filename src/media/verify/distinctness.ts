@@ -1,6 +1,29 @@
 import { type Fingerprint, pixelDifference, structuralDifference } from './fingerprint.js';
+import type { VpdqDistinctness } from './vpdq-distinctness.js';
 
-/** How far an output is from its source and from the nearest sibling checked before it. */
+/**
+ * What an output's distinctness record holds: vPDQ's reading (what decides), the 16×16 grey
+ * measures (kept: they still speak when vPDQ cannot measure — a flat text-on-colour ad — and they
+ * cost a few hundred bytes from frames already decoded), and the redraws it took.
+ */
+export interface Distinctness {
+  vpdq: VpdqDistinctness;
+  pixel: Record<string, number>;
+  redraws: Redraw[];
+}
+
+/** One plan that was drawn for an output and not delivered, because vPDQ matched it to another video. */
+export interface Redraw {
+  /** The labelled fork of the output's seed the next plan came from: `redraw-1`, `redraw-2`… */
+  label: string;
+  /** The rejected plan's signature. */
+  rejectedSignature: string;
+  closeTo: 'source' | 'sibling';
+  matchedPercent: number;
+  nearestBits: number | null;
+}
+
+/** How far an output is from its source and from the nearest sibling checked before it, on 16×16 grey frames. */
 export function measureDistinctness(
   print: Fingerprint,
   source: Fingerprint | null,

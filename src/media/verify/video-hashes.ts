@@ -1,20 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
-import path from 'node:path';
 import { probeMedia } from '../admission/probe.js';
 import { runFfmpeg } from '../ffmpeg/runner.js';
 import type { EngineOptions } from '../options.js';
 import type { MediaInfo } from '../types.js';
 import { frameHashArgs, HASH_FRAME_MAX_SIDE, hashFrameSize } from './frame-hash-command.js';
+import { openFrameSink } from './frame-sink.js';
 import type { PixelFormat } from './jarosz.js';
-import { PdqHasher } from './pdq.js';
 import type { FrameHash } from './vpdq-hash-file.js';
 
 /**
  * PDQ hashes of a video file's frames, computed as FFmpeg decodes it. The runner keeps stdout for
- * `-progress`, so the raw frames come over a Unix socket this process listens on: FFmpeg connects
- * to it as its output (`unix:` URL; the socket sits in a fresh private folder), the frames stream
- * through without touching the disk, and a slow reader simply makes FFmpeg wait.
+ * `-progress`, so the raw frames come over a Unix socket (frame-sink.ts).
  *
  * Gray frames by default: FFmpeg's luma gave the same hashes as PDQ's luma from RGB on the
  * reference clips (median 0 bits apart), for a third of the bytes and less work on both sides.
@@ -52,38 +47,10 @@ export async function hashVideoFrames(req: HashVideoRequest): Promise<FrameHash[
   const maxSide = req.maxSide ?? HASH_FRAME_MAX_SIDE;
   const info = req.info ?? (await probeMedia(req.file, req.options, req.signal));
   const { width, height } = hashFrameSize(info.video.width, info.video.height, maxSide);
-  const frameBytes = width * height * (format === 'rgb24' ? 3 : 1);
   const rate = fps ?? (info.video.fps > 0 ? info.video.fps : 1);
 
-  const hasher = new PdqHasher();
-  const frame = new Uint8Array(frameBytes);
-  const hashes: FrameHash[] = [];
-  let filled = 0;
-  const take = (chunk: Buffer) => {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const n = Math.min(frameBytes - filled, chunk.length - offset);
-      frame.set(chunk.subarray(offset, offset + n), filled);
-      filled += n;
-      offset += n;
-      if (filled === frameBytes) {
-        const { hex, quality } = hasher.hash({ data: frame, width, height, format });
-        const index = hashes.length;
-        hashes.push({ index, timeSec: Math.round((index / rate) * 1000) / 1000, quality, hex });
-        filled = 0;
-      }
-    }
-  };
-
-  const dir = await mkdtemp(path.join(req.socketDir, 'pdq-'));
-  const socketPath = path.join(dir, 'frames.sock');
-  const server = createServer();
+  const sink = await openFrameSink({ socketDir: req.socketDir, width, height, format, rate });
   try {
-    const received = receiveOne(server, take);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, resolve);
-    });
     const args = frameHashArgs({
       file: req.file,
       demuxer: info.demuxer,
@@ -93,39 +60,11 @@ export async function hashVideoFrames(req: HashVideoRequest): Promise<FrameHash[
       fps,
       maxSide,
       format,
-      target: `unix:${socketPath}`,
+      target: sink.target,
     });
     await runFfmpeg({ args, durationSec: info.durationSec, options: req.options, signal: req.signal });
-    // FFmpeg opens its output with the first frame: a video that gives none never connects.
-    if (received.connected) await received.ended;
+    return await sink.hashes();
   } finally {
-    server.close();
-    await rm(dir, { recursive: true, force: true });
+    await sink.close();
   }
-  return hashes;
-}
-
-/** Feeds `onData` every chunk of the first connection to `server`; `ended` settles when it closes. */
-function receiveOne(
-  server: Server,
-  onData: (chunk: Buffer) => void,
-): { connected: boolean; ended: Promise<void> } {
-  const state = { connected: false, ended: Promise.resolve() };
-  state.ended = new Promise((resolve, reject) => {
-    server.once('connection', (socket: Socket) => {
-      state.connected = true;
-      socket.on('data', (chunk: Buffer) => {
-        try {
-          onData(chunk);
-        } catch (error) {
-          socket.destroy(error as Error);
-        }
-      });
-      socket.once('error', reject);
-      socket.once('close', () => resolve());
-    });
-  });
-  // Awaited only once FFmpeg has run; until then a socket error must not count as unhandled.
-  state.ended.catch(() => undefined);
-  return state;
 }

@@ -8,6 +8,7 @@ export { MAX_OUTPUTS_PER_SOURCE } from '../../../src/http/limits.js';
 export type {
   ApiTokenView,
   CreateJobBody as NewJobRequest,
+  DistinctnessView,
   EffectView,
   Intensity,
   JobChange,

@@ -4,6 +4,7 @@ import type { OutputView } from '../api/types.js';
 import { formatBytes, formatDuration, percent } from '../lib/format.js';
 import { ProgressBar } from './ProgressBar.js';
 import { StatusBadge, statusLabel, toneOf } from './StatusBadge.js';
+import { VpdqLine } from './VpdqLine.js';
 
 /** One variation: its thumbnail (click to play inline), progress, what changed, and a download. */
 export function OutputCard({ jobId, output }: { jobId: string; output: OutputView }) {
@@ -62,6 +63,7 @@ export function OutputCard({ jobId, output }: { jobId: string; output: OutputVie
           />
         )}
         {output.error && <p class="error-text small">{output.error}</p>}
+        {done && output.distinctness && <VpdqLine distinctness={output.distinctness} />}
         {output.effects.length > 0 && (
           <ul class="effects" aria-label={`What changed in ${name}`}>
             {output.effects.map((effect) => (

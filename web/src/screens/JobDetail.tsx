@@ -7,6 +7,7 @@ import { ProgressBar } from '../components/ProgressBar.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { SourceSection } from '../components/SourceSection.js';
 import { StatusBadge, toneOf } from '../components/StatusBadge.js';
+import { DistinctBadge, VpdqExplainer } from '../components/VpdqLine.js';
 import { WebhookLine } from '../components/WebhookLine.js';
 import { useFinishNotice } from '../hooks/useFinishNotice.js';
 import { useLiveJob } from '../hooks/useLiveJob.js';
@@ -92,6 +93,10 @@ export function JobDetail({ id }: { id: string }) {
             {done} of {plural(job.outputs.length, 'variation')} ready
           </span>
           <span>Intensity: {job.intensity}</span>
+          <span class="vpdq-summary">
+            <DistinctBadge job={job} />
+            <VpdqExplainer />
+          </span>
           <span>
             Seed: <code>{job.seed}</code>
           </span>
