@@ -1,7 +1,7 @@
 import type { JobDetail, OutputRecord, SourceRecord } from '../jobs/types.js';
 import type { JobWebhook, WebhookDelivery } from '../jobs/webhook-store.js';
 import { outputFileName, type PlannedEffect, uniqueStems } from '../media/index.js';
-import type { JobView, OutputView, WebhookView } from './schemas.js';
+import type { JobView, OutputView, UploadInfo, WebhookView } from './schemas.js';
 
 /** Turns a job as stored into what the API shows: ISO dates, file names, effects a person can read. */
 export type EffectDescriber = (effect: PlannedEffect) => { label: string; description: string };
@@ -50,7 +50,7 @@ export function toJobView(
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     expiresAt: iso(job.expiresAt),
-    sources: job.sources.map(sourceView),
+    sources: job.sources.map(uploadInfo),
     outputs: job.outputs.map((output) =>
       outputView(output, names.get(output.id)?.file ?? `${output.id}.mp4`, describe),
     ),
@@ -71,7 +71,8 @@ function webhookView({ webhook, deliveries }: JobWebhookState): WebhookView {
   };
 }
 
-function sourceView(source: SourceRecord): JobView['sources'][number] {
+/** An admitted file as the API shows it: an upload, or the source of a job it became. */
+export function uploadInfo(source: Pick<SourceRecord, 'id' | 'name' | 'sizeBytes' | 'media'>): UploadInfo {
   return {
     id: source.id,
     name: source.name,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clip, ffmpegFile } from '../support/clips.js';
+import { clip, ffmpegFile, QUICK_H264 } from '../support/clips.js';
 import { tusUpload } from '../support/http-client.js';
 import { ffmpegChildren, isRunning } from '../support/processes.js';
 import { signedInServerForFile } from '../support/server.js';
@@ -13,12 +13,7 @@ const source = clip();
 const reencoded = ffmpegFile(`${path.basename(source, '.mp4')}-reencoded.mp4`, [
   '-i',
   source,
-  '-c:v',
-  'libx264',
-  '-preset',
-  'ultrafast',
-  '-pix_fmt',
-  'yuv420p',
+  ...QUICK_H264,
   '-c:a',
   'copy',
   '-crf',

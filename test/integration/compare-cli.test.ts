@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachedFile, clip, ffmpegFile } from '../support/clips.js';
+import { cachedFile, clip, ffmpegFile, QUICK_H264 } from '../support/clips.js';
 
 const exec = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
@@ -88,12 +88,7 @@ describe.concurrent('vidvar compare', () => {
       plain,
       '-vf',
       'transpose=cclock',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
+      ...QUICK_H264,
     ]);
     const r = await vidvar('compare', turned, tagged, '--json');
     expect(r.code, r.stdout).toBe(1);
@@ -106,12 +101,7 @@ describe.concurrent('vidvar compare', () => {
       'lavfi',
       '-i',
       'color=black:size=320x568:rate=30:duration=1',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
+      ...QUICK_H264,
     ]);
     const [r, json] = await Promise.all([
       vidvar('compare', black, source),

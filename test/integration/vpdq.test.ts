@@ -6,7 +6,7 @@ import { engineOptions } from '../../src/media/options.js';
 import { hashVideoFrames } from '../../src/media/verify/video-hashes.js';
 import { compareVideos } from '../../src/media/verify/vpdq.js';
 import type { FrameHash } from '../../src/media/verify/vpdq-hash-file.js';
-import { clip, ffmpegFile } from '../support/clips.js';
+import { clip, ffmpegFile, QUICK_H264 } from '../support/clips.js';
 import {
   PDQ_REFERENCE_DIR,
   PDQ_REFERENCE_PRESENT,
@@ -120,12 +120,7 @@ describe('frame hashes of generated clips', () => {
       'lavfi',
       '-i',
       'color=black:size=320x568:rate=30:duration=2',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-pix_fmt',
-      'yuv420p',
+      ...QUICK_H264,
     ]);
     const frames = await hash(black);
     expect(frames).toHaveLength(8);

@@ -113,6 +113,9 @@ export function cachedFile(name: string, make: () => Buffer | string): string {
 }
 
 /** A file FFmpeg writes from these arguments (the output path is appended), cached under `name`. */
+/** The quickest H.264 players accept, for test files made with ffmpegFile. */
+export const QUICK_H264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'];
+
 export function ffmpegFile(name: string, args: string[]): string {
   return cachedFile(name, () => {
     // Same extension as `name`: FFmpeg picks the container from it.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { importFromLink, type LinkImportDeps } from '../../jobs/link-import.js';
 import type { ApiApp } from '../deps.js';
+import { uploadInfo } from '../job-view.js';
 import { refuseWhileDraining } from '../refusals.js';
 import { errorSchema, uploadInfoSchema } from '../schemas.js';
 
@@ -42,14 +43,7 @@ export function registerLinkImportRoute(app: ApiApp, deps: LinkImportRouteDeps):
     async (request, reply) => {
       refuseWhileDraining(deps.isDraining, reply);
       const upload = await importFromLink(deps.link, new URL(request.body.url));
-      return reply.code(201).send({
-        id: upload.id,
-        name: upload.name,
-        sizeBytes: upload.sizeBytes,
-        durationSec: upload.media.durationSec,
-        width: upload.media.video.width,
-        height: upload.media.video.height,
-      });
+      return reply.code(201).send(uploadInfo(upload));
     },
   );
 }

@@ -17,6 +17,7 @@ import { discardBody } from '../discard-body.js';
 import { displayName } from '../display-name.js';
 import { INTERNAL_MESSAGE } from '../error-handler.js';
 import { claimKey, fingerprintOf, idempotencyRef } from '../idempotency.js';
+import { uploadInfo } from '../job-view.js';
 import { refuseWhileDraining, tooLargeError } from '../refusals.js';
 import { errorSchema, idSchema, uploadInfoSchema } from '../schemas.js';
 
@@ -226,14 +227,7 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
     async (request) => {
       const upload = deps.store.getUpload(request.params.id);
       if (!upload) throw new UserError('not_found', 'That upload does not exist (or was already used).', 404);
-      return {
-        id: upload.id,
-        name: upload.name,
-        sizeBytes: upload.sizeBytes,
-        durationSec: upload.media.durationSec,
-        width: upload.media.video.width,
-        height: upload.media.video.height,
-      };
+      return uploadInfo(upload);
     },
   );
 }
