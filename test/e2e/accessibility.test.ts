@@ -156,6 +156,8 @@ describe('focus and small screens', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/#/new`);
     const hints = page.locator('.segmented__hint');
+    // count() does not wait: the screen renders after the page loads.
+    await hints.first().waitFor();
     expect(await hints.count()).toBe(3);
     for (const hint of await hints.all()) expect(await hint.isVisible()).toBe(true);
     await context.close();
