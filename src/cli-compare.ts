@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './cli-usage.js';
+import { parseCommandArgs, UsageError } from './cli-usage.js';
 import { isUserError } from './errors.js';
 import {
   compareVideoFiles,
@@ -59,15 +58,7 @@ export async function compare(args: string[], help: string): Promise<number> {
 }
 
 function parseCompareArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
 }
 
 class InputError extends Error {}

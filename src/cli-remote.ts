@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { UsageError } from './cli-usage.js';
+import { BATCH_OPTIONS, parseCommandArgs, UsageError } from './cli-usage.js';
 import { VidvarApiError, VidvarClient } from './client/vidvar-client.js';
 import type { JobView } from './http/schemas.js';
 
@@ -86,22 +85,10 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
 }
 
 function parseRemoteArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        server: { type: 'string' },
-        token: { type: 'string' },
-        count: { type: 'string', short: 'n' },
-        intensity: { type: 'string', short: 'i' },
-        seed: { type: 'string', short: 's' },
-        out: { type: 'string', short: 'o' },
-        webhook: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs(args, {
+    ...BATCH_OPTIONS,
+    server: { type: 'string' },
+    token: { type: 'string' },
+    webhook: { type: 'string' },
+  });
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { compare } from './cli-compare.js';
 import { REMOTE_HELP, remote } from './cli-remote.js';
-import { UsageError } from './cli-usage.js';
+import { BATCH_OPTIONS, parseCommandArgs, UsageError } from './cli-usage.js';
 import {
   type BatchEvent,
   batchScript,
@@ -140,28 +139,16 @@ async function make(args: string[]): Promise<number> {
 }
 
 function parseMakeArgs(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        count: { type: 'string', short: 'n' },
-        intensity: { type: 'string', short: 'i' },
-        seed: { type: 'string', short: 's' },
-        out: { type: 'string', short: 'o' },
-        concurrency: { type: 'string', short: 'c' },
-        threads: { type: 'string' },
-        processes: { type: 'string', short: 'p' },
-        'fan-out': { type: 'string' },
-        preset: { type: 'string' },
-        'print-commands': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  return parseCommandArgs(args, {
+    ...BATCH_OPTIONS,
+    concurrency: { type: 'string', short: 'c' },
+    threads: { type: 'string' },
+    processes: { type: 'string', short: 'p' },
+    'fan-out': { type: 'string' },
+    preset: { type: 'string' },
+    'print-commands': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
 }
 
 function integer(value: string | undefined, name: string, min: number, max: number): number {

@@ -100,7 +100,15 @@ describe('routes without a session, under every spelling of their path', () => {
         `GET /api/jobs/${ID}/events`,
         `GET /api/jobs/${ID}/outputs/${ID}/thumbnail`,
         `POST /api/jobs/${ID}/retry`,
+        `POST /api/jobs/${ID}/stop`,
+        `GET /api/jobs/${ID}/manifest`,
+        `GET /api/jobs/${ID}/outputs/${ID}`,
+        `GET /api/uploads/${ID}/info`,
+        'POST /api/uploads/from-url',
         'POST /api/compare',
+        'POST /api/tokens',
+        'GET /api/tokens',
+        `DELETE /api/tokens/${ID}`,
       ]),
     );
     expect(names.filter((n) => n.includes('/api/session') || n.includes('/api/health'))).toEqual([]);
