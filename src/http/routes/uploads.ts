@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
@@ -81,6 +82,9 @@ function createTusServer(
   deps: UploadRouteDeps,
   created: WeakMap<IncomingMessage, string>,
 ): Server {
+  // FileStore's constructor starts its own mkdir and throws from the callback if that fails (say the
+  // data folder is being removed), which nothing can catch; made here first, its mkdir finds it made.
+  mkdirSync(deps.layout.tus, { recursive: true });
   const datastore = new FileStore({ directory: deps.layout.tus });
   // tus's own record of a finished upload; if it stays, the janitor removes it with the stale uploads.
   const forget = (id: string) =>
