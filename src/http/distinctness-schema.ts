@@ -21,8 +21,16 @@ const redrawSchema = z.object({
   label: z.string().describe('The labelled fork of the seed the next plan came from: redraw-1, redraw-2…'),
   rejectedSignature: z.string(),
   closeTo: z.enum(['source', 'sibling']),
-  matchedPercent: z.number(),
+  measure: z
+    .enum(['vpdq', 'pixel'])
+    .optional()
+    .describe('What judged it too close: vPDQ, or the 16×16 grey measures where vPDQ cannot measure'),
+  matchedPercent: z.number().describe("vPDQ's share of matching frames (0 when the pixel measures judged)"),
   nearestBits: z.number().nullable(),
+  pixelDifference: z
+    .number()
+    .optional()
+    .describe('Mean grey-level difference, when the pixel measures judged'),
 });
 
 export const distinctnessSchema = z.object({

@@ -183,4 +183,56 @@ describe('the guarantee', () => {
     });
     expect(result?.distinctness.pixel.vsSource).toBeGreaterThanOrEqual(0);
   });
+
+  it('where vPDQ cannot measure, redraws a near-copy on the pixel measures, and names no matcher when it gives up', async () => {
+    const flat = clip({ width: 320, height: 568, duration: 2, source: 'color' });
+    const flatMedia = await admitMedia(flat, 'flat.mp4', options);
+    const [plan] =
+      planJob({
+        seed: 'flat',
+        intensity: 'medium',
+        count: 1,
+        sources: [flatMedia],
+        preset: options.preset,
+      })[0] ?? [];
+    if (!plan) throw new Error('no plan');
+    // Black made lighter: a tone shift the pixel measures see.
+    const lighter: VariationPlan = {
+      ...plan,
+      effects: [{ id: 'brightness', params: { brightness: 0.1 } }],
+      signature: 'lighter',
+    };
+    const [redrawn] = delivered(
+      await renderVariations({
+        inputPath: flat,
+        media: flatMedia,
+        targets: targets('flat-redraw', [nearCopy(plan)]),
+        options,
+        replan: () => lighter,
+      }),
+    );
+    expect(redrawn?.distinctness.vpdq.measurable).toBe(false);
+    expect(redrawn?.distinctness.redraws).toEqual([
+      expect.objectContaining({
+        label: 'redraw-1',
+        rejectedSignature: 'copy',
+        closeTo: 'source',
+        measure: 'pixel',
+      }),
+    ]);
+    expect(redrawn?.plan.signature).toBe('lighter');
+    expect(redrawn?.distinctness.pixel.vsSource).toBeGreaterThan(10);
+
+    const [stubborn] = await renderVariations({
+      inputPath: flat,
+      media: flatMedia,
+      targets: targets('flat-stubborn', [nearCopy(plan)]),
+      options,
+      replan: (p) => nearCopy(p),
+    });
+    expect(stubborn).toMatchObject({ ok: false, code: 'too_close' });
+    expect(stubborn?.ok === false && stubborn.message).toBe(
+      'This variation stayed too close to the original (the picture has too little detail for vPDQ; compared pixel by pixel) after 3 tries; try a stronger intensity.',
+    );
+  });
 });

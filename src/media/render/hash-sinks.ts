@@ -32,7 +32,9 @@ export async function openGroupSinks(
   const geometry = outputGeometry(media, maxLongSide);
   const size = hashFrameSize(geometry.width, geometry.height, HASH_FRAME_MAX_SIDE);
   // Sockets hold no data, and their paths must stay short: the system's temporary folder.
-  const open = (rate: number) => openFrameSink({ socketDir: os.tmpdir(), ...size, format: 'gray', rate });
+  // The branches send the luma plane as coded (hashBranchFilters): limited range.
+  const open = (rate: number) =>
+    openFrameSink({ socketDir: os.tmpdir(), ...size, format: 'gray', range: 'limited', rate });
   const sinks = new Map<string, FrameSink>();
   let source: FrameSink | null = null;
   const close = async () => {

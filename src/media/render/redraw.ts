@@ -1,19 +1,25 @@
+import type { Redraw } from '../verify/distinctness.js';
 import type { FinishState } from './render-checks.js';
 import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 /**
- * The guarantee: an output vPDQ matches to its source or to a sibling delivered before it is never
- * delivered. It is planned again from the seed under a labelled fork (`redraw-1`, `redraw-2`), the
+ * The guarantee: an output too close to its source or to a sibling delivered before it (vPDQ's match,
+ * or the pixel floors where vPDQ cannot measure: too-close.ts) is never delivered. It is planned again from the seed under a labelled fork (`redraw-1`, `redraw-2`), the
  * rejected plan recorded, and rendered again; after MAX_TRIES renders it fails with a reason a
  * marketer can act on.
  */
 export const MAX_TRIES = 3;
 
-export function tooCloseMessage(closeTo: 'source' | 'sibling', tries: number): string {
+export function tooCloseMessage(close: Pick<Redraw, 'closeTo' | 'measure'>, tries: number): string {
   const times = `${tries} ${tries === 1 ? 'try' : 'tries'}`;
-  return closeTo === 'source'
-    ? `This variation stayed too close to the original in Meta's open video matcher after ${times}; try a stronger intensity.`
-    : `This variation stayed too close to another variation of the same video in Meta's open video matcher after ${times}; try a stronger intensity or fewer variations.`;
+  // Where vPDQ could not measure, the pixel measures judged: the message must not name the matcher.
+  const by =
+    close.measure === 'pixel'
+      ? ' (the picture has too little detail for vPDQ; compared pixel by pixel)'
+      : " in Meta's open video matcher";
+  return close.closeTo === 'source'
+    ? `This variation stayed too close to the original${by} after ${times}; try a stronger intensity.`
+    : `This variation stayed too close to another variation of the same video${by} after ${times}; try a stronger intensity or fewer variations.`;
 }
 
 /** What a round settled (delivered or failed for good), and the targets to render again, replanned. */
@@ -34,7 +40,7 @@ export function nextRound(
     }
     const { outputId } = result;
     if (tries >= MAX_TRIES || !req.replan) {
-      const message = tooCloseMessage(result.tooClose.closeTo, tries);
+      const message = tooCloseMessage(result.tooClose, tries);
       const failed: RenderResult = { outputId, ok: false, code: 'too_close', message, detail: result.detail };
       req.onOutput?.(failed);
       settled.push(failed);

@@ -4,8 +4,9 @@ import { outputGeometry } from '../plan/output-format.js';
 import { expectedDuration } from '../plan/planner.js';
 import { measureDistinctness, type Redraw } from '../verify/distinctness.js';
 import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
+import { tooClose } from '../verify/too-close.js';
 import { verifyOutput } from '../verify/verify-output.js';
-import { measureVpdq, tooClose } from '../verify/vpdq-distinctness.js';
+import { measureVpdq } from '../verify/vpdq-distinctness.js';
 import type { FrameHash } from '../verify/vpdq-hash-file.js';
 import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
@@ -78,7 +79,7 @@ export async function checkTarget(
 
 /**
  * In the caller's order: distinctness against the source and the siblings delivered before, then the
- * final names. An output vPDQ matches to either is not delivered: it comes back `tooClose`.
+ * final names. An output too close to either (too-close.ts) is not delivered: it comes back `tooClose`.
  */
 export async function finishTarget(
   target: RenderTarget,
@@ -90,21 +91,17 @@ export async function finishTarget(
   if ('failed' in checked) return checked.failed;
   const { outputId } = target;
   const vpdq = await measureVpdq(checked.hashes, state.sourceHashes, [...state.hashes.values()], signal);
-  const close = guarantee ? tooClose(vpdq) : null;
+  const pixel = measureDistinctness(checked.print, state.sourcePrint ?? null, [...state.prints.values()]);
+  const close = guarantee ? tooClose(vpdq, pixel) : null;
   if (close) {
-    const measure = close === 'source' ? vpdq.vsSource : vpdq.vsNearestSibling;
-    const detail = `vPDQ matches its ${close} (${measure?.matchedPercent} % of frames)`;
-    const tooCloseTo: Redraw = {
-      label: '',
-      rejectedSignature: target.plan.signature,
-      closeTo: close,
-      matchedPercent: measure?.matchedPercent ?? 0,
-      nearestBits: measure?.nearestBits ?? null,
-    };
+    const detail =
+      close.measure === 'vpdq'
+        ? `vPDQ matches its ${close.closeTo} (${close.matchedPercent} % of frames)`
+        : `not measurable by vPDQ; ${close.pixelDifference} grey levels from its ${close.closeTo}`;
+    const tooCloseTo: Redraw = { label: '', rejectedSignature: target.plan.signature, ...close };
     return { outputId, ok: false, code: 'too_close', message: '', detail, tooClose: tooCloseTo };
   }
   try {
-    const pixel = measureDistinctness(checked.print, state.sourcePrint ?? null, [...state.prints.values()]);
     state.prints.set(outputId, checked.print);
     state.hashes.set(outputId, checked.hashes);
     if (target.thumbnailPath) await rename(scratch(target).thumbnailPath, target.thumbnailPath);

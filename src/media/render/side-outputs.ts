@@ -9,14 +9,20 @@ import { hashBranchFilters, hashOutputArgs, VARIATION_HASH_FPS } from '../verify
 export interface SideOutputs {
   fingerprintPath?: string;
   thumbnailPath?: string;
-  /** Where the variation's frames go, 15 a second, gray and fit to 512 px, to be PDQ-hashed (a frame sink's URL). */
+  /** Where the variation's frames go, 15 a second, luma fit to 512 px, to be PDQ-hashed (a frame sink's URL). */
   hashTarget?: string;
 }
 
 export const THUMBNAIL_MAX_WIDTH = 360;
 
 /** The filters of the side branches: the fingerprint's own, and split, trim and scale. */
-export const SIDE_OUTPUT_FILTERS: readonly string[] = ['split', 'trim', 'scale', ...FINGERPRINT_FILTERS];
+export const SIDE_OUTPUT_FILTERS: readonly string[] = [
+  'split',
+  'trim',
+  'scale',
+  'extractplanes',
+  ...FINGERPRINT_FILTERS,
+];
 
 /** Where in a variation its thumbnail is taken: one second in, or the middle of a shorter clip. */
 export function thumbnailTime(durationSec: number): number {

@@ -12,15 +12,23 @@ export interface Distinctness {
   redraws: Redraw[];
 }
 
-/** One plan that was drawn for an output and not delivered, because vPDQ matched it to another video. */
+/**
+ * One plan that was drawn for an output and not delivered: vPDQ matched it to another video, or, where
+ * vPDQ cannot measure, it stayed under the pixel floors (too-close.ts).
+ */
 export interface Redraw {
   /** The labelled fork of the output's seed the next plan came from: `redraw-1`, `redraw-2`… */
   label: string;
   /** The rejected plan's signature. */
   rejectedSignature: string;
   closeTo: 'source' | 'sibling';
+  /** What judged it; records made before the pixel fallback have none and were all vPDQ's. */
+  measure?: 'vpdq' | 'pixel';
+  /** vPDQ's share of matching frames (0 when the pixel measures judged). */
   matchedPercent: number;
   nearestBits: number | null;
+  /** The mean grey-level difference, when the pixel measures judged. */
+  pixelDifference?: number;
 }
 
 /** How far an output is from its source and from the nearest sibling checked before it, on 16×16 grey frames. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
-import type { PixelFormat } from './jarosz.js';
+import type { LumaRange, PixelFormat } from './jarosz.js';
 import { PdqHasher } from './pdq.js';
 import type { FrameHash } from './vpdq-hash-file.js';
 
@@ -17,6 +17,8 @@ export interface FrameSinkSpec {
   width: number;
   height: number;
   format: PixelFormat;
+  /** Gray bytes straight from a video's luma plane are `limited` (see LumaFrame); default `full`. */
+  range?: LumaRange;
   /** Frames a second of what arrives: gives each hash its time. */
   rate: number;
 }
@@ -49,6 +51,7 @@ export async function openFrameSink(spec: FrameSinkSpec): Promise<FrameSink> {
           width: spec.width,
           height: spec.height,
           format: spec.format,
+          range: spec.range ?? 'full',
         });
         const index = hashes.length;
         hashes.push({ index, timeSec: Math.round((index / spec.rate) * 1000) / 1000, quality, hex });

@@ -16,7 +16,18 @@ export interface LumaFrame {
   width: number;
   height: number;
   format: PixelFormat;
+  /**
+   * `limited`: gray bytes that are a video's luma plane as coded (16–235), taken without FFmpeg's
+   * range conversion; stretched to 0–255 here, after the filter (default `full`).
+   */
+  range?: LumaRange;
 }
+
+export type LumaRange = 'full' | 'limited';
+
+/** Limited-range luma spans 16–235; full range 0–255. */
+const LIMITED_BLACK = 16;
+const LIMITED_TO_FULL = 255 / 219;
 
 /** Reusable weights and buffers: frame after frame of one size allocates nothing. */
 export class JaroszDownsampler {
@@ -68,6 +79,10 @@ export class JaroszDownsampler {
           sum += (vertical.weights[w + k] as number) * (rows[first + k * PDQ_SIDE + x] as number);
         out[r * PDQ_SIDE + x] = sum;
       }
+    }
+    // The filter is linear, so stretching its 4,096 outputs equals stretching every pixel first.
+    if (frame.range === 'limited') {
+      for (let i = 0; i < out.length; i++) out[i] = ((out[i] as number) - LIMITED_BLACK) * LIMITED_TO_FULL;
     }
   }
 }

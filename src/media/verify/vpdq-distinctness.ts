@@ -52,13 +52,6 @@ export async function measureVpdq(
   return { measurable: vsSource?.measurable ?? false, vsSource, vsNearestSibling };
 }
 
-/** True when vPDQ calls the output a copy of its source or of a sibling: it must not be delivered. */
-export function tooClose(vpdq: VpdqDistinctness): 'source' | 'sibling' | null {
-  if (vpdq.vsSource?.match) return 'source';
-  if (vpdq.vsNearestSibling?.match) return 'sibling';
-  return null;
-}
-
 function closer(a: VpdqMeasure, b: VpdqMeasure): boolean {
   if (a.measurable !== b.measurable) return a.measurable;
   if (a.matchedPercent !== b.matchedPercent) return a.matchedPercent > b.matchedPercent;
