@@ -175,6 +175,21 @@ describe('runFfmpeg', () => {
     expect(result.frames).toBe(90);
   });
 
+  it('keeps a run that works silently (one output has no frame until the end) past the stall timeout', async () => {
+    // FFmpeg reports progress only once every output has had a frame: here, the last tenth of a second.
+    const result = await runFfmpeg({
+      args: [
+        ...testSource(60, '1280x720'),
+        ...['-filter_complex', 'split[a][b];[b]trim=start=59.9[c]'],
+        ...['-map', '[a]', '-f', 'null', '-', '-map', '[c]', '-f', 'null', '-'],
+      ],
+      durationSec: 60,
+      // Not niced, so that a busy machine cannot starve it below the share that counts as working.
+      options: engineOptions({ stallTimeoutMs: 400, processLimits: null }),
+    });
+    expect(result.frames).toBe(1800);
+  });
+
   it('rejects clearly when the FFmpeg program does not exist', async () => {
     const error = await runFfmpeg({
       args: ['-version'],

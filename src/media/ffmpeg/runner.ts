@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { EngineOptions } from '../options.js';
 import { FfmpegError, type FfmpegErrorCode } from './ffmpeg-error.js';
+import { processCpuSeconds } from './process-cpu.js';
 import { cpuBudgetSec, describeExit, limitedCommand } from './process-limits.js';
 import { ProgressParser } from './progress.js';
 
@@ -18,6 +19,13 @@ export const RUNNER_FLAGS: readonly string[] = [...QUIET_FLAGS, '-progress', 'pi
 /** SIGTERM lets FFmpeg close its files; a process still there after this long gets SIGKILL. */
 export const KILL_GRACE_MS = 2000;
 const STDERR_TAIL_CHARS = 4096;
+/**
+ * A silent process counts as working while it uses at least this share of one core over the stall
+ * window (and at least one clock tick): a blocked one uses none, while a niced one starved by busy
+ * neighbours still gets several percent.
+ */
+const MIN_BUSY_CPU_SHARE = 0.01;
+const MIN_BUSY_CPU_SEC = 0.01;
 const FFPROBE_MAX_STDOUT = 8 * 1024 * 1024;
 
 export function ffmpegArgv(args: string[]): string[] {
@@ -169,7 +177,24 @@ function startProcess(
     stop,
     armWatchdog(ms: number) {
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => stop('ffmpeg_stalled', `no progress for ${ms} ms`), ms);
+      let cpuAtArm = processCpuSeconds(child.pid);
+      const check = () => {
+        // FFmpeg reports nothing until every output has had its first frame (a stream that changes
+        // size mid-way can hold one back to the end): a process still using CPU is working, not
+        // stalled. One that is blocked uses none; one that spins is stopped by its CPU-time limit.
+        const cpu = processCpuSeconds(child.pid);
+        if (
+          cpu !== null &&
+          cpuAtArm !== null &&
+          cpu - cpuAtArm >= Math.max(MIN_BUSY_CPU_SEC, (MIN_BUSY_CPU_SHARE * ms) / 1000)
+        ) {
+          cpuAtArm = cpu;
+          watchdog = setTimeout(check, ms);
+          return;
+        }
+        stop('ffmpeg_stalled', `no progress for ${ms} ms`);
+      };
+      watchdog = setTimeout(check, ms);
     },
   };
 }
