@@ -20,7 +20,7 @@ import type { Figure } from '../report.js';
  * from /proc/self/stat; the difference is what hashing and measuring cost. Also: hashing the source in
  * a pass of its own (a second decode) instead of as a branch of the render's decode.
  */
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 export async function hashing(ctx: BenchContext): Promise<ScenarioOutcome> {
   const source = ctx.sources[0] as string;
