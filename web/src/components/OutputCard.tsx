@@ -6,8 +6,16 @@ import { ProgressBar } from './ProgressBar.js';
 import { StatusBadge, statusLabel, toneOf } from './StatusBadge.js';
 import { VpdqLine } from './VpdqLine.js';
 
+interface Props {
+  jobId: string;
+  output: OutputView;
+  /** Whether the variation is picked for "Download selected"; finished ones only. */
+  selected: boolean;
+  onSelect: (id: string) => void;
+}
+
 /** One variation: its thumbnail (click to play inline), progress, what changed, and a download. */
-export function OutputCard({ jobId, output }: { jobId: string; output: OutputView }) {
+export function OutputCard({ jobId, output, selected, onSelect }: Props) {
   const [playing, setPlaying] = useState(false);
   const done = output.status === 'done';
   const name = output.file;
@@ -15,7 +23,7 @@ export function OutputCard({ jobId, output }: { jobId: string; output: OutputVie
   const thumb = thumbnailUrl(jobId, output.id);
 
   return (
-    <li class={`output output--${output.status}`}>
+    <li class={`output output--${output.status}${selected ? ' output--picked' : ''}`}>
       <div class="output__media">
         {done && playing && (
           // biome-ignore lint/a11y/useMediaCaption: generated ad variations have no caption track.
@@ -49,8 +57,19 @@ export function OutputCard({ jobId, output }: { jobId: string; output: OutputVie
       </div>
       <div class="output__body">
         <div class="output__head">
-          <span class="output__name" title={name}>
-            v{String(output.index).padStart(2, '0')}
+          <span class="output__title">
+            {done && (
+              <input
+                type="checkbox"
+                class="output__pick"
+                checked={selected}
+                onChange={() => onSelect(output.id)}
+                aria-label={`Select ${name}`}
+              />
+            )}
+            <span class="output__name" title={name}>
+              v{String(output.index).padStart(2, '0')}
+            </span>
           </span>
           <StatusBadge status={output.status} />
         </div>

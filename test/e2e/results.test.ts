@@ -1,0 +1,123 @@
+import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clip } from '../support/clips.js';
+import type { VidvarProcess } from '../support/server-process.js';
+import { launchBrowser } from './browser.js';
+import { startWebServer, stopWebServer } from './web-server.js';
+import { extractZip } from './zip-check.js';
+
+/** The job screen as a marketer uses it after a batch: pick, download, read what changed. */
+
+const PASSWORD = 'e2e-results-password';
+const LONG = 180_000;
+
+let server: VidvarProcess;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** A finished batch made the way a script would (multipart), with the browser's session cookie. */
+async function createJob(
+  files: Array<{ name: string; file: string }>,
+  count: number,
+): Promise<{ id: string; sources: Array<{ id: string; name: string }> }> {
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const form = new FormData();
+  form.append('count', String(count));
+  form.append('intensity', 'medium');
+  for (const { name, file } of files) {
+    form.append('files', new Blob([readFileSync(file)], { type: 'video/mp4' }), name);
+  }
+  const res = await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { cookie }, body: form });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; sources: Array<{ id: string; name: string }> };
+}
+
+/** Clicks a download link and lists the ZIP it gives (CRCs checked). */
+async function zipFrom(link: ReturnType<Page['getByRole']>): Promise<{ dir: string; files: string[] }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const zipPath = path.join(os.tmpdir(), `vidvar-e2e-${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(zipPath);
+  try {
+    return extractZip(zipPath);
+  } finally {
+    rmSync(zipPath, { force: true });
+  }
+}
+
+beforeAll(async () => {
+  server = await startWebServer(PASSWORD);
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${server.url}/#/jobs`);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopWebServer(server);
+});
+
+describe('the job screen', () => {
+  it('downloads exactly the chosen variations, and one source on its own', async () => {
+    const job = await createJob(
+      [
+        { name: 'pick-portrait.mp4', file: clip({ duration: 1 }) },
+        { name: 'pick-bars.mp4', file: clip({ duration: 1, source: 'smptehdbars' }) },
+      ],
+      3,
+    );
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.getByText('All 6 variations are ready.').waitFor({ timeout: LONG });
+
+    // Nothing picked: no bar. Two picked across both sources, one picked and unpicked again.
+    expect(await page.getByRole('link', { name: /^Download selected/ }).count()).toBe(0);
+    await page.getByRole('checkbox', { name: 'Select pick-portrait-v02.mp4' }).check();
+    await page.getByRole('checkbox', { name: 'Select pick-bars-v03.mp4' }).check();
+    const third = page.getByRole('checkbox', { name: 'Select pick-bars-v01.mp4' });
+    await third.check();
+    await third.uncheck();
+    await page.getByRole('status').filter({ hasText: '2 variations selected' }).waitFor();
+
+    const picked = await zipFrom(page.getByRole('link', { name: 'Download selected (2)' }));
+    expect(picked.files.filter((f) => f.endsWith('.mp4'))).toEqual([
+      'pick-bars/pick-bars-v03.mp4',
+      'pick-portrait/pick-portrait-v02.mp4',
+    ]);
+    const manifest = JSON.parse(readFileSync(path.join(picked.dir, 'manifest.json'), 'utf8')) as {
+      outputs: Array<{ file: string }>;
+    };
+    expect(manifest.outputs.map((o) => o.file).sort()).toEqual([
+      'pick-bars/pick-bars-v03.mp4',
+      'pick-portrait/pick-portrait-v02.mp4',
+    ]);
+    rmSync(picked.dir, { recursive: true, force: true });
+
+    // One source's folder, whatever is picked.
+    const bars = page.getByRole('region', { name: 'pick-bars.mp4' });
+    const folder = await zipFrom(bars.getByRole('link', { name: /^Download this source/ }));
+    expect(folder.files.filter((f) => f.endsWith('.mp4'))).toEqual([
+      'pick-bars/pick-bars-v01.mp4',
+      'pick-bars/pick-bars-v02.mp4',
+      'pick-bars/pick-bars-v03.mp4',
+    ]);
+    rmSync(folder.dir, { recursive: true, force: true });
+
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    expect(await page.getByRole('link', { name: /^Download selected/ }).count()).toBe(0);
+    expect(await page.getByRole('checkbox', { checked: true }).count()).toBe(0);
+  });
+
+  it('ran every screen above without a script error', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
