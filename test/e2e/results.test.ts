@@ -67,6 +67,40 @@ afterAll(async () => {
   if (server) await stopWebServer(server);
 });
 
+describe('the upload box', () => {
+  it('shows a refused file once, with its reason and Remove, never Retry, and a header that tells the truth', async () => {
+    await page.getByRole('link', { name: 'New batch', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
+    await page.getByLabel('Choose videos').setInputFiles([
+      { name: 'unreadable.mp4', mimeType: 'video/mp4', buffer: Buffer.from('not a video '.repeat(200)) },
+      { name: 'fine.mp4', mimeType: 'video/mp4', buffer: readFileSync(clip({ duration: 1 })) },
+    ]);
+    const list = page.getByRole('list', { name: 'Chosen videos' });
+    await list.locator('.upload-list__item--refused').waitFor();
+    await list.locator('.upload-list__item--ready').waitFor();
+    // Focus moved to the list that just appeared, not to the top of the page.
+    expect(await page.evaluate(() => document.activeElement?.className)).toContain('upload-list');
+
+    // Once on the whole page, with the server's reason and a Remove button, and no Retry anywhere.
+    expect(await page.getByRole('listitem').filter({ hasText: 'unreadable.mp4' }).count()).toBe(1);
+    expect(await page.locator('.upload-list__name', { hasText: 'unreadable.mp4' }).count()).toBe(1);
+    const refused = list.getByRole('listitem').filter({ hasText: 'unreadable.mp4' });
+    expect(await refused.textContent()).toMatch(/not a video file we can read/);
+    expect(await page.getByRole('button', { name: /retry/i }).count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    const header = (await page.locator('.upload-list__summary').textContent()) ?? '';
+    expect(header).toContain('1 video ready · 1 file not accepted');
+    expect(await page.getByText(/Uploading \d+ file|Upload failed/).count()).toBe(0);
+
+    await refused.getByRole('button', { name: 'Remove unreadable.mp4' }).click();
+    expect(await page.getByRole('listitem').filter({ hasText: 'unreadable.mp4' }).count()).toBe(0);
+    expect(await page.locator('.upload-list__summary').textContent()).toContain('1 video ready');
+    await page.getByRole('button', { name: 'Remove fine.mp4' }).click();
+    expect(await page.getByRole('list', { name: 'Chosen videos' }).count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('browse');
+  });
+});
+
 describe('the job screen', () => {
   it('downloads exactly the chosen variations, and one source on its own', async () => {
     const job = await createJob(

@@ -3,6 +3,9 @@ import { importFromLink } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
 import type { UploadItem } from './useUploads.js';
 
+/** Ids of link imports in the list of chosen files; Uppy's own ids never start so. */
+export const LINK_PREFIX = 'link-';
+
 /** What to call a link while the server fetches it: the last part of its path, else its host. */
 function provisionalName(link: string): string {
   try {
@@ -18,7 +21,12 @@ function provisionalName(link: string): string {
  * while the server fetches and admits the file, then ready with its upload id, or refused with the
  * server's sentence.
  */
-export function useLinkImports(): { items: UploadItem[]; add(link: string): void; clear(): void } {
+export function useLinkImports(): {
+  items: UploadItem[];
+  add(link: string): void;
+  remove(fileId: string): void;
+  clear(): void;
+} {
   const [items, setItems] = useState<UploadItem[]>([]);
   const counter = useRef(0);
 
@@ -27,7 +35,7 @@ export function useLinkImports(): { items: UploadItem[]; add(link: string): void
 
   const add = (link: string) => {
     counter.current += 1;
-    const fileId = `link-${counter.current}`;
+    const fileId = `${LINK_PREFIX}${counter.current}`;
     setItems((current) => [
       ...current,
       { fileId, name: provisionalName(link), state: 'uploading', percent: 0 },
@@ -43,5 +51,10 @@ export function useLinkImports(): { items: UploadItem[]; add(link: string): void
     );
   };
 
-  return { items, add, clear: () => setItems([]) };
+  return {
+    items,
+    add,
+    remove: (fileId) => setItems((current) => current.filter((item) => item.fileId !== fileId)),
+    clear: () => setItems([]),
+  };
 }
