@@ -186,6 +186,7 @@ export const downloadQuerySchema = z.object({
   source: idSchema.optional().describe("Only this source's outputs (its folder of the ZIP)."),
 });
 export const outputParamsSchema = z.object({ id: idSchema, outputId: idSchema });
+export const sourceParamsSchema = z.object({ id: idSchema, sourceId: idSchema });
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'draining']),

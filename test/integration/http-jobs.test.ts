@@ -245,6 +245,31 @@ describe('a batch from a multipart upload', () => {
     }
   });
 
+  it('serves a still of each original at its own shape, and refuses a source of another batch', async () => {
+    for (const source of job.sources) {
+      const res = await server.api(`/api/jobs/${job.id}/sources/${source.id}/thumbnail`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      const file = path.join(server.scratch, `${source.id}.jpg`);
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      const [width, height] = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split(',')
+        .map(Number);
+      expect((width ?? 0) / (height ?? 1)).toBeCloseTo(source.width / source.height, 1);
+    }
+    const unknown = await server.api(`/api/jobs/${job.id}/sources/AAAAAAAAAAAAAAAAAAAAAAAA/thumbnail`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({
+      code: 'not_found',
+      message: 'That video is not a source of this batch.',
+    });
+  });
+
   it('serves one output with Range, and its thumbnail', async () => {
     const output = job.outputs[0] as JobView['outputs'][number];
     const whole = await server.api(`/api/jobs/${job.id}/outputs/${output.id}`);
