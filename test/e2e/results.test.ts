@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
+import { parseCsv } from '../support/csv.js';
 import type { VidvarProcess } from '../support/server-process.js';
 import { launchBrowser } from './browser.js';
 import { startWebServer, stopWebServer } from './web-server.js';
@@ -134,6 +135,13 @@ describe('the job screen', () => {
       'pick-bars/pick-bars-v03.mp4',
       'pick-portrait/pick-portrait-v02.mp4',
     ]);
+    // The spreadsheet beside them lists exactly those two, in plain words.
+    expect(picked.files).toContain('variations.csv');
+    const rows = parseCsv(readFileSync(path.join(picked.dir, 'variations.csv'), 'utf8').slice(1));
+    expect(rows.slice(1).map((row) => row[0])).toEqual([
+      'pick-portrait/pick-portrait-v02.mp4',
+      'pick-bars/pick-bars-v03.mp4',
+    ]);
     rmSync(picked.dir, { recursive: true, force: true });
 
     // One source's folder, whatever is picked.
@@ -149,6 +157,62 @@ describe('the job screen', () => {
     await page.getByRole('button', { name: 'Clear selection' }).click();
     expect(await page.getByRole('link', { name: /^Download selected/ }).count()).toBe(0);
     expect(await page.getByRole('checkbox', { checked: true }).count()).toBe(0);
+  });
+
+  it('shows pictures at their true shape, the original first in each row, and what changed in plain words', async () => {
+    const job = await createJob(
+      [
+        { name: 'shape-wide.mp4', file: clip({ duration: 1, width: 640, height: 360 }) },
+        { name: 'shape-tall.mp4', file: clip({ duration: 1 }) },
+      ],
+      2,
+    );
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.getByText('All 4 variations are ready.').waitFor({ timeout: LONG });
+
+    for (const [name, ratio] of [
+      ['shape-wide.mp4', 640 / 360],
+      ['shape-tall.mp4', 320 / 568],
+    ] as const) {
+      const tiles = page.getByRole('list', { name: `Variations of ${name}` }).locator('.output__media');
+      expect(await tiles.count()).toBe(3);
+      // The original comes first, with its picture loaded.
+      const original = page.getByRole('img', { name: `Original: ${name}` });
+      await page.waitForFunction((alt) => {
+        const img = document.querySelector<HTMLImageElement>(`img[alt="${alt}"]`);
+        return img?.complete === true && img.naturalWidth > 0;
+      }, `Original: ${name}`);
+      expect(await tiles.first().locator('img').getAttribute('alt')).toBe(`Original: ${name}`);
+      expect(await original.count()).toBe(1);
+      for (const tile of await tiles.all()) {
+        const box = await tile.boundingBox();
+        expect((box?.width ?? 0) / (box?.height ?? 1)).toBeCloseTo(ratio, 1);
+      }
+      // Each thumbnail fills its tile: no black bars.
+      const fits = await page
+        .getByRole('list', { name: `Variations of ${name}` })
+        .locator('.output__play img')
+        .evaluateAll((images) =>
+          (images as HTMLImageElement[]).map((img) => {
+            const box = img.getBoundingClientRect();
+            return Math.abs(img.naturalWidth / img.naturalHeight - box.width / box.height) < 0.05;
+          }),
+        );
+      expect(fits).toEqual([true, true]);
+    }
+
+    // What changed: plain words under family names; the exact settings one click away.
+    const card = page
+      .getByRole('listitem')
+      .filter({ has: page.getByRole('checkbox', { name: 'Select shape-wide-v01.mp4' }) });
+    const changes = card.getByRole('list', { name: 'What changed in shape-wide-v01.mp4' });
+    const text = (await changes.textContent()) ?? '';
+    expect(text).toMatch(/^(Framing|Colour|Texture|Timing|Sound)/);
+    expect(text).not.toMatch(/rad\)|dBFS|gamma \d/);
+    const exact = card.getByText('Exact settings');
+    expect(await card.locator('.changes__params').first().isVisible()).toBe(false);
+    await exact.click();
+    expect(await card.locator('.changes__params').first().isVisible()).toBe(true);
   });
 
   it('ran every screen above without a script error', () => {

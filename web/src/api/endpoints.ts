@@ -57,3 +57,6 @@ export const downloadZipUrl = (id: string, only?: { outputs: readonly string[] }
 export const outputUrl = (jobId: string, outputId: string) =>
   `/api/jobs/${encodeURIComponent(jobId)}/outputs/${encodeURIComponent(outputId)}`;
 export const thumbnailUrl = (jobId: string, outputId: string) => `${outputUrl(jobId, outputId)}/thumbnail`;
+/** A still of a batch's original video, shown first in its row for comparison. */
+export const sourceThumbnailUrl = (jobId: string, sourceId: string) =>
+  `/api/jobs/${encodeURIComponent(jobId)}/sources/${encodeURIComponent(sourceId)}/thumbnail`;

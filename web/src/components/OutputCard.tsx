@@ -2,20 +2,25 @@ import { useState } from 'preact/hooks';
 import { outputUrl, thumbnailUrl } from '../api/endpoints.js';
 import type { OutputView } from '../api/types.js';
 import { formatBytes, formatDuration, percent } from '../lib/format.js';
+import { OutputChips } from './OutputChips.js';
+import { OutputFailure } from './OutputFailure.js';
 import { ProgressBar } from './ProgressBar.js';
 import { StatusBadge, statusLabel, toneOf } from './StatusBadge.js';
+import { shapeOf } from './tileShape.js';
 import { VpdqLine } from './VpdqLine.js';
 
 interface Props {
   jobId: string;
   output: OutputView;
+  /** The picture's size before the output has its own: its source's. */
+  fallbackSize: { width: number; height: number };
   /** Whether the variation is picked for "Download selected"; finished ones only. */
   selected: boolean;
   onSelect: (id: string) => void;
 }
 
 /** One variation: its thumbnail (click to play inline), progress, what changed, and a download. */
-export function OutputCard({ jobId, output, selected, onSelect }: Props) {
+export function OutputCard({ jobId, output, fallbackSize, selected, onSelect }: Props) {
   const [playing, setPlaying] = useState(false);
   const done = output.status === 'done';
   const name = output.file;
@@ -24,7 +29,7 @@ export function OutputCard({ jobId, output, selected, onSelect }: Props) {
 
   return (
     <li class={`output output--${output.status}${selected ? ' output--picked' : ''}`}>
-      <div class="output__media">
+      <div class="output__media" style={shapeOf(output.width ? output : fallbackSize)}>
         {done && playing && (
           // biome-ignore lint/a11y/useMediaCaption: generated ad variations have no caption track.
           <video
@@ -81,17 +86,9 @@ export function OutputCard({ jobId, output, selected, onSelect }: Props) {
             small
           />
         )}
-        {output.error && <p class="error-text small">{output.error}</p>}
+        <OutputFailure output={output} />
         {done && output.distinctness && <VpdqLine distinctness={output.distinctness} />}
-        {output.effects.length > 0 && (
-          <ul class="effects" aria-label={`What changed in ${name}`}>
-            {output.effects.map((effect) => (
-              <li key={effect.id} title={effect.label}>
-                {effect.description}
-              </li>
-            ))}
-          </ul>
-        )}
+        <OutputChips name={name} effects={output.effects} />
         {done && (
           <div class="output__foot">
             <span class="muted small">

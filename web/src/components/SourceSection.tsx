@@ -2,6 +2,7 @@ import { downloadZipUrl } from '../api/endpoints.js';
 import type { JobView, SourceView } from '../api/types.js';
 import type { Selection } from '../hooks/useSelection.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
+import { OriginalTile } from './OriginalTile.js';
 import { OutputCard } from './OutputCard.js';
 import { ProgressBar } from './ProgressBar.js';
 
@@ -48,12 +49,17 @@ export function SourceSection({
         tone={done === outputs.length ? 'done' : 'active'}
         small
       />
-      <ul class="contact-sheet" aria-label={`Variations of ${source.name}`}>
+      <ul
+        class={`contact-sheet${source.width > source.height ? ' contact-sheet--landscape' : ''}`}
+        aria-label={`Variations of ${source.name}`}
+      >
+        <OriginalTile jobId={job.id} source={source} stillMade={done > 0} />
         {outputs.map((output) => (
           <OutputCard
             key={output.id}
             jobId={job.id}
             output={output}
+            fallbackSize={source}
             selected={selection.has(output.id)}
             onSelect={selection.toggle}
           />
