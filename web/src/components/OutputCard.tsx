@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { outputUrl, thumbnailUrl } from '../api/endpoints.js';
 import type { OutputView } from '../api/types.js';
 import { formatBytes, formatDuration, percent } from '../lib/format.js';
@@ -22,6 +22,11 @@ interface Props {
 /** One variation: its thumbnail (click to play inline), progress, what changed, and a download. */
 export function OutputCard({ jobId, output, fallbackSize, selected, onSelect }: Props) {
   const [playing, setPlaying] = useState(false);
+  const video = useRef<HTMLVideoElement>(null);
+  // The Play button is replaced by the player: focus follows it instead of falling to the page's top.
+  useEffect(() => {
+    if (playing) video.current?.focus();
+  }, [playing]);
   const done = output.status === 'done';
   const name = output.file;
   const src = outputUrl(jobId, output.id);
@@ -33,6 +38,7 @@ export function OutputCard({ jobId, output, fallbackSize, selected, onSelect }: 
         {done && playing && (
           // biome-ignore lint/a11y/useMediaCaption: generated ad variations have no caption track.
           <video
+            ref={video}
             src={src}
             poster={thumb}
             controls
