@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainFailure } from '../../src/http/plain-failure.js';
 import { clip } from '../support/clips.js';
 import { parseCsv } from '../support/csv.js';
 import type { VidvarProcess } from '../support/server-process.js';
@@ -213,6 +214,40 @@ describe('the job screen', () => {
     expect(await card.locator('.changes__params').first().isVisible()).toBe(false);
     await exact.click();
     expect(await card.locator('.changes__params').first().isVisible()).toBe(true);
+  });
+
+  it('names a failure in plain words, with the technical line behind a toggle', async () => {
+    const job = await createJob([{ name: 'failing.mp4', file: clip({ duration: 1 }) }], 2);
+    await page.goto(`${server.url}/#/jobs/${job.id}`);
+    await page.getByText('All 2 variations are ready.').waitFor({ timeout: LONG });
+    // The server's answer with one variation failed, as a crash mid-render leaves it.
+    const technical = 'FFmpeg could not render this variation.';
+    await page.route('**/api/jobs/*/events', (route) => route.abort('connectionfailed'));
+    await page.route(`**/api/jobs/${job.id}`, async (route) => {
+      const body = await (await route.fetch()).json();
+      body.status = 'failed';
+      body.outputs[1] = {
+        ...body.outputs[1],
+        status: 'failed',
+        error: technical,
+        errorPlain: plainFailure(technical),
+      };
+      await route.fulfill({ json: body });
+    });
+    try {
+      await page.reload();
+      const card = page.getByRole('listitem').filter({ hasText: 'v02' });
+      await card.getByText('This variation could not be made. “Retry failed” usually fixes it.').waitFor();
+      const line = card.getByText(technical);
+      expect(await line.isVisible()).toBe(false);
+      await card.getByText('Technical detail').click();
+      expect(await line.isVisible()).toBe(true);
+      // A failed variation cannot be picked for a download.
+      expect(await card.getByRole('checkbox').count()).toBe(0);
+    } finally {
+      await page.unroute(`**/api/jobs/${job.id}`);
+      await page.unroute('**/api/jobs/*/events');
+    }
   });
 
   it('ran every screen above without a script error', () => {
