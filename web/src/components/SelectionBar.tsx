@@ -24,7 +24,7 @@ export function SelectionBar({ jobId, selection }: { jobId: string; selection: S
             Download selected ({count})
           </a>
           <button type="button" class="button button--ghost" onClick={selection.clear}>
-            Clear selection
+            Clear<span class="visually-hidden"> selection</span>
           </button>
         </section>
       )}
