@@ -100,6 +100,21 @@ describe('the upload box', () => {
     await page.getByRole('button', { name: 'Remove fine.mp4' }).click();
     expect(await page.getByRole('list', { name: 'Chosen videos' }).count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('browse');
+
+    // Dropped on the box instead of browsed for: the same list.
+    const bytes = [...readFileSync(clip({ duration: 1 }))];
+    const drop = await page.evaluateHandle((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], 'dropped.mp4', { type: 'video/mp4' }));
+      return transfer;
+    }, bytes);
+    await page.getByRole('region', { name: 'Add videos' }).dispatchEvent('drop', { dataTransfer: drop });
+    await list
+      .getByRole('listitem')
+      .filter({ hasText: 'dropped.mp4' })
+      .filter({ hasText: 'Ready' })
+      .waitFor();
+    await page.getByRole('button', { name: 'Remove dropped.mp4' }).click();
   });
 });
 
