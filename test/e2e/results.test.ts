@@ -1,4 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -51,8 +53,15 @@ async function zipFrom(link: ReturnType<Page['getByRole']>): Promise<{ dir: stri
   }
 }
 
+/** A video on loopback for "Paste a link" (this server may fetch from loopback: tests only). */
+const linked = readFileSync(clip({ duration: 1 }));
+const files = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': linked.length }).end(linked);
+});
+
 beforeAll(async () => {
-  server = await startWebServer(PASSWORD);
+  await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+  server = await startWebServer(PASSWORD, { WEBHOOK_ALLOW_PRIVATE: 'true' });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
@@ -65,6 +74,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  files.closeAllConnections();
+  files.close();
   await browser?.close();
   if (server) await stopWebServer(server);
 });
@@ -115,6 +126,33 @@ describe('the upload box', () => {
       .filter({ hasText: 'Ready' })
       .waitFor();
     await page.getByRole('button', { name: 'Remove dropped.mp4' }).click();
+  });
+});
+
+describe('the upload box, when the server fails on its side', () => {
+  it('offers Retry for that file only, and Retry brings it in', async () => {
+    await page.getByRole('link', { name: 'New batch', exact: true }).click();
+    // The first import meets a server error (the server busy, a deploy): that is worth a retry.
+    let first = true;
+    await page.route('**/api/uploads/from-url', async (route) => {
+      if (!first) return route.continue();
+      first = false;
+      await route.fulfill({ status: 503, json: { code: 'busy', message: 'The server is busy; try again.' } });
+    });
+    try {
+      const { port } = files.address() as AddressInfo;
+      await page.getByLabel('Paste a link').fill(`http://127.0.0.1:${port}/retry-me.mp4`);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      const item = page.getByRole('list', { name: 'Chosen videos' }).getByRole('listitem');
+      await item.filter({ hasText: 'The server is busy' }).waitFor();
+      expect(await page.locator('.upload-list__summary').textContent()).toContain('1 interrupted');
+      await page.getByRole('button', { name: 'Retry retry-me.mp4' }).click();
+      await item.filter({ hasText: 'Ready' }).waitFor();
+      expect(await page.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
+      await page.getByRole('button', { name: /^Remove/ }).click();
+    } finally {
+      await page.unroute('**/api/uploads/from-url');
+    }
   });
 });
 

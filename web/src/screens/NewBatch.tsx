@@ -88,7 +88,7 @@ export function NewBatch({ active }: { active: boolean }) {
             items={items}
             focusKey={chosen}
             onRemove={(item) => (item.fileId.startsWith(LINK_PREFIX) ? links.remove : remove)(item.fileId)}
-            onRetry={(item) => retry(item.fileId)}
+            onRetry={(item) => (item.fileId.startsWith(LINK_PREFIX) ? links.retry : retry)(item.fileId)}
           />
         </div>
         <div class="card new-batch__options">
