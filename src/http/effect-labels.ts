@@ -3,8 +3,9 @@ import type { EffectDescriber } from './job-view.js';
 import { plainEffect } from './plain-effects.js';
 
 /**
- * Label and one-line description of a planned effect, from the catalogue, with its plain words. A stored plan may name an
- * effect this version no longer has: it is shown by its id rather than breaking the whole job view.
+ * Label and one-line description of a planned effect, from the catalogue, with its plain words. A
+ * stored plan may name an effect this version no longer has: it is shown by its id rather than
+ * breaking the whole job view.
  */
 export const describeEffect: EffectDescriber = (effect: PlannedEffect) => {
   const plain = plainEffect(effect);

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { type EngineOptions, writeSourceStill } from '../media/index.js';
 import type { FileAudit } from '../storage/file-audit.js';
-import { type DataLayout, sourcePath, sourceStillPath } from '../storage/layout.js';
+import { type DataLayout, sourcePath, sourceStillPath, workPath } from '../storage/layout.js';
 import type { SourceRecord } from './types.js';
 
 /**
@@ -19,8 +20,12 @@ export async function keepSourceStill(
 ): Promise<void> {
   const still = sourceStillPath(deps.layout, jobId, source.id);
   if (existsSync(still)) return;
+  // Written in work/ and renamed: a still cut off by a crash is never taken for a whole one. Named by
+  // job and source, as two batches may share a source.
+  const scratch = workPath(deps.layout, jobId, `${source.id}.jpg`);
   try {
-    await writeSourceStill(sourcePath(deps.layout, source.id), source.media, still, deps.engine, signal);
+    await writeSourceStill(sourcePath(deps.layout, source.id), source.media, scratch, deps.engine, signal);
+    await rename(scratch, still);
     deps.audit.created(still, jobId);
   } catch (error) {
     if (signal.aborted) throw error;
