@@ -1,10 +1,16 @@
 import type { JobDetail, OutputRecord, SourceRecord } from '../jobs/types.js';
 import type { JobWebhook, WebhookDelivery } from '../jobs/webhook-store.js';
 import { outputFileName, type PlannedEffect, uniqueStems } from '../media/index.js';
+import { plainFailure } from './plain-failure.js';
 import type { JobView, OutputView, UploadInfo, WebhookView } from './schemas.js';
 
 /** Turns a job as stored into what the API shows: ISO dates, file names, effects a person can read. */
-export type EffectDescriber = (effect: PlannedEffect) => { label: string; description: string };
+export type EffectDescriber = (effect: PlannedEffect) => {
+  label: string;
+  description: string;
+  family: string;
+  plain: string;
+};
 
 /** Where each output sits in the ZIP and what it is called when downloaded alone. */
 export interface OutputName {
@@ -90,7 +96,7 @@ function outputView(output: OutputRecord, file: string, describe: EffectDescribe
     index: output.index,
     status: output.status,
     progress: clamp01(output.status === 'done' ? 1 : output.progress),
-    ...(output.error ? { error: output.error } : {}),
+    ...(output.error ? { error: output.error, errorPlain: plainFailure(output.error) } : {}),
     ...(output.sizeBytes !== null ? { size: output.sizeBytes } : {}),
     ...(output.durationSec !== null ? { durationSec: output.durationSec } : {}),
     ...(output.width !== null ? { width: output.width } : {}),

@@ -87,6 +87,8 @@ const effectViewSchema = z.object({
   label: z.string(),
   params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
   description: z.string(),
+  family: z.string().describe('What a card groups it under: framing, colour, texture, timing, audio'),
+  plain: z.string().describe('The change in plain words, e.g. "Zoom 112%, towards top right"'),
 });
 
 export const outputViewSchema = z.object({
@@ -96,6 +98,7 @@ export const outputViewSchema = z.object({
   status: z.enum(['queued', 'running', 'done', 'failed', 'canceled']),
   progress: z.number().min(0).max(1),
   error: z.string().optional(),
+  errorPlain: z.string().optional().describe('What went wrong in plain words; `error` is the technical line'),
   size: z.number().optional(),
   durationSec: z.number().optional(),
   width: z.number().optional(),
@@ -183,6 +186,7 @@ export const downloadQuerySchema = z.object({
   source: idSchema.optional().describe("Only this source's outputs (its folder of the ZIP)."),
 });
 export const outputParamsSchema = z.object({ id: idSchema, outputId: idSchema });
+export const sourceParamsSchema = z.object({ id: idSchema, sourceId: idSchema });
 
 export const healthSchema = z.object({
   status: z.enum(['ok', 'draining']),

@@ -3,11 +3,12 @@ import { access } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { JobDetail } from '../jobs/types.js';
+import type { JobDetail, OutputRecord } from '../jobs/types.js';
 import { type DataLayout, outputPath } from '../storage/layout.js';
 import { contentDisposition } from './content-disposition.js';
 import { jobManifest, type ManifestTool } from './job-manifest.js';
 import { outputNames } from './job-view.js';
+import { VARIATIONS_CSV, variationsCsv } from './variations-csv.js';
 
 /**
  * Read size per entry: archiver's per-chunk overhead (CRC, stream hops) dominates at the default
@@ -16,8 +17,9 @@ import { outputNames } from './job-view.js';
 const READ_CHUNK_BYTES = 1 << 20;
 
 /**
- * Streams a job's finished outputs as one ZIP (store mode: H.264 does not compress further) straight
- * from outputs/ into the response; the archive never exists on disk. Entries are opened one at a
+ * Streams a job's finished outputs as one ZIP (store mode: H.264 does not compress further), with
+ * manifest.json (the exact plans) and variations.csv (a plain row per file), straight from outputs/
+ * into the response; the archive never exists on disk. Entries are opened one at a
  * time, so a client that goes away leaves no open file behind.
  */
 export async function streamJobZip(
@@ -30,12 +32,16 @@ export async function streamJobZip(
   const names = outputNames(job);
   const createdAt = new Date();
   const entries: Array<{ path: string; name: string }> = [];
+  const delivered: OutputRecord[] = [];
   for (const output of job.outputs) {
     if (output.status !== 'done') continue;
     const file = outputPath(layout, job.id, output.id);
     const name = names.get(output.id);
     // A finished output the janitor already removed is left out rather than failing the whole ZIP.
-    if (name && (await exists(file))) entries.push({ path: file, name: `${name.folder}/${name.file}` });
+    if (name && (await exists(file))) {
+      entries.push({ path: file, name: `${name.folder}/${name.file}` });
+      delivered.push(output);
+    }
   }
   const manifest = jobManifest(job, names, tool, createdAt.toISOString());
 
@@ -62,6 +68,7 @@ export async function streamJobZip(
 
   try {
     archive.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: 'manifest.json', date: createdAt });
+    archive.append(variationsCsv(job, delivered, names), { name: VARIATIONS_CSV, date: createdAt });
     for (const entry of entries) {
       const source = createReadStream(entry.path, { highWaterMark: READ_CHUNK_BYTES });
       archive.append(source, { name: entry.name, date: createdAt });

@@ -23,6 +23,7 @@ import type { JobEvents } from './job-events.js';
 import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
 import { jobRedrawPlanner } from './redraw-planner.js';
+import { keepSourceStill } from './source-still.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -199,6 +200,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       for (const o of pending)
         record({ outputId: o.id, ok: false, code: 'source_missing', message, detail: inputPath });
     } else if (pending.length > 0) {
+      await keepSourceStill({ layout, engine, audit }, job.id, source, log, signal);
       const targets = pending.map((o) => ({
         outputId: o.id,
         plan: o.plan,

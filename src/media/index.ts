@@ -25,6 +25,7 @@ export { batchScript } from './render/batch-script.js';
 export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';
 export { renderVariations } from './render/render.js';
 export type { RenderResult } from './render/render-types.js';
+export { writeSourceStill } from './render/source-still.js';
 export {
   INTENSITIES,
   type Intensity,

@@ -151,9 +151,10 @@ export function createJanitor(deps: JanitorDeps): Janitor {
         continue;
       }
       if (!isFinishedJob(job.status)) continue;
-      const outputIds = new Set(job.outputs.map((o) => o.id));
+      // Outputs, their thumbnails, and the stills of the sources (<sourceId>.source.jpg).
+      const known = new Set([...job.outputs.map((o) => o.id), ...job.sources.map((source) => source.id)]);
       for (const inner of await entries(entry.file)) {
-        if (!outputIds.has(idOf(inner.name)) && inner.ageMs > grace) removeOrphan(inner.file, report, job.id);
+        if (!known.has(idOf(inner.name)) && inner.ageMs > grace) removeOrphan(inner.file, report, job.id);
       }
     }
   }

@@ -48,6 +48,11 @@ export function thumbnailPath(layout: DataLayout, jobId: string, outputId: strin
   return path.join(jobOutputDir(layout, jobId), `${checkedId(outputId)}.jpg`);
 }
 
+/** A still of a source, kept with the job's outputs after the source itself is deleted. */
+export function sourceStillPath(layout: DataLayout, jobId: string, sourceId: string): string {
+  return path.join(jobOutputDir(layout, jobId), `${checkedId(sourceId)}.source.jpg`);
+}
+
 /** Renders happen here and are renamed into outputs/ only once verified. */
 export function workPath(layout: DataLayout, outputId: string, ext: string): string {
   return path.join(layout.work, `${checkedId(outputId)}.${ext}`);

@@ -163,3 +163,63 @@ describe('focus and small screens', () => {
     await context.close();
   });
 });
+
+describe('the job screen and upload box with their new controls', () => {
+  it.each([
+    { look: 'light, desktop', phone: false, dark: false },
+    { look: 'dark, phone', phone: true, dark: true },
+  ])(
+    'finds no violation with a variation picked, its exact settings open and a refused file listed ($look)',
+    async ({ phone, dark }) => {
+      const context = await signedInContext({ phone, dark });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/#/jobs/${jobId}`);
+      await page.getByText('All 2 variations are ready.').waitFor();
+      await page.getByRole('checkbox').first().check();
+      await page.getByRole('link', { name: 'Download selected (1)' }).waitFor();
+      await page.locator('.changes__toggle').first().click();
+      const found = (await violations(page)).map((v) => `job: ${v}`);
+
+      await page.goto(`${server.url}/#/new`);
+      await page.getByLabel('Choose videos').setInputFiles([
+        { name: 'a11y-broken.mp4', mimeType: 'video/mp4', buffer: Buffer.from('not a video '.repeat(100)) },
+        { name: 'a11y-fine.mp4', mimeType: 'video/mp4', buffer: readFileSync(clip({ duration: 1 })) },
+      ]);
+      await page.locator('.upload-list__item--refused').waitFor();
+      await page.locator('.upload-list__item--ready').waitFor();
+      found.push(...(await violations(page)).map((v) => `new batch: ${v}`));
+      expect(found).toEqual([]);
+      await context.close();
+    },
+  );
+
+  it('shows a clear focus ring on a variation checkbox reached by the keyboard; Play hands focus to the player', async () => {
+    const context = await signedInContext({ phone: false, dark: false });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/jobs/${jobId}`);
+    await page.getByText('All 2 variations are ready.').waitFor();
+    const box = page.getByRole('checkbox').first();
+    // Focus the control before it, then Tab: the ring is the one keyboard users see.
+    await box.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+    const ring = await box.evaluate((el) => {
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: Number.parseFloat(style.outlineWidth) };
+    });
+    expect(ring.style).toBe('solid');
+    expect(ring.width).toBeGreaterThanOrEqual(2);
+
+    // Play from the keyboard: focus moves to the player that replaced the button, not to the top.
+    await page
+      .getByRole('button', { name: /^Play / })
+      .first()
+      .focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.tagName === 'VIDEO', undefined, {
+      timeout: 5000,
+    });
+    await context.close();
+  });
+});

@@ -85,6 +85,11 @@ async function main(): Promise<void> {
     await page.goto(jobUrl);
     await page.getByText('All 8 variations are ready.').waitFor();
     await shoot(page, 'job-detail', true);
+    // Two favourites picked: the bar that downloads just those stays at the bottom of the window.
+    await page.getByRole('checkbox').nth(0).check();
+    await page.getByRole('checkbox').nth(2).check();
+    await page.getByRole('link', { name: 'Download selected (2)' }).waitFor();
+    await shoot(page, 'job-selected');
 
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.getByLabel('Name').fill('Monday refresh (n8n)');

@@ -111,7 +111,7 @@ describe('vidvar in a browser', () => {
     const plays = page.getByRole('button', { name: /^Play / });
     expect(await plays.count()).toBe(4);
     await page.waitForFunction(() => {
-      const images = [...document.querySelectorAll<HTMLImageElement>('.contact-sheet img')];
+      const images = [...document.querySelectorAll<HTMLImageElement>('.contact-sheet .output__play img')];
       return images.length === 4 && images.every((img) => img.complete && img.naturalWidth > 0);
     });
     const changes = page.getByRole('list', { name: /^What changed in / });

@@ -99,6 +99,11 @@ describe('cancel and retry', () => {
     const failed = await waitForJob(server, created.id);
     expect(failed.status).toBe('failed');
     expect(failed.outputs.map((o) => o.status)).toEqual(['done', 'done', 'failed', 'failed']);
+    // Said twice: the technical line, and what it means for the person who made the batch.
+    expect(failed.outputs[2]).toMatchObject({
+      error: 'The source video is no longer on the server.',
+      errorPlain: expect.stringMatching(/^The original video has expired from the server.*Upload it again/),
+    });
     const keptIds = failed.outputs.slice(0, 2).map((o) => o.id);
     const keptFiles = keptIds.map((id) =>
       readFileSync(path.join(server.layout.outputs, created.id, `${id}.mp4`)),

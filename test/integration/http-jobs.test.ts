@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
+import { parseCsv } from '../support/csv.js';
 import { createJobFromFiles, openFilesUnder, probeVideo, waitForJob } from '../support/http-client.js';
 import { jobEvents } from '../support/job-event-stream.js';
 import { signedInServerForFile } from '../support/server.js';
@@ -67,6 +68,8 @@ describe('a batch from a multipart upload', () => {
       for (const effect of output.effects) {
         expect(effect.label.length).toBeGreaterThan(0);
         expect(effect.description.length).toBeGreaterThan(0);
+        expect(effect.plain.length).toBeGreaterThan(0);
+        expect(['framing', 'colour', 'texture', 'timing', 'audio']).toContain(effect.family);
       }
     }
     expect(job.outputs.map((o) => o.file)).toEqual([
@@ -134,6 +137,7 @@ describe('a batch from a multipart upload', () => {
       'Summer Sale/Summer Sale-v01.mp4',
       'Summer Sale/Summer Sale-v03.mp4',
       'manifest.json',
+      'variations.csv',
     ]);
     expect(picked.manifestFiles).toEqual([
       'Summer Sale/Summer Sale-v01.mp4',
@@ -146,6 +150,7 @@ describe('a batch from a multipart upload', () => {
       'square ad/square ad-v01.mp4',
       'square ad/square ad-v02.mp4',
       'square ad/square ad-v03.mp4',
+      'variations.csv',
     ]);
 
     for (const query of [
@@ -177,6 +182,7 @@ describe('a batch from a multipart upload', () => {
       'square ad/square ad-v01.mp4',
       'square ad/square ad-v02.mp4',
       'square ad/square ad-v03.mp4',
+      'variations.csv',
     ]);
     // Store mode: videos are not compressed again.
     expect(execFileSync('zipinfo', ['-v', zipFile], { encoding: 'utf8' })).not.toMatch(
@@ -208,6 +214,60 @@ describe('a batch from a multipart upload', () => {
       expect(output.sizeBytes).toBe(statSync(path.join(out, output.file)).size);
       expect(output.width).toBeGreaterThan(0);
     }
+
+    // variations.csv: a header, then one plain row per video of the ZIP, in the batch's order.
+    const csv = readFileSync(path.join(out, 'variations.csv'), 'utf8');
+    expect(csv.startsWith('\ufeff')).toBe(true);
+    const [header, ...rows] = parseCsv(csv.slice(1));
+    expect(header).toEqual([
+      'file',
+      'source',
+      'what changed',
+      'duration (s)',
+      'size (MB)',
+      'distinct from the original',
+      'vPDQ bits from the original',
+    ]);
+    expect(rows.map((row) => row[0])).toEqual(manifest.outputs.map((o: { file: string }) => o.file));
+    for (const row of rows) {
+      const view = job.outputs.find((o) => row[0]?.endsWith(`/${o.file}`)) as JobView['outputs'][number];
+      expect(row[1]).toBe(row[0]?.startsWith('Summer Sale/') ? 'Summer Sale.mp4' : 'square ad.mov');
+      expect(row[2]).toBe(view.effects.map((e) => e.plain).join('; '));
+      expect(Number(row[3])).toBeCloseTo(view.durationSec ?? 0, 1);
+      expect(Number(row[4])).toBeCloseTo((view.size ?? 0) / 1_000_000, 2);
+      const vsSource = view.distinctness?.vpdq.vsSource;
+      if (vsSource?.measurable) {
+        expect(row[5]).toBe(vsSource.match ? 'no: matches the original' : 'yes');
+        expect(Number(row[6])).toBe(Math.round(vsSource.nearestBits ?? Number.NaN));
+      } else {
+        expect(row[5]).toMatch(/^not (measured|measurable)/);
+      }
+    }
+  });
+
+  it('serves a still of each original at its own shape, and refuses a source of another batch', async () => {
+    for (const source of job.sources) {
+      const res = await server.api(`/api/jobs/${job.id}/sources/${source.id}/thumbnail`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      const file = path.join(server.scratch, `${source.id}.jpg`);
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      const [width, height] = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', file],
+        { encoding: 'utf8' },
+      )
+        .trim()
+        .split(',')
+        .map(Number);
+      expect((width ?? 0) / (height ?? 1)).toBeCloseTo(source.width / source.height, 1);
+    }
+    const unknown = await server.api(`/api/jobs/${job.id}/sources/AAAAAAAAAAAAAAAAAAAAAAAA/thumbnail`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({
+      code: 'not_found',
+      message: 'That video is not a source of this batch.',
+    });
   });
 
   it('serves one output with Range, and its thumbnail', async () => {

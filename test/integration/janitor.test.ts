@@ -15,6 +15,7 @@ import {
   jobOutputDir,
   outputPath,
   sourcePath,
+  sourceStillPath,
   thumbnailPath,
 } from '../../src/storage/layout.js';
 import { fakeMedia } from '../support/fake-media.js';
@@ -124,6 +125,8 @@ describe('janitor', () => {
       write(path.join(layout.work, `${running.outputs[0]?.id}.mp4`), 1000, 2 * HOUR),
       ...filesOf(running),
       ...filesOf(done),
+      // The still of a finished job's original, shown beside its variations, outlives the source.
+      write(sourceStillPath(layout, done.id, done.sources[0]?.id as string), 1000, 2 * HOUR),
     ];
     const gone = [
       write(sourcePath(layout, oldUpload.id), 1000, 2 * HOUR),

@@ -8,6 +8,7 @@ import { displayName } from '../../src/http/display-name.js';
 import type { JobView } from '../../src/http/schemas.js';
 import { ID_PATTERN } from '../../src/storage/layout.js';
 import { clip } from '../support/clips.js';
+import { parseCsv } from '../support/csv.js';
 import { createJobFromFiles, waitForJob } from '../support/http-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -116,7 +117,8 @@ describe('over multipart', () => {
     const zip = path.join(scratch, 'names.zip');
     writeFileSync(zip, Buffer.from(await res.arrayBuffer()));
     const entries = execFileSync('zipinfo', ['-1', zip], { encoding: 'utf8' }).trim().split('\n');
-    expect(entries).toHaveLength(Object.keys(HOSTILE).length + 1);
+    // One video per source, manifest.json and variations.csv.
+    expect(entries).toHaveLength(Object.keys(HOSTILE).length + 2);
     for (const entry of entries) {
       expect(entry.startsWith('/')).toBe(false);
       expect(entry.split('/')).not.toContain('..');
@@ -126,6 +128,13 @@ describe('over multipart', () => {
     const out = path.join(scratch, 'unzipped');
     execFileSync('unzip', ['-q', zip, '-d', out]);
     expect(readFileSync(path.join(out, 'manifest.json'), 'utf8')).toContain('видео 広告 🎬');
+    // The spreadsheet names every source as the API does: quoted where needed, no raw control characters.
+    const csv = readFileSync(path.join(out, 'variations.csv'), 'utf8');
+    expectNoRawControls(csv.replaceAll('\r\n', ''));
+    const sources = parseCsv(csv.slice(1))
+      .slice(1)
+      .map((row) => row[1]);
+    expect(sources.sort()).toEqual(job.sources.map((s) => s.name).sort());
   });
 
   it('names a single download in Content-Disposition exactly, in UTF-8 with an ASCII fallback', async () => {

@@ -99,6 +99,7 @@ describe('routes without a session, under every spelling of their path', () => {
         `GET /api/jobs/${ID}/download`,
         `GET /api/jobs/${ID}/events`,
         `GET /api/jobs/${ID}/outputs/${ID}/thumbnail`,
+        `GET /api/jobs/${ID}/sources/${ID}/thumbnail`,
         `POST /api/jobs/${ID}/retry`,
         `POST /api/jobs/${ID}/stop`,
         `GET /api/jobs/${ID}/manifest`,

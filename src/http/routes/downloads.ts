@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import type { JobDetail, JobStore } from '../../jobs/types.js';
 import { type EngineOptions, ffmpegVersion } from '../../media/index.js';
-import { type DataLayout, outputPath, thumbnailPath } from '../../storage/layout.js';
+import { type DataLayout, outputPath, sourceStillPath, thumbnailPath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { sendFile } from '../file-response.js';
 import { jobManifest } from '../job-manifest.js';
 import { outputNames } from '../job-view.js';
-import { downloadQuerySchema, errorSchema, jobParamsSchema, outputParamsSchema } from '../schemas.js';
+import {
+  downloadQuerySchema,
+  errorSchema,
+  jobParamsSchema,
+  outputParamsSchema,
+  sourceParamsSchema,
+} from '../schemas.js';
 import { streamJobZip } from '../zip-stream.js';
 import { notFound } from './jobs.js';
 
@@ -117,6 +123,31 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
         contentType: 'image/jpeg',
         downloadName: name.replace(/\.mp4$/, '.jpg'),
         notFound: 'That thumbnail is no longer on the server.',
+      });
+    },
+  );
+
+  app.get(
+    '/api/jobs/:id/sources/:sourceId/thumbnail',
+    {
+      schema: {
+        tags: ['downloads'],
+        summary:
+          "A still of one of the batch's original videos (image/jpeg), to compare with its variations.",
+        params: sourceParamsSchema,
+        produces: ['image/jpeg'],
+        response: { 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const job = deps.store.getJob(request.params.id);
+      if (!job) throw notFound();
+      const source = job.sources.find((s) => s.id === request.params.sourceId);
+      if (!source) throw new UserError('not_found', 'That video is not a source of this batch.', 404);
+      return sendFile(request, reply, sourceStillPath(deps.layout, job.id, source.id), {
+        contentType: 'image/jpeg',
+        downloadName: `${source.name.replace(/\.[^.]*$/, '')}-original.jpg`,
+        notFound: 'There is no still of that video (yet).',
       });
     },
   );

@@ -44,7 +44,19 @@ export const revokeToken = (id: string) =>
 export const checkHealth = () => request<{ status: string }>('/api/health', { signInOnUnauthorized: false });
 
 export const jobEventsUrl = (id: string) => `/api/jobs/${encodeURIComponent(id)}/events`;
-export const downloadZipUrl = (id: string) => `/api/jobs/${encodeURIComponent(id)}/download`;
+/** The batch's ZIP; or only the chosen variations, or only one source's folder (the server filters). */
+export const downloadZipUrl = (id: string, only?: { outputs: readonly string[] } | { source: string }) => {
+  const url = `/api/jobs/${encodeURIComponent(id)}/download`;
+  if (!only) return url;
+  const query =
+    'outputs' in only
+      ? `outputs=${only.outputs.map(encodeURIComponent).join(',')}`
+      : `source=${encodeURIComponent(only.source)}`;
+  return `${url}?${query}`;
+};
 export const outputUrl = (jobId: string, outputId: string) =>
   `/api/jobs/${encodeURIComponent(jobId)}/outputs/${encodeURIComponent(outputId)}`;
 export const thumbnailUrl = (jobId: string, outputId: string) => `${outputUrl(jobId, outputId)}/thumbnail`;
+/** A still of a batch's original video, shown first in its row for comparison. */
+export const sourceThumbnailUrl = (jobId: string, sourceId: string) =>
+  `/api/jobs/${encodeURIComponent(jobId)}/sources/${encodeURIComponent(sourceId)}/thumbnail`;

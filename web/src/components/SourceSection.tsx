@@ -1,10 +1,21 @@
+import { downloadZipUrl } from '../api/endpoints.js';
 import type { JobView, SourceView } from '../api/types.js';
+import type { Selection } from '../hooks/useSelection.js';
 import { formatBytes, formatDuration } from '../lib/format.js';
+import { OriginalTile } from './OriginalTile.js';
 import { OutputCard } from './OutputCard.js';
 import { ProgressBar } from './ProgressBar.js';
 
 /** A source video and the contact sheet of its variations. */
-export function SourceSection({ job, source }: { job: JobView; source: SourceView }) {
+export function SourceSection({
+  job,
+  source,
+  selection,
+}: {
+  job: JobView;
+  source: SourceView;
+  selection: Selection;
+}) {
   const outputs = job.outputs.filter((o) => o.sourceId === source.id).sort((a, b) => a.index - b.index);
   const done = outputs.filter((o) => o.status === 'done').length;
   const progress = outputs.length ? outputs.reduce((sum, o) => sum + o.progress, 0) / outputs.length : 0;
@@ -21,9 +32,16 @@ export function SourceSection({ job, source }: { job: JobView; source: SourceVie
             {formatBytes(source.sizeBytes)}
           </p>
         </div>
-        <span class="source__count">
-          {done} of {outputs.length} ready
-        </span>
+        <div class="source__side">
+          <span class="source__count">
+            {done} of {outputs.length} ready
+          </span>
+          {done > 0 && (
+            <a class="link small" href={downloadZipUrl(job.id, { source: source.id })} download>
+              Download this source <span class="visually-hidden">({source.name})</span>
+            </a>
+          )}
+        </div>
       </header>
       <ProgressBar
         value={progress}
@@ -31,9 +49,20 @@ export function SourceSection({ job, source }: { job: JobView; source: SourceVie
         tone={done === outputs.length ? 'done' : 'active'}
         small
       />
-      <ul class="contact-sheet" aria-label={`Variations of ${source.name}`}>
+      <ul
+        class={`contact-sheet${source.width > source.height ? ' contact-sheet--landscape' : ''}`}
+        aria-label={`Variations of ${source.name}`}
+      >
+        <OriginalTile jobId={job.id} source={source} stillMade={done > 0} />
         {outputs.map((output) => (
-          <OutputCard key={output.id} jobId={job.id} output={output} />
+          <OutputCard
+            key={output.id}
+            jobId={job.id}
+            output={output}
+            fallbackSize={source}
+            selected={selection.has(output.id)}
+            onSelect={selection.toggle}
+          />
         ))}
       </ul>
     </section>

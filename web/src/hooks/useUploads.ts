@@ -47,7 +47,12 @@ function toItem(file: UppyFile<Meta, Body>, infos: Map<string, UploadInfo>): Upl
  * One Uppy instance with resumable tus uploads to /api/uploads that start as soon as files are
  * added, plus a plain list of what each file became (ready with an upload id, or refused and why).
  */
-export function useUploads(): { uppy: VideoUppy; items: UploadItem[] } {
+export function useUploads(): {
+  uppy: VideoUppy;
+  items: UploadItem[];
+  remove(fileId: string): void;
+  retry(fileId: string): void;
+} {
   const [uppy] = useState<VideoUppy>(() =>
     new Uppy<Meta, Body>({ autoProceed: true, restrictions: { allowedFileTypes: null } }).use(Tus, {
       endpoint: '/api/uploads',
@@ -84,5 +89,11 @@ export function useUploads(): { uppy: VideoUppy; items: UploadItem[] } {
 
   useEffect(() => () => uppy.destroy(), [uppy]);
 
-  return { uppy, items };
+  return {
+    uppy,
+    items,
+    remove: (fileId) => uppy.removeFile(fileId),
+    // Uppy records a failure on the file itself (the list shows it); the promise does not reject for it.
+    retry: (fileId) => void uppy.retryUpload(fileId),
+  };
 }

@@ -5,6 +5,7 @@ import { JobActions } from '../components/JobActions.js';
 import { jobTitle } from '../components/JobRow.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
+import { SelectionBar } from '../components/SelectionBar.js';
 import { SourceSection } from '../components/SourceSection.js';
 import { StatusBadge, toneOf } from '../components/StatusBadge.js';
 import { DistinctBadge, VpdqExplainer } from '../components/VpdqLine.js';
@@ -12,10 +13,13 @@ import { WebhookLine } from '../components/WebhookLine.js';
 import { useFinishNotice } from '../hooks/useFinishNotice.js';
 import { useLiveJob } from '../hooks/useLiveJob.js';
 import { useNow } from '../hooks/useNow.js';
+import { useSelection } from '../hooks/useSelection.js';
 import { useTimeLeft } from '../hooks/useTimeLeft.js';
 import { formatAgo, formatUntil, plural } from '../lib/format.js';
 import { routeHref } from '../lib/route.js';
 import { useStore } from '../lib/store.js';
+
+const NO_OUTPUTS: JobView['outputs'] = [];
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -45,6 +49,7 @@ export function JobDetail({ id }: { id: string }) {
   const title = job ? jobTitle(job) : 'Batch';
   useFinishNotice(job, title);
   const timeLeft = useTimeLeft(job, now);
+  const selection = useSelection(job?.outputs ?? NO_OUTPUTS);
   // Progress in the tab's title, so a batch can be watched from another tab.
   useEffect(() => {
     if (job?.status === 'running') document.title = `${Math.round(job.progress * 100)}% · ${title}`;
@@ -112,8 +117,9 @@ export function JobDetail({ id }: { id: string }) {
         <JobActions job={job} onChange={replace} />
       </div>
       {job.sources.map((source) => (
-        <SourceSection key={source.id} job={job} source={source} />
+        <SourceSection key={source.id} job={job} source={source} selection={selection} />
       ))}
+      <SelectionBar jobId={job.id} selection={selection} />
     </section>
   );
 }

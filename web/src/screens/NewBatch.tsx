@@ -7,7 +7,7 @@ import { LinkImport } from '../components/LinkImport.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { UploadDropzone } from '../components/UploadDropzone.js';
 import { UploadList } from '../components/UploadList.js';
-import { useLinkImports } from '../hooks/useLinkImports.js';
+import { LINK_PREFIX, useLinkImports } from '../hooks/useLinkImports.js';
 import { type UploadItem, useUploads } from '../hooks/useUploads.js';
 import { plural } from '../lib/format.js';
 import { navigate } from '../lib/route.js';
@@ -31,8 +31,9 @@ function blockedReason(items: UploadItem[]): string | null {
  * that uploads in progress survive a look at the jobs list.
  */
 export function NewBatch({ active }: { active: boolean }) {
-  const { uppy, items: uploads } = useUploads();
+  const { uppy, items: uploads, remove, retry } = useUploads();
   const links = useLinkImports();
+  const [chosen, setChosen] = useState(0);
   const items = [...uploads, ...links.items];
   const [settings, setSettings] = useState<BatchSettings>({ count: '10', intensity: 'medium', seed: '' });
   const [countError, setCountError] = useState<string | null>(null);
@@ -81,9 +82,14 @@ export function NewBatch({ active }: { active: boolean }) {
       <form class="new-batch" onSubmit={submit} noValidate>
         <div class="card new-batch__uploads">
           <h2 class="card__title">1. Source videos</h2>
-          <UploadDropzone uppy={uppy} />
+          <UploadDropzone uppy={uppy} onAdded={() => setChosen((n) => n + 1)} />
           <LinkImport onAdd={links.add} />
-          <UploadList items={items} />
+          <UploadList
+            items={items}
+            focusKey={chosen}
+            onRemove={(item) => (item.fileId.startsWith(LINK_PREFIX) ? links.remove : remove)(item.fileId)}
+            onRetry={(item) => (item.fileId.startsWith(LINK_PREFIX) ? links.retry : retry)(item.fileId)}
+          />
         </div>
         <div class="card new-batch__options">
           <h2 class="card__title">2. Variations</h2>
