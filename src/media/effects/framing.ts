@@ -1,7 +1,8 @@
 import { even } from '../plan/output-format.js';
 import type { Intensity } from '../types.js';
-import { defineEffect, num, range, round, spread, text } from './params.js';
-import type { EffectDefinition } from './types.js';
+import { defineEffect, num, range, round, sampleSpecs, spread, text } from './params.js';
+import { maxSafeTilt, safeZoomOffsets } from './safe-area.js';
+import type { EffectDefinition, ParamSpecs } from './types.js';
 
 function where(x: number, y: number): string {
   const horizontal = x < 0.34 ? 'left' : x > 0.66 ? 'right' : 'centre';
@@ -15,6 +16,19 @@ const ZOOM: Record<Intensity, [number, number]> = {
   strong: [1.12, 1.2],
 };
 
+/** With text protected: at most MAX_SAFE_ZOOM (1.11), so some offset keeps the margin on every edge. */
+const SAFE_ZOOM: Record<Intensity, [number, number]> = {
+  subtle: [1.04, 1.07],
+  medium: [1.06, 1.09],
+  strong: [1.08, 1.11],
+};
+
+const zoomRanges = (zooms: [number, number]): ParamSpecs => ({
+  zoom: range(...zooms, 3),
+  x: range(0, 1, 2),
+  y: range(0, 1, 2),
+});
+
 /** Crops a window of 1/zoom of the frame at an offset and scales it back up: the framing moves. */
 export const zoom = defineEffect({
   id: 'zoom',
@@ -25,11 +39,15 @@ export const zoom = defineEffect({
   kind: 'video',
   group: 'geometry',
   weight: () => 5,
-  ranges: (intensity) => ({
-    zoom: range(...ZOOM[intensity], 3),
-    x: range(0, 1, 2),
-    y: range(0, 1, 2),
-  }),
+  ranges: (intensity) => zoomRanges(ZOOM[intensity]),
+  protectedRanges: (intensity) => zoomRanges(SAFE_ZOOM[intensity]),
+  sample: (rng, intensity, _media, protect = false) => {
+    if (!protect) return sampleSpecs(rng, zoomRanges(ZOOM[intensity]));
+    // The offsets that keep the margin depend on the zoom drawn first: a stronger zoom stays nearer the centre.
+    const { zoom: amount } = sampleSpecs(rng, { zoom: range(...SAFE_ZOOM[intensity], 3) });
+    const [lo, hi] = safeZoomOffsets(amount as number);
+    return { ...sampleSpecs(rng, { x: range(lo, hi, 2), y: range(lo, hi, 2) }), zoom: amount as number };
+  },
   videoFilters: (p, ctx) => {
     const w = even(ctx.width / num(p, 'zoom'));
     const h = even(ctx.height / num(p, 'zoom'));
@@ -65,6 +83,11 @@ export const tilt = defineEffect({
   group: 'geometry',
   weight: (intensity) => TILT_WEIGHT[intensity],
   ranges: (intensity) => ({ degrees: spread(0, ...TILT[intensity], 2) }),
+  protectedRanges: (intensity, media) => {
+    const [min, max] = TILT[intensity];
+    const safe = Math.min(max, maxSafeTilt(media.video.width, media.video.height));
+    return safe < min ? null : { degrees: spread(0, min, safe, 2) };
+  },
   videoFilters: (p, ctx) => [`perspective=${tiltWindow(num(p, 'degrees'), ctx.width, ctx.height)}`],
   describe: (p) => `tilt ${num(p, 'degrees')}°`,
 });

@@ -69,7 +69,13 @@ export interface EffectDefinition {
   available?(media: MediaInfo): boolean;
   /** The exact allowed parameter values; the catalogue test holds every sample to them. */
   ranges(intensity: Intensity, media: MediaInfo): ParamSpecs;
-  sample(rng: Random, intensity: Intensity, media: MediaInfo): EffectParams;
+  /**
+   * With "Protect text and logos" on: ranges that keep the text-safe area whole (safe-area.ts), or
+   * null when no value can. Absent: `ranges` never cut into the picture.
+   */
+  protectedRanges?(intensity: Intensity, media: MediaInfo): ParamSpecs | null;
+  /** `protect`: draw within `protectedRanges` (and whatever else keeps the safe area whole). */
+  sample(rng: Random, intensity: Intensity, media: MediaInfo, protect?: boolean): EffectParams;
   videoFilters?(params: EffectParams, ctx: FilterContext): string[];
   /** The same change as per-plane value maps, when it is a point operation (see point-ops.ts). */
   pointOps?(params: EffectParams): PointOps;
