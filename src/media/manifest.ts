@@ -30,6 +30,10 @@ export interface Manifest {
   seed: string;
   intensity: Intensity;
   count: number;
+  /** The batch name (the server's; the CLI's --name), the effects left out and Protect text and logos. */
+  name?: string;
+  exclude?: string[];
+  protectText?: boolean;
   sources: Array<{
     name: string;
     durationSec: number;
