@@ -165,3 +165,27 @@ describe('named batches in the list and the ZIP', () => {
     expect(manifest).toMatchObject({ name: 'Été / Spring: launch!', exclude: ['pitch'], protectText: true });
   });
 });
+
+describe('uploads offered again on New batch', () => {
+  it('lists the admitted uploads no batch used, and drops one once a batch uses it', async () => {
+    const fresh = await startTestServer({ work: false });
+    onTestFinished(() => fresh.close());
+    await fresh.login();
+    const ids: string[] = [];
+    for (const name of ['first.mp4', 'second.mp4']) {
+      const { create } = await tusUpload(fresh, readFileSync(video), name);
+      ids.push((create.headers.get('location') as string).split('/').pop() as string);
+    }
+    const listed = async () =>
+      ((await (await fresh.api('/api/uploads')).json()) as { uploads: Array<{ id: string; name: string }> })
+        .uploads;
+    expect((await listed()).map((u) => u.name)).toEqual(['first.mp4', 'second.mp4']);
+    const res = await fresh.api('/api/jobs', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uploads: [ids[0]], count: 1, intensity: 'subtle' }),
+    });
+    expect(res.status).toBe(201);
+    expect((await listed()).map((u) => u.id)).toEqual([ids[1]]);
+  });
+});
