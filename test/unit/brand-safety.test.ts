@@ -104,6 +104,24 @@ describe('Protect text and logos', () => {
     },
   );
 
+  it('places a protected border anywhere in its free space, with the whole picture in the frame', () => {
+    const ctx = { width: 1080, height: 1920, fps: 30, durationSec: 15, sampleRate: 48_000 };
+    const borders = plan({ seed: 'borders', intensity: 'strong' }).flatMap((p) =>
+      p.effects.filter((e) => e.id === 'border'),
+    );
+    expect(borders.length).toBeGreaterThan(10);
+    for (const border of borders) {
+      const [scale, pad] = effectById('border').videoFilters?.(border.params, ctx) ?? [];
+      const [w, h] = (scale ?? '').replace('scale=', '').split(':').map(Number) as [number, number];
+      const [, , x, y] = (pad ?? '').replace('pad=', '').split(':').map(Number) as number[];
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect((x ?? 0) + w).toBeLessThanOrEqual(1080);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect((y ?? 0) + h).toBeLessThanOrEqual(1920);
+    }
+    expect(new Set(borders.map((b) => b.params.x)).size).toBeGreaterThan(5);
+  });
+
   it('when switched off, mirrors some outputs and reframes beyond the margin, as before', () => {
     const plans = plan({ seed: 'unsafe', protectText: false });
     expect(ids(plans).has('mirror')).toBe(true);

@@ -127,6 +127,16 @@ const BORDER: Record<Intensity, [number, number]> = {
   medium: [0.03, 0.05],
   strong: [0.045, 0.07],
 };
+/**
+ * With text protected, the border is the one reframing that may move the picture far (it hides
+ * nothing: the whole picture stays in view), so it is wider, placed anywhere, and drawn as often as
+ * a zoom: small centred zooms alone leave siblings too alike for vPDQ.
+ */
+const SAFE_BORDER: Record<Intensity, [number, number]> = {
+  subtle: [0.03, 0.05],
+  medium: [0.04, 0.07],
+  strong: [0.05, 0.09],
+};
 const BORDER_COLOURS = ['black', 'white', '0x1a1a1a', '0xf2f2f2'] as const;
 const COLOUR_NAMES: Record<string, string> = {
   black: 'black',
@@ -144,20 +154,29 @@ export const border = defineEffect({
   label: 'Frame border',
   kind: 'video',
   group: 'geometry',
-  weight: () => 1,
+  weight: (_intensity, protect) => (protect ? 5 : 1),
   ranges: (intensity) => ({
     size: range(...BORDER[intensity], 3),
     colour: { type: 'choice', values: BORDER_COLOURS },
+  }),
+  protectedRanges: (intensity) => ({
+    size: range(...SAFE_BORDER[intensity], 3),
+    colour: { type: 'choice', values: BORDER_COLOURS },
+    x: range(0, 1, 2),
+    y: range(0, 1, 2),
   }),
   videoFilters: (p, ctx) => {
     // Even offsets keep chroma aligned; the size is a fraction of the short side.
     const edge = even(num(p, 'size') * Math.min(ctx.width, ctx.height));
     const w = ctx.width - 2 * edge;
     const h = ctx.height - 2 * edge;
-    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${edge}:${edge}:${text(p, 'colour')}`];
+    // Centred unless placed (x, y: where the picture sits in the free space, protected plans only).
+    const at = (key: string) => (key in p ? Math.round(edge * num(p, key)) * 2 : edge);
+    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${at('x')}:${at('y')}:${text(p, 'colour')}`];
   },
   describe: (p) =>
-    `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side`,
+    `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side` +
+    ('x' in p ? `, picture towards ${where(num(p, 'x'), num(p, 'y'))}` : ''),
 });
 
 export const mirror = defineEffect({

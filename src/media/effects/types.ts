@@ -63,8 +63,8 @@ export interface EffectDefinition {
    * of the 2-vCPU dev VM); 0 when negligible. Only used to balance work between processes.
    */
   cpuCost?: number;
-  /** Relative chance of being picked within its family at this intensity; 0 = never. Default 1. */
-  weight?(intensity: Intensity): number;
+  /** Relative chance of being picked within its family at this intensity (and protection); 0 = never. Default 1. */
+  weight?(intensity: Intensity, protect?: boolean): number;
   /** Whether the effect makes sense for this source (audio effects need audio, trims need length). */
   available?(media: MediaInfo): boolean;
   /** The exact allowed parameter values; the catalogue test holds every sample to them. */

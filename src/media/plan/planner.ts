@@ -116,7 +116,7 @@ export function planVariation(req: VariationRequest): VariationPlan {
       (e) => !off.has(e.id) && !(choice.protectText && e.protectedRanges?.(intensity, media) === null),
     );
   // Nothing left out and protection off draws exactly as before there was a choice: old jobs redraw the same.
-  const chosen = [...pickEffects(rng, pool('framing'), 1, intensity)];
+  const chosen = [...pickEffects(rng, pool('framing'), 1, intensity, choice.protectText)];
   if (rng.chance(mix.mirror)) chosen.push(...pool('orientation'));
   for (const family of ['colour', 'texture', 'timing', 'audio'] as const) {
     const count = rng.int(...mix[family]);
@@ -132,8 +132,8 @@ export function planVariation(req: VariationRequest): VariationPlan {
   return { index: req.index, intensity, effects, encode, signature: planSignature(effects) };
 }
 
-function weightOf(effect: EffectDefinition, intensity: Intensity): number {
-  return effect.weight ? effect.weight(intensity) : 1;
+function weightOf(effect: EffectDefinition, intensity: Intensity, protect = false): number {
+  return effect.weight ? effect.weight(intensity, protect) : 1;
 }
 
 function candidates(family: string, intensity: Intensity, media: MediaInfo): EffectDefinition[] {
@@ -143,15 +143,21 @@ function candidates(family: string, intensity: Intensity, media: MediaInfo): Eff
 }
 
 /** Weighted draw without replacement; picking an effect removes everything in its conflict group. */
-function pickEffects(rng: Random, pool: EffectDefinition[], count: number, intensity: Intensity) {
+function pickEffects(
+  rng: Random,
+  pool: EffectDefinition[],
+  count: number,
+  intensity: Intensity,
+  protect = false,
+) {
   const picked: EffectDefinition[] = [];
   let remaining = pool;
   while (picked.length < count && remaining.length > 0) {
-    const total = remaining.reduce((sum, e) => sum + weightOf(e, intensity), 0);
+    const total = remaining.reduce((sum, e) => sum + weightOf(e, intensity, protect), 0);
     let ticket = rng.next() * total;
     const choice =
       remaining.find((e) => {
-        ticket -= weightOf(e, intensity);
+        ticket -= weightOf(e, intensity, protect);
         return ticket < 0;
       }) ?? (remaining[remaining.length - 1] as EffectDefinition);
     picked.push(choice);
