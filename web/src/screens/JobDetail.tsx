@@ -4,6 +4,7 @@ import type { JobView } from '../api/types.js';
 import { JobActions } from '../components/JobActions.js';
 import { jobTitle } from '../components/JobRow.js';
 import { ProgressBar } from '../components/ProgressBar.js';
+import { BatchChoicesLine, ReuseSettingsButton } from '../components/ReuseSettings.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { SourceSection } from '../components/SourceSection.js';
 import { StatusBadge, toneOf } from '../components/StatusBadge.js';
@@ -93,6 +94,7 @@ export function JobDetail({ id }: { id: string }) {
             {done} of {plural(job.outputs.length, 'variation')} ready
           </span>
           <span>Intensity: {job.intensity}</span>
+          <BatchChoicesLine job={job} />
           <span class="vpdq-summary">
             <DistinctBadge job={job} />
             <VpdqExplainer />
@@ -110,6 +112,7 @@ export function JobDetail({ id }: { id: string }) {
           </p>
         )}
         <JobActions job={job} onChange={replace} />
+        <ReuseSettingsButton job={job} />
       </div>
       {job.sources.map((source) => (
         <SourceSection key={source.id} job={job} source={source} />
