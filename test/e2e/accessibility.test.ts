@@ -114,8 +114,8 @@ const screens: Array<{ name: string; hash: string; ready: (page: Page) => Promis
     hash: '#/new',
     ready: async (page) => {
       await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
-      for (const summary of await page.locator('form details:not([open]) > summary').all())
-        await summary.click();
+      await page.locator('details.advanced:not(.effects__panel) > summary').click();
+      await page.locator('details.effects__panel > summary').click();
       await page.getByRole('checkbox', { name: 'Pitch', exact: true }).waitFor();
       await page.getByRole('heading', { name: 'Uploaded earlier' }).waitFor();
     },

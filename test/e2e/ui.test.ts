@@ -282,7 +282,7 @@ describe('vidvar in a browser', () => {
   it('creates an API token in Settings, shows it once, and a script can use it until it is revoked', async () => {
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
-    await page.getByLabel('Name').fill('Monday refresh');
+    await page.getByLabel('Name', { exact: true }).fill('Monday refresh');
     await page.getByRole('button', { name: 'Create token' }).click();
     const secret = page.getByLabel('New API token');
     await secret.waitFor();
