@@ -135,7 +135,13 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   };
   const ffmpeg = await ffmpegVersion(req.options);
   const manifestPath = path.join(req.outDir, 'manifest.json');
-  const plan = { seed: req.seed, intensity: req.intensity, count: req.count };
+  const plan = {
+    seed: req.seed,
+    intensity: req.intensity,
+    count: req.count,
+    exclude: req.exclude ?? [],
+    protectText: req.protectText ?? true,
+  };
   const note = ffmpegChangeNote(await readJson(manifestPath), { ...plan, ffmpeg });
   if (note) req.onEvent?.({ type: 'ffmpeg-changed', note });
   const workDir = batchWorkDir(req.outDir);
