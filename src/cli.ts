@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { compare } from './cli-compare.js';
 import { REMOTE_HELP, remote } from './cli-remote.js';
-import { BATCH_OPTIONS, parseCommandArgs, UsageError } from './cli-usage.js';
+import { BATCH_OPTIONS, batchChoices, parseCommandArgs, UsageError } from './cli-usage.js';
 import {
   type BatchEvent,
   batchScript,
@@ -27,6 +27,11 @@ Options for make:
   -n, --count N            variations per input (1-200)
   -i, --intensity LEVEL    subtle | medium | strong (default: medium)
   -s, --seed S             seed for reproducible plans (default: random, printed)
+      --exclude LIST       effects or families to leave out, e.g. mirror,pitch or audio
+                           (families: framing, colour, texture, timing, audio)
+      --no-protect-text    allow mirroring and reframing beyond the 5 % text-safe margin
+                           (Protect text and logos is on by default)
+      --name NAME          the batch's name, recorded in manifest.json
   -o, --out DIR            output folder: DIR/<name>/<name>-v01.mp4 … and DIR/manifest.json
   -c, --concurrency K      inputs in progress at once (default: all; they share the cores)
   -p, --processes P        FFmpeg processes at once per input (default: one per core)
@@ -89,6 +94,7 @@ async function make(args: string[]): Promise<number> {
   const intensity = (values.intensity ?? 'medium') as Intensity;
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
   const seed = values.seed ?? randomBytes(6).toString('hex');
+  const choices = batchChoices(values);
   const concurrency =
     values.concurrency === undefined ? 0 : integer(values.concurrency, '--concurrency', 1, 64);
   const fanOut = values['fan-out'] === undefined ? 'auto' : integer(values['fan-out'], '--fan-out', 1, 16);
@@ -110,6 +116,7 @@ async function make(args: string[]): Promise<number> {
     count,
     intensity,
     seed,
+    ...choices,
     outDir,
     concurrency,
     options,

@@ -47,6 +47,9 @@ export interface CreateJobOptions {
   seed?: string;
   webhookUrl?: string;
   metadata?: Record<string, unknown>;
+  name?: string;
+  exclude?: string[];
+  protectText?: boolean;
   /** Sent as Idempotency-Key: a retry with it gets the same batch. */
   idempotencyKey?: string;
 }
@@ -106,6 +109,9 @@ export class VidvarClient {
       ...(options.seed ? { seed: options.seed } : {}),
       ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+      ...(options.protectText === undefined ? {} : { protectText: options.protectText }),
     };
     const headers: Record<string, string> = options.idempotencyKey
       ? { 'idempotency-key': options.idempotencyKey }

@@ -24,6 +24,7 @@ import { registerOpenApi, registerOpenApiRoute } from './openapi.js';
 import { installRouteAccess, markScopeAsWebAssets } from './route-access.js';
 import { registerCompareRoute } from './routes/compare.js';
 import { registerDownloadRoutes } from './routes/downloads.js';
+import { registerEarlierUploadsRoute } from './routes/earlier-uploads.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerLinkImportRoute } from './routes/link-import.js';
@@ -109,6 +110,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     idempotency: deps.idempotency,
     now,
   });
+  registerEarlierUploadsRoute(app, { store });
   registerLinkImportRoute(app, {
     link: {
       uploads,

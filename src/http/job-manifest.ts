@@ -34,6 +34,9 @@ export function jobManifest(
     seed: job.seed,
     intensity: job.intensity,
     count: job.count,
+    ...(job.name ? { name: job.name } : {}),
+    exclude: job.exclude,
+    protectText: job.protectText,
     sources: job.sources.map((source) => manifestSource(source.name, source.media)),
     outputs: job.outputs
       .filter((output) => output.status === 'done')

@@ -61,6 +61,9 @@ export function toJobView(
       outputView(output, names.get(output.id)?.file ?? `${output.id}.mp4`, describe),
     ),
     ...(webhook ? { webhook: webhookView(webhook) } : {}),
+    name: job.name,
+    exclude: job.exclude,
+    protectText: job.protectText,
   };
 }
 

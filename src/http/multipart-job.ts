@@ -21,7 +21,16 @@ export interface MultipartJob {
   fields: Record<string, string>;
 }
 
-const FIELD_NAMES = new Set(['count', 'intensity', 'seed', 'webhookUrl', 'metadata']);
+const FIELD_NAMES = new Set([
+  'count',
+  'intensity',
+  'seed',
+  'webhookUrl',
+  'metadata',
+  'name',
+  'exclude',
+  'protectText',
+]);
 /** Room for 4 KB of metadata (and a little more, so that too much is refused rather than cut). */
 const FIELD_BYTES = 8 * 1024;
 

@@ -5,6 +5,11 @@ import { z } from 'zod';
  * and the web client takes its types from them.
  */
 
+import {
+  batchSettingsFields,
+  batchSettingsSchema,
+  batchSettingsViewSchema,
+} from './batch-settings-schema.js';
 import { distinctnessSchema } from './distinctness-schema.js';
 import { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB } from './limits.js';
 
@@ -47,6 +52,7 @@ export const createJobBodySchema = z.object({
   seed: z.string().min(1).max(64).optional().describe('Same seed, same sources: same variations.'),
   webhookUrl: webhookUrlSchema.optional(),
   metadata: metadataSchema.optional(),
+  ...batchSettingsSchema.shape,
 });
 export type CreateJobBody = z.infer<typeof createJobBodySchema>;
 
@@ -68,6 +74,7 @@ export const createJobFieldsSchema = z.object({
     })
     .pipe(metadataSchema)
     .optional(),
+  ...batchSettingsFields.shape,
 });
 
 export const uploadInfoSchema = z.object({
@@ -138,6 +145,7 @@ export const jobViewSchema = z.object({
   sources: z.array(uploadInfoSchema),
   outputs: z.array(outputViewSchema),
   webhook: webhookViewSchema.optional(),
+  ...batchSettingsViewSchema.shape,
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 export type OutputView = z.infer<typeof outputViewSchema>;

@@ -3,6 +3,7 @@ import { access } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { batchZipName } from '../batch-name.js';
 import type { JobDetail, OutputRecord } from '../jobs/types.js';
 import { type DataLayout, outputPath } from '../storage/layout.js';
 import { contentDisposition } from './content-disposition.js';
@@ -49,7 +50,7 @@ export async function streamJobZip(
   reply.hijack();
   res.writeHead(200, {
     'Content-Type': 'application/zip',
-    'Content-Disposition': contentDisposition('attachment', `vidvar-${job.id.slice(0, 8)}.zip`),
+    'Content-Disposition': contentDisposition('attachment', zipFileName(job)),
     'Cache-Control': 'no-store',
   });
 
@@ -99,4 +100,9 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The batch's name as a file name; batches from before names keep the id-based one. */
+function zipFileName(job: JobDetail): string {
+  return job.name ? batchZipName(job.name, new Date(job.createdAt)) : `vidvar-${job.id.slice(0, 8)}.zip`;
 }

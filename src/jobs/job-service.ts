@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { defaultBatchName } from '../batch-name.js';
 import { UserError } from '../errors.js';
 import { isFinishedJob } from '../job-status.js';
-import { type EngineOptions, type Intensity, planJob } from '../media/index.js';
+import {
+  type EngineOptions,
+  exclusionProblem,
+  type Intensity,
+  normaliseExclusions,
+  planJob,
+} from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, jobOutputDir, sourcePath } from '../storage/layout.js';
@@ -36,6 +43,12 @@ export interface CreateJobRequest {
   count: number;
   intensity: Intensity;
   seed?: string;
+  /** Checked by the schema (length, no control characters); the first file's name and the day when absent. */
+  name?: string;
+  /** Families and effects to leave out: unknown names are refused here, for every way in. */
+  exclude?: string[];
+  /** Protect text and logos; on when absent. */
+  protectText?: boolean;
   /** Where the job reports its end; checked by the caller (scheme, address, secret configured). */
   webhook?: JobWebhook;
 }
@@ -111,6 +124,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
 
   return {
     create(request) {
+      const problem = exclusionProblem(request.exclude ?? []);
+      if (problem) throw new UserError('invalid_request', `exclude: ${problem}.`, 400);
+      const exclude = normaliseExclusions(request.exclude ?? []);
+      const protectText = request.protectText ?? true;
       const uploads = loadUploads(request.uploadIds);
       const medias = uploads.map((upload) => upload.media);
       const waiting = store.pendingWork().reduce((sum, work) => sum + work.outputs, 0);
@@ -126,6 +143,8 @@ export function createJobService(deps: JobServiceDeps): JobService {
         count: request.count,
         sources: medias,
         preset: deps.engine.preset,
+        exclude,
+        protectText,
       });
       const now = deps.now();
       const job: NewJob = {
@@ -133,6 +152,9 @@ export function createJobService(deps: JobServiceDeps): JobService {
         count: request.count,
         intensity: request.intensity,
         seed,
+        name: request.name ?? defaultBatchName(uploads[0]?.name ?? '', new Date(now)),
+        exclude,
+        protectText,
         createdAt: now,
         expiresAt: now + deps.jobTtlMs,
         sources: uploads.map(({ id, name, sizeBytes, media }) => ({ id, name, sizeBytes, media })),

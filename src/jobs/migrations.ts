@@ -130,6 +130,13 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
   `,
+  // batch_settings: a batch's name and its effect choice. Older batches were planned with every
+  // effect and no protection, so they keep exactly that (their redraws must plan as they did).
+  `
+  ALTER TABLE jobs ADD COLUMN name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE jobs ADD COLUMN exclude TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE jobs ADD COLUMN protect_text INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */

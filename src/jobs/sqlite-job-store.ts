@@ -38,8 +38,10 @@ function prepareStatements(db: Db) {
     getUpload: sql(`SELECT ${UPLOAD} FROM uploads WHERE id = ?`),
     deleteUpload: sql('DELETE FROM uploads WHERE id = ?'),
     listUploads: sql(`SELECT ${UPLOAD} FROM uploads ORDER BY created_at, id`),
-    insertJob: sql(`INSERT INTO jobs (id, status, count, intensity, seed, created_at, updated_at, expires_at)
-      VALUES (@id, 'queued', @count, @intensity, @seed, @createdAt, @createdAt, @expiresAt)`),
+    insertJob:
+      sql(`INSERT INTO jobs (id, status, count, intensity, seed, created_at, updated_at, expires_at, name,
+      exclude, protect_text)
+      VALUES (@id, 'queued', @count, @intensity, @seed, @createdAt, @createdAt, @expiresAt, @name, @exclude, @protectText)`),
     insertSource: sql(`INSERT INTO sources (id, job_id, position, name, size_bytes, media)
       VALUES (@id, @jobId, @position, @name, @sizeBytes, @media)`),
     insertOutput: sql(`INSERT INTO outputs (id, job_id, source_id, idx, status, plan)
@@ -50,6 +52,10 @@ function prepareStatements(db: Db) {
       `SELECT ${OUTPUT} FROM outputs o JOIN sources s ON s.id = o.source_id WHERE o.job_id = ? ORDER BY s.position, o.idx`,
     ),
     listJobs: sql(`SELECT ${JOB} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
+    // A search matches the batch's name or one of its file names, anywhere in them, ignoring case.
+    searchJobs:
+      sql(`SELECT ${JOB} FROM jobs WHERE name LIKE @pattern ESCAPE '\\' OR EXISTS (SELECT 1 FROM sources s
+      WHERE s.job_id = jobs.id AND s.name LIKE @pattern ESCAPE '\\') ORDER BY created_at DESC, rowid DESC LIMIT @limit`),
     deleteJob: sql('DELETE FROM jobs WHERE id = ?'),
     countByStatus: sql('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status'),
     pendingWork: sql(`SELECT s.media, COUNT(*) AS outputs FROM outputs o
@@ -133,8 +139,9 @@ export class SqliteJobStore implements JobStore {
   createJob(job: NewJob): JobDetail {
     const q = this.#q;
     transaction(this.#db, () => {
-      const { id, count, intensity, seed, createdAt, expiresAt } = job;
-      q.insertJob.run({ id, count, intensity, seed, createdAt, expiresAt });
+      const { id, count, intensity, seed, createdAt, expiresAt, name = '' } = job;
+      const choice = { exclude: JSON.stringify(job.exclude ?? []), protectText: job.protectText ? 1 : 0 };
+      q.insertJob.run({ id, count, intensity, seed, createdAt, expiresAt, name, ...choice });
       job.sources.forEach((source, position) => {
         q.insertSource.run({ ...source, jobId: job.id, position, media: JSON.stringify(source.media) });
         q.deleteUpload.run(source.id);
@@ -151,9 +158,11 @@ export class SqliteJobStore implements JobStore {
     return row ? this.#detail(toJob(row)) : null;
   }
 
-  /** Newest first; all of them without a limit. */
-  listJobs(limit = -1): JobDetail[] {
-    return (this.#q.listJobs.all(limit) as Row[]).map((row) => this.#detail(toJob(row)));
+  /** Newest first; all of them without a limit; only those whose name or a file name contains `search`. */
+  listJobs(limit = -1, search?: string): JobDetail[] {
+    const pattern = `%${search?.replace(/[\\%_]/g, '\\$&')}%`;
+    const rows = search ? this.#q.searchJobs.all({ pattern, limit }) : this.#q.listJobs.all(limit);
+    return (rows as Row[]).map((row) => this.#detail(toJob(row)));
   }
 
   deleteJob(id: string): void {

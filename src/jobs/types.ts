@@ -62,6 +62,11 @@ export interface JobRecord {
   finishedAt: number | null;
   /** The FFmpeg build (`ffmpeg -version`) that first rendered it; null before it started. */
   ffmpeg: string | null;
+  /** What a person calls the batch; '' for batches from before names. */
+  name: string;
+  /** Families and effects left out, and "Protect text and logos": the plans and redraws follow them. */
+  exclude: string[];
+  protectText: boolean;
 }
 
 export interface JobDetail extends JobRecord {
@@ -74,6 +79,10 @@ export interface NewJob {
   count: number;
   intensity: Intensity;
   seed: string;
+  /** As in JobRecord; absent: no name, planned with every effect and no protection. */
+  name?: string;
+  exclude?: string[];
+  protectText?: boolean;
   createdAt: number;
   expiresAt: number;
   sources: Array<{ id: string; name: string; sizeBytes: number; media: MediaInfo }>;
@@ -101,7 +110,8 @@ export interface JobStore {
   /** Also removes the upload rows whose ids are source ids: the same file now belongs to the job. */
   createJob(job: NewJob): JobDetail;
   getJob(id: string): JobDetail | null;
-  listJobs(limit?: number): JobDetail[];
+  /** Newest first; with `search`, only batches whose name or a file name contains it (any case). */
+  listJobs(limit?: number, search?: string): JobDetail[];
   deleteJob(id: string): void;
   countByStatus(): Record<JobStatus, number>;
   /** Outputs not yet rendered of unfinished jobs, per source: what the queue has promised to make. */

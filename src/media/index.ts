@@ -3,6 +3,7 @@
  * import media from here only, so the stages behind it can move without touching them.
  */
 export { admitMedia } from './admission/admission.js';
+export { EXCLUDABLE, exclusionProblem, normaliseExclusions } from './effect-choice.js';
 export { effectById } from './effects/catalog.js';
 export { FfmpegError } from './ffmpeg/ffmpeg-error.js';
 export { wrapperAvailable } from './ffmpeg/process-limits.js';
@@ -19,7 +20,7 @@ export {
 export { type EngineOptions, engineOptions } from './options.js';
 export { videoRateCap } from './plan/encode-settings.js';
 export { outputGeometry } from './plan/output-format.js';
-export { planJob, redrawPlanner } from './plan/planner.js';
+export { type EffectChoice, planJob, redrawPlanner } from './plan/planner.js';
 export { type BatchEvent, prepareBatch, runBatch } from './render/batch.js';
 export { batchScript } from './render/batch-script.js';
 export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';

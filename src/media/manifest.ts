@@ -30,6 +30,10 @@ export interface Manifest {
   seed: string;
   intensity: Intensity;
   count: number;
+  /** The batch name (the server's; the CLI's --name), the effects left out and Protect text and logos. */
+  name?: string;
+  exclude?: string[];
+  protectText?: boolean;
   sources: Array<{
     name: string;
     durationSec: number;
@@ -89,12 +93,19 @@ export function manifestOutput(
  */
 export function ffmpegChangeNote(
   previous: unknown,
-  current: Pick<Manifest, 'seed' | 'intensity' | 'count'> & { ffmpeg: string | null },
+  current: Pick<Manifest, 'seed' | 'intensity' | 'count' | 'exclude' | 'protectText'> & {
+    ffmpeg: string | null;
+  },
 ): string | null {
   if (typeof previous !== 'object' || previous === null) return null;
   const before = previous as Partial<Manifest>;
   const samePlan =
-    before.seed === current.seed && before.intensity === current.intensity && before.count === current.count;
+    before.seed === current.seed &&
+    before.intensity === current.intensity &&
+    before.count === current.count &&
+    // A manifest from before the effect choice was planned with every effect and no protection.
+    JSON.stringify(before.exclude ?? []) === JSON.stringify(current.exclude ?? []) &&
+    (before.protectText ?? false) === (current.protectText ?? false);
   const was = before.tool?.ffmpeg;
   if (!samePlan || typeof was !== 'string' || current.ffmpeg === null || was === current.ffmpeg) return null;
   return `Rendered again with FFmpeg ${current.ffmpeg}; the previous manifest of this plan names FFmpeg ${was}, so the files may differ in their bytes.`;

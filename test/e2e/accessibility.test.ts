@@ -75,6 +75,27 @@ beforeAll(async () => {
     if (job.status === 'done') break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // A file uploaded and not used yet: New batch lists it under "Uploaded earlier".
+  const bytes = readFileSync(clip({ duration: 1 }));
+  const created = await fetch(`${server.url}/api/uploads`, {
+    method: 'POST',
+    headers: {
+      cookie,
+      'tus-resumable': '1.0.0',
+      'upload-length': String(bytes.length),
+      'upload-metadata': `filename ${Buffer.from('earlier.mp4').toString('base64')}`,
+    },
+  });
+  await fetch(new URL(created.headers.get('location') ?? '', server.url), {
+    method: 'PATCH',
+    headers: {
+      cookie,
+      'tus-resumable': '1.0.0',
+      'upload-offset': '0',
+      'content-type': 'application/offset+octet-stream',
+    },
+    body: new Uint8Array(bytes),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -87,6 +108,17 @@ const screens: Array<{ name: string; hash: string; ready: (page: Page) => Promis
     name: 'new batch',
     hash: '#/new',
     ready: (page) => page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor(),
+  },
+  {
+    name: 'new batch, every option open',
+    hash: '#/new',
+    ready: async (page) => {
+      await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
+      await page.locator('details.advanced:not(.effects__panel) > summary').click();
+      await page.locator('details.effects__panel > summary').click();
+      await page.getByRole('checkbox', { name: 'Pitch', exact: true }).waitFor();
+      await page.getByRole('heading', { name: 'Uploaded earlier' }).waitFor();
+    },
   },
   { name: 'jobs', hash: '#/jobs', ready: (page) => page.locator('.job-row').first().waitFor() },
   {

@@ -92,10 +92,10 @@ async function main(): Promise<void> {
     await shoot(page, 'job-selected');
 
     await page.getByRole('link', { name: 'Settings', exact: true }).click();
-    await page.getByLabel('Name').fill('Monday refresh (n8n)');
+    await page.getByLabel('Name', { exact: true }).fill('Monday refresh (n8n)');
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByLabel('New API token').waitFor();
-    await page.getByLabel('Name').fill('Agency dashboard');
+    await page.getByLabel('Name', { exact: true }).fill('Agency dashboard');
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByRole('list', { name: 'API tokens' }).getByRole('listitem').nth(1).waitFor();
     await shoot(page, 'settings');

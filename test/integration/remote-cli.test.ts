@@ -140,4 +140,30 @@ describe('the typed client', () => {
     await client.downloadZip(done.id, zip);
     expect(readFileSync(zip).subarray(0, 2).toString()).toBe('PK');
   });
+
+  it('sends --name, --exclude and --no-protect-text, and refuses a bad exclusion before sending anything', async () => {
+    const out = path.join(tmp, 'choices');
+    const file = clip({ duration: 1 });
+    const common = [
+      'remote',
+      'make',
+      file,
+      '--server',
+      server.url,
+      '--token',
+      token,
+      '-n',
+      '1',
+      '--out',
+      out,
+    ];
+    const bad = await vidvar(...common, '--exclude', 'mirror,confetti');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--exclude: unknown effect or family "confetti"; choose from/);
+    expect(((await (await server.api('/api/uploads')).json()) as { uploads: unknown[] }).uploads).toEqual([]);
+    const run = await vidvar(...common, '--name', 'Remote run', '--exclude', 'audio', '--no-protect-text');
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'Remote run', exclude: ['audio'], protectText: false });
+  });
 });

@@ -105,6 +105,7 @@ describe('routes without a session, under every spelling of their path', () => {
         `GET /api/jobs/${ID}/manifest`,
         `GET /api/jobs/${ID}/outputs/${ID}`,
         `GET /api/uploads/${ID}/info`,
+        'GET /api/uploads',
         'POST /api/uploads/from-url',
         'POST /api/compare',
         'POST /api/tokens',

@@ -208,12 +208,14 @@ describe('architecture', () => {
 
   it('keeps the web client off the server code: web/ reaches src/ only for the API contract', () => {
     // The contract: the schemas' types (erased from the bundle), the limits, the change applier and the
-    // job states. Nothing of the server's libraries reaches the browser.
+    // job states, the effect choices, batch names. Nothing of the server's libraries reaches the browser.
     const contract = [
       'src/http/schemas.ts',
       'src/http/limits.ts',
       'src/http/apply-change.ts',
       'src/job-status.ts',
+      'src/media/effect-choice.ts',
+      'src/batch-name.ts',
     ];
     const web = modules(WEB);
     expect(web.length).toBeGreaterThan(5);

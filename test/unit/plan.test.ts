@@ -70,19 +70,33 @@ describe('planJob', () => {
     }
   });
 
-  it('stores parameters that are exactly within the ranges of their intensity', () => {
-    const source = fakeMedia();
-    for (const intensity of INTENSITIES) {
-      for (const plan of job(intensity, 'ranges').flat()) {
-        for (const e of plan.effects) {
-          const specs = effectById(e.id).ranges(intensity, source);
-          for (const [key, value] of Object.entries(e.params)) {
-            expect(withinSpec(value, specs[key] as never), `${e.id}.${key}`).toBe(true);
+  it.each([true, false])(
+    'stores parameters exactly within the ranges of their intensity (protect text: %s)',
+    (protectText) => {
+      const source = fakeMedia();
+      for (const intensity of INTENSITIES) {
+        const plans = planJob({
+          seed: 'ranges',
+          intensity,
+          count: 50,
+          sources: [source],
+          preset: 'veryfast',
+          protectText,
+        });
+        for (const plan of plans.flat()) {
+          for (const e of plan.effects) {
+            const effect = effectById(e.id);
+            const specs =
+              (protectText ? effect.protectedRanges?.(intensity, source) : null) ??
+              effect.ranges(intensity, source);
+            for (const [key, value] of Object.entries(e.params)) {
+              expect(withinSpec(value, specs[key] as never), `${e.id}.${key}`).toBe(true);
+            }
           }
         }
       }
-    }
-  });
+    },
+  );
 
   it('does more at strong than at subtle: more effects, more timing and audio changes, tilt only above subtle', () => {
     const average = (intensity: Intensity, family?: string) => {

@@ -8,6 +8,7 @@ import type { WebhookStore } from '../../jobs/webhook-store.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
 import { SESSION_COOKIE } from '../auth.js';
+import { jobListQuerySchema } from '../batch-settings-schema.js';
 import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
 import { type Answer, fingerprintOf, idempotencyRef, oncePerKey } from '../idempotency.js';
 import { JobFeeds } from '../job-feed.js';
@@ -73,7 +74,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         summary: 'Create a batch from admitted uploads.',
         description:
           'JSON with upload ids, as below; or multipart/form-data with the videos in field "files" and text ' +
-          'fields count, intensity and seed (scripts, curl). A refused video answers 422 naming the file. ' +
+          'fields count, intensity, seed, name, exclude (comma-separated) and protectText (scripts, curl). A refused video answers 422 naming the file. ' +
           'With an Idempotency-Key header, a retry gets the first answer (24 h; 422 when the request differs).',
         body: createJobBodySchema,
         response: {
@@ -97,9 +98,9 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         if (request.validationError) throw request.validationError;
         const body = request.body;
         answer = await oncePerKey(deps.idempotency, ref, fingerprintOf(body), deps.now(), async () => {
-          const { uploads, count, intensity, seed, webhookUrl, metadata } = body;
+          const { uploads, webhookUrl, metadata, ...settings } = body;
           const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
-          return created(deps.jobs.create({ uploadIds: uploads, count, intensity, seed, webhook }));
+          return created(deps.jobs.create({ uploadIds: uploads, ...settings, webhook }));
         });
       }
       // Only a 201 is ever kept: a replay answers as the first request did.
@@ -119,9 +120,16 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
   app.get(
     '/api/jobs',
     {
-      schema: { tags: ['jobs'], summary: 'All batches, newest first.', response: { 200: jobListSchema } },
+      schema: {
+        tags: ['jobs'],
+        summary: 'All batches, newest first; ?q= finds them by name or file name.',
+        querystring: jobListQuerySchema,
+        response: { 200: jobListSchema, 400: errorSchema },
+      },
     },
-    async () => ({ jobs: deps.store.listJobs(JOB_LIST_LIMIT).map(render) }),
+    async (request) => ({
+      jobs: deps.store.listJobs(JOB_LIST_LIMIT, request.query.q?.trim() || undefined).map(render),
+    }),
   );
 
   app.get(

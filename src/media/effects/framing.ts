@@ -1,7 +1,8 @@
 import { even } from '../plan/output-format.js';
 import type { Intensity } from '../types.js';
-import { defineEffect, num, range, round, spread, text } from './params.js';
-import type { EffectDefinition } from './types.js';
+import { defineEffect, num, range, round, sampleSpecs, spread, text } from './params.js';
+import { maxSafeTilt, safeZoomOffsets } from './safe-area.js';
+import type { EffectDefinition, ParamSpecs } from './types.js';
 
 function where(x: number, y: number): string {
   const horizontal = x < 0.34 ? 'left' : x > 0.66 ? 'right' : 'centre';
@@ -15,6 +16,22 @@ const ZOOM: Record<Intensity, [number, number]> = {
   strong: [1.12, 1.2],
 };
 
+/**
+ * With text protected: below MAX_SAFE_ZOOM (1.11), so offsets keep the margin on every edge; not at
+ * its top, where only the centre would, and siblings would all look alike to vPDQ.
+ */
+const SAFE_ZOOM: Record<Intensity, [number, number]> = {
+  subtle: [1.04, 1.07],
+  medium: [1.05, 1.09],
+  strong: [1.06, 1.1],
+};
+
+const zoomRanges = (zooms: [number, number]): ParamSpecs => ({
+  zoom: range(...zooms, 3),
+  x: range(0, 1, 2),
+  y: range(0, 1, 2),
+});
+
 /** Crops a window of 1/zoom of the frame at an offset and scales it back up: the framing moves. */
 export const zoom = defineEffect({
   id: 'zoom',
@@ -24,12 +41,17 @@ export const zoom = defineEffect({
   label: 'Zoom and reframe',
   kind: 'video',
   group: 'geometry',
-  weight: () => 5,
-  ranges: (intensity) => ({
-    zoom: range(...ZOOM[intensity], 3),
-    x: range(0, 1, 2),
-    y: range(0, 1, 2),
-  }),
+  // Protected zooms are small and central, so siblings drawn from them look alike: the border takes more turns.
+  weight: (_intensity, protect) => (protect ? 2 : 5),
+  ranges: (intensity) => zoomRanges(ZOOM[intensity]),
+  protectedRanges: (intensity) => zoomRanges(SAFE_ZOOM[intensity]),
+  sample: (rng, intensity, _media, protect = false) => {
+    if (!protect) return sampleSpecs(rng, zoomRanges(ZOOM[intensity]));
+    // The offsets that keep the margin depend on the zoom drawn first: a stronger zoom stays nearer the centre.
+    const { zoom: amount } = sampleSpecs(rng, { zoom: range(...SAFE_ZOOM[intensity], 3) });
+    const [lo, hi] = safeZoomOffsets(amount as number);
+    return { ...sampleSpecs(rng, { x: range(lo, hi, 2), y: range(lo, hi, 2) }), zoom: amount as number };
+  },
   videoFilters: (p, ctx) => {
     const w = even(ctx.width / num(p, 'zoom'));
     const h = even(ctx.height / num(p, 'zoom'));
@@ -65,6 +87,11 @@ export const tilt = defineEffect({
   group: 'geometry',
   weight: (intensity) => TILT_WEIGHT[intensity],
   ranges: (intensity) => ({ degrees: spread(0, ...TILT[intensity], 2) }),
+  protectedRanges: (intensity, media) => {
+    const [min, max] = TILT[intensity];
+    const safe = Math.min(max, maxSafeTilt(media.video.width, media.video.height));
+    return safe < min ? null : { degrees: spread(0, min, safe, 2) };
+  },
   videoFilters: (p, ctx) => [`perspective=${tiltWindow(num(p, 'degrees'), ctx.width, ctx.height)}`],
   describe: (p) => `tilt ${num(p, 'degrees')}°`,
 });
@@ -104,6 +131,16 @@ const BORDER: Record<Intensity, [number, number]> = {
   medium: [0.03, 0.05],
   strong: [0.045, 0.07],
 };
+/**
+ * With text protected, the border is the one reframing that may move the picture far (it hides
+ * nothing: the whole picture stays in view), so it is wider, placed anywhere, and drawn more often than
+ * a zoom (5 : 2): small centred zooms leave siblings too alike for vPDQ (measured in the README).
+ */
+const SAFE_BORDER: Record<Intensity, [number, number]> = {
+  subtle: [0.03, 0.05],
+  medium: [0.04, 0.07],
+  strong: [0.05, 0.09],
+};
 const BORDER_COLOURS = ['black', 'white', '0x1a1a1a', '0xf2f2f2'] as const;
 const COLOUR_NAMES: Record<string, string> = {
   black: 'black',
@@ -121,20 +158,29 @@ export const border = defineEffect({
   label: 'Frame border',
   kind: 'video',
   group: 'geometry',
-  weight: () => 1,
+  weight: (_intensity, protect) => (protect ? 5 : 1),
   ranges: (intensity) => ({
     size: range(...BORDER[intensity], 3),
     colour: { type: 'choice', values: BORDER_COLOURS },
+  }),
+  protectedRanges: (intensity) => ({
+    size: range(...SAFE_BORDER[intensity], 3),
+    colour: { type: 'choice', values: BORDER_COLOURS },
+    x: range(0, 1, 2),
+    y: range(0, 1, 2),
   }),
   videoFilters: (p, ctx) => {
     // Even offsets keep chroma aligned; the size is a fraction of the short side.
     const edge = even(num(p, 'size') * Math.min(ctx.width, ctx.height));
     const w = ctx.width - 2 * edge;
     const h = ctx.height - 2 * edge;
-    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${edge}:${edge}:${text(p, 'colour')}`];
+    // Centred unless placed (x, y: where the picture sits in the free space, protected plans only).
+    const at = (key: string) => (key in p ? Math.round(edge * num(p, key)) * 2 : edge);
+    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${at('x')}:${at('y')}:${text(p, 'colour')}`];
   },
   describe: (p) =>
-    `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side`,
+    `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side` +
+    ('x' in p ? `, picture towards ${where(num(p, 'x'), num(p, 'y'))}` : ''),
 });
 
 export const mirror = defineEffect({

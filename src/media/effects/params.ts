@@ -36,7 +36,7 @@ function sampleSpec(rng: Random, spec: ParamSpec): EffectParamValue {
 }
 
 /** Samples every parameter in key order, so the draw sequence does not depend on object layout. */
-function sampleSpecs(rng: Random, specs: ParamSpecs): EffectParams {
+export function sampleSpecs(rng: Random, specs: ParamSpecs): EffectParams {
   const params: EffectParams = {};
   for (const key of Object.keys(specs).sort()) params[key] = sampleSpec(rng, specs[key] as ParamSpec);
   return params;
@@ -82,7 +82,10 @@ export function defineEffect(spec: EffectSpec): EffectDefinition {
     ...spec,
     sample:
       spec.sample ??
-      ((rng: Random, intensity: Intensity, media: MediaInfo) =>
-        sampleSpecs(rng, spec.ranges(intensity, media))),
+      ((rng: Random, intensity: Intensity, media: MediaInfo, protect = false) =>
+        sampleSpecs(
+          rng,
+          (protect ? spec.protectedRanges?.(intensity, media) : null) ?? spec.ranges(intensity, media),
+        )),
   };
 }

@@ -63,13 +63,19 @@ export interface EffectDefinition {
    * of the 2-vCPU dev VM); 0 when negligible. Only used to balance work between processes.
    */
   cpuCost?: number;
-  /** Relative chance of being picked within its family at this intensity; 0 = never. Default 1. */
-  weight?(intensity: Intensity): number;
+  /** Relative chance of being picked within its family at this intensity (and protection); 0 = never. Default 1. */
+  weight?(intensity: Intensity, protect?: boolean): number;
   /** Whether the effect makes sense for this source (audio effects need audio, trims need length). */
   available?(media: MediaInfo): boolean;
   /** The exact allowed parameter values; the catalogue test holds every sample to them. */
   ranges(intensity: Intensity, media: MediaInfo): ParamSpecs;
-  sample(rng: Random, intensity: Intensity, media: MediaInfo): EffectParams;
+  /**
+   * With "Protect text and logos" on: ranges that keep the text-safe area whole (safe-area.ts), or
+   * null when no value can. Absent: `ranges` never cut into the picture.
+   */
+  protectedRanges?(intensity: Intensity, media: MediaInfo): ParamSpecs | null;
+  /** `protect`: draw within `protectedRanges` (and whatever else keeps the safe area whole). */
+  sample(rng: Random, intensity: Intensity, media: MediaInfo, protect?: boolean): EffectParams;
   videoFilters?(params: EffectParams, ctx: FilterContext): string[];
   /** The same change as per-plane value maps, when it is a point operation (see point-ops.ts). */
   pointOps?(params: EffectParams): PointOps;

@@ -1,3 +1,4 @@
+import { excludedEffects } from '../effect-choice.js';
 import { EFFECTS, effectById, effectOrder } from '../effects/catalog.js';
 import type { EffectDefinition } from '../effects/types.js';
 import type { Intensity, MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
@@ -13,6 +14,20 @@ export interface JobPlanRequest {
   sources: MediaInfo[];
   /** x264 preset every output is encoded with. */
   preset: string;
+  /** Families and effects left out (effect-choice.ts); none when absent. */
+  exclude?: readonly string[];
+  /** "Protect text and logos": no mirror, reframing within the safe margin. On when absent. */
+  protectText?: boolean;
+}
+
+/** What a plan may use: recorded with the job, so the same seed and choice give the same plans. */
+export interface EffectChoice {
+  exclude: readonly string[];
+  protectText: boolean;
+}
+
+function choiceOf(req: Pick<JobPlanRequest, 'exclude' | 'protectText'>): EffectChoice {
+  return { exclude: req.exclude ?? [], protectText: req.protectText ?? true };
 }
 
 type Count = [min: number, max: number];
@@ -46,19 +61,14 @@ export function planJob(req: JobPlanRequest): VariationPlan[][] {
     for (let index = 1; index <= req.count; index++) {
       const outputRng = root.fork(`source:${s}`).fork(`output:${index}`);
       let attempt = 0;
-      let plan = planVariation({
-        rng: outputRng,
-        intensity: req.intensity,
-        media,
-        index,
-        preset: req.preset,
-      });
+      const base = { intensity: req.intensity, media, index, preset: req.preset, choice: choiceOf(req) };
+      let plan = planVariation({ ...base, rng: outputRng });
       // Resampling from a labelled fork keeps the retry deterministic.
       while (signatures.has(plan.signature)) {
         attempt += 1;
         if (attempt > MAX_ATTEMPTS) throw new Error('could not plan a distinct variation');
         const rng = outputRng.fork(`retry:${attempt}`);
-        plan = planVariation({ rng, intensity: req.intensity, media, index, preset: req.preset });
+        plan = planVariation({ ...base, rng });
       }
       signatures.add(plan.signature);
       plans.push(plan);
@@ -83,6 +93,7 @@ export function redrawPlanner(
       media: req.media,
       index: plan.index,
       preset: req.preset,
+      choice: choiceOf(req),
     });
 }
 
@@ -92,30 +103,37 @@ export interface VariationRequest {
   media: MediaInfo;
   index: number;
   preset: string;
+  choice: EffectChoice;
 }
 
 /** One output's effects, parameters and encode settings, drawn from `rng`. */
 export function planVariation(req: VariationRequest): VariationPlan {
-  const { rng, intensity, media } = req;
+  const { rng, intensity, media, choice } = req;
   const mix = COMPOSITION[intensity];
-  const chosen = [...pickEffects(rng, candidates('framing', intensity, media), 1, intensity)];
-  if (rng.chance(mix.mirror)) chosen.push(...candidates('orientation', intensity, media));
+  const off = excludedEffects(choice.exclude, choice.protectText);
+  const pool = (family: string) =>
+    candidates(family, intensity, media).filter(
+      (e) => !off.has(e.id) && !(choice.protectText && e.protectedRanges?.(intensity, media) === null),
+    );
+  // Nothing left out and protection off draws exactly as before there was a choice: old jobs redraw the same.
+  const chosen = [...pickEffects(rng, pool('framing'), 1, intensity, choice.protectText)];
+  if (rng.chance(mix.mirror)) chosen.push(...pool('orientation'));
   for (const family of ['colour', 'texture', 'timing', 'audio'] as const) {
     const count = rng.int(...mix[family]);
-    chosen.push(...pickEffects(rng, candidates(family, intensity, media), count, intensity));
+    chosen.push(...pickEffects(rng, pool(family), count, intensity));
   }
   const effects: PlannedEffect[] = chosen
     .sort((a, b) => effectOrder(a.id) - effectOrder(b.id))
     .map((effect) => ({
       id: effect.id,
-      params: effect.sample(rng.fork(`effect:${effect.id}`), intensity, media),
+      params: effect.sample(rng.fork(`effect:${effect.id}`), intensity, media, choice.protectText),
     }));
   const encode = planEncodeSettings(rng.fork('encode'), intensity, variationFps(media, effects), req.preset);
   return { index: req.index, intensity, effects, encode, signature: planSignature(effects) };
 }
 
-function weightOf(effect: EffectDefinition, intensity: Intensity): number {
-  return effect.weight ? effect.weight(intensity) : 1;
+function weightOf(effect: EffectDefinition, intensity: Intensity, protect = false): number {
+  return effect.weight ? effect.weight(intensity, protect) : 1;
 }
 
 function candidates(family: string, intensity: Intensity, media: MediaInfo): EffectDefinition[] {
@@ -125,15 +143,21 @@ function candidates(family: string, intensity: Intensity, media: MediaInfo): Eff
 }
 
 /** Weighted draw without replacement; picking an effect removes everything in its conflict group. */
-function pickEffects(rng: Random, pool: EffectDefinition[], count: number, intensity: Intensity) {
+function pickEffects(
+  rng: Random,
+  pool: EffectDefinition[],
+  count: number,
+  intensity: Intensity,
+  protect = false,
+) {
   const picked: EffectDefinition[] = [];
   let remaining = pool;
   while (picked.length < count && remaining.length > 0) {
-    const total = remaining.reduce((sum, e) => sum + weightOf(e, intensity), 0);
+    const total = remaining.reduce((sum, e) => sum + weightOf(e, intensity, protect), 0);
     let ticket = rng.next() * total;
     const choice =
       remaining.find((e) => {
-        ticket -= weightOf(e, intensity);
+        ticket -= weightOf(e, intensity, protect);
         return ticket < 0;
       }) ?? (remaining[remaining.length - 1] as EffectDefinition);
     picked.push(choice);

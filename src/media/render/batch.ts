@@ -31,6 +31,11 @@ export interface BatchRequest {
   count: number;
   intensity: Intensity;
   seed: string;
+  /** Recorded in the manifest. */
+  name?: string;
+  /** Families and effects left out, and Protect text and logos (on when absent): see effect-choice.ts. */
+  exclude?: string[];
+  protectText?: boolean;
   outDir: string;
   /** Inputs in progress at once; 0 = all (their FFmpeg processes share the cores either way). */
   concurrency: number;
@@ -80,6 +85,8 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
     count: req.count,
     sources: admitted.map((a) => a.media),
     preset: req.options.preset,
+    exclude: req.exclude,
+    protectText: req.protectText,
   });
   const stems = uniqueStems(admitted.map((a) => path.basename(a.input)));
   const workDir = batchWorkDir(req.outDir);
@@ -128,7 +135,13 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   };
   const ffmpeg = await ffmpegVersion(req.options);
   const manifestPath = path.join(req.outDir, 'manifest.json');
-  const plan = { seed: req.seed, intensity: req.intensity, count: req.count };
+  const plan = {
+    seed: req.seed,
+    intensity: req.intensity,
+    count: req.count,
+    exclude: req.exclude ?? [],
+    protectText: req.protectText ?? true,
+  };
   const note = ffmpegChangeNote(await readJson(manifestPath), { ...plan, ffmpeg });
   if (note) req.onEvent?.({ type: 'ffmpeg-changed', note });
   const workDir = batchWorkDir(req.outDir);
@@ -195,6 +208,9 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     seed: req.seed,
     intensity: req.intensity,
     count: req.count,
+    ...(req.name ? { name: req.name } : {}),
+    exclude: req.exclude ?? [],
+    protectText: req.protectText ?? true,
     sources: sources.map((s) => manifestSource(path.basename(s.input), s.media)),
     outputs: ordered,
     ...(note ? { notes: [note] } : {}),

@@ -11,7 +11,14 @@ export const signIn = (password: string) =>
 
 export const signOut = () => request<void>('/api/session', { method: 'DELETE' });
 
-export const listJobs = () => request<{ jobs: JobView[] }>('/api/jobs').then((r) => r.jobs);
+export const listJobs = (search = '') =>
+  request<{ jobs: JobView[] }>(search ? `/api/jobs?q=${encodeURIComponent(search)}` : '/api/jobs').then(
+    (r) => r.jobs,
+  );
+
+/** Admitted uploads no batch has used yet: New batch offers them again after a reload. */
+export const listEarlierUploads = () =>
+  request<{ uploads: Array<UploadInfo & { uploadedAt: string }> }>('/api/uploads').then((r) => r.uploads);
 
 export const getJob = (id: string) => request<JobView>(`/api/jobs/${encodeURIComponent(id)}`);
 

@@ -3,6 +3,7 @@
  * Type-only imports vanish from the bundle; the job states and limits are plain values.
  */
 
+export { batchNameProblem, defaultBatchName, MAX_BATCH_NAME_LENGTH } from '../../../src/batch-name.js';
 export { applyJobChange } from '../../../src/http/apply-change.js';
 export { MAX_OUTPUTS_PER_SOURCE } from '../../../src/http/limits.js';
 export type {
@@ -22,3 +23,12 @@ export type {
   WebhookView,
 } from '../../../src/http/schemas.js';
 export { isFinishedJob as isFinished } from '../../../src/job-status.js';
+export {
+  EFFECT_CHOICES,
+  EFFECT_FAMILIES,
+  type EffectFamily,
+  EXCLUDABLE,
+  excludedEffects,
+  exclusionProblem,
+  TEXT_UNSAFE_EFFECTS,
+} from '../../../src/media/effect-choice.js';

@@ -6,7 +6,7 @@ import { ProgressBar } from './ProgressBar.js';
 import { StatusBadge, toneOf } from './StatusBadge.js';
 
 export function jobTitle(job: JobView): string {
-  return job.sources.map((s) => s.name).join(', ') || 'Untitled batch';
+  return job.name || job.sources.map((s) => s.name).join(', ') || 'Untitled batch';
 }
 
 /** One batch in the list: first finished thumbnail, sources, status, progress, age. */
@@ -29,6 +29,7 @@ export function JobRow({ job, now }: { job: JobView; now: number }) {
         <span class="job-row__main">
           <span class="job-row__title">{title}</span>
           <span class="job-row__meta">
+            {job.name && `${job.sources.map((s) => s.name).join(', ')} · `}
             {plural(job.outputs.length, 'variation')} · {job.intensity} ·{' '}
             <time dateTime={job.createdAt} title={new Date(created).toLocaleString()}>
               {formatAgo(created, now)}

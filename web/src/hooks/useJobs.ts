@@ -14,8 +14,8 @@ export interface JobsList {
   heardAt: number | null;
 }
 
-/** All jobs, newest first, refreshed often while something is processing and rarely otherwise. */
-export function useJobs(): JobsList {
+/** All jobs (or those `search` finds), newest first, refreshed often while something is processing and rarely otherwise. */
+export function useJobs(search = ''): JobsList {
   const [jobs, setJobs] = useState<JobView[] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [heardAt, setHeardAt] = useState<number | null>(null);
@@ -30,7 +30,7 @@ export function useJobs(): JobsList {
         if (!lastWasActive && sinceIdleFetch < IDLE_MS) return true;
         sinceIdleFetch = 0;
         try {
-          const next = await listJobs();
+          const next = await listJobs(search);
           setJobs(next);
           setError(null);
           setHeardAt(Date.now());
@@ -46,7 +46,7 @@ export function useJobs(): JobsList {
     );
     poller.start();
     return () => poller.stop();
-  }, []);
+  }, [search]);
 
   return { jobs, error, heardAt };
 }

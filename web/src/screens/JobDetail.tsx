@@ -4,6 +4,7 @@ import type { JobView } from '../api/types.js';
 import { JobActions } from '../components/JobActions.js';
 import { jobTitle } from '../components/JobRow.js';
 import { ProgressBar } from '../components/ProgressBar.js';
+import { BatchChoicesLine, ReuseSettingsButton } from '../components/ReuseSettings.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { SelectionBar } from '../components/SelectionBar.js';
 import { SourceSection } from '../components/SourceSection.js';
@@ -98,6 +99,7 @@ export function JobDetail({ id }: { id: string }) {
             {done} of {plural(job.outputs.length, 'variation')} ready
           </span>
           <span>Intensity: {job.intensity}</span>
+          <BatchChoicesLine job={job} />
           <span class="vpdq-summary">
             <DistinctBadge job={job} />
             <VpdqExplainer />
@@ -115,6 +117,7 @@ export function JobDetail({ id }: { id: string }) {
           </p>
         )}
         <JobActions job={job} onChange={replace} />
+        <ReuseSettingsButton job={job} />
       </div>
       {job.sources.map((source) => (
         <SourceSection key={source.id} job={job} source={source} selection={selection} />

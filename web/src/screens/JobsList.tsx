@@ -1,5 +1,6 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { JobRow } from '../components/JobRow.js';
+import { JobSearch } from '../components/JobSearch.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { useJobs } from '../hooks/useJobs.js';
 import { useNow } from '../hooks/useNow.js';
@@ -12,7 +13,8 @@ const NOTICE_MS = 10_000;
 
 /** Every batch, newest first, refreshing itself while something is processing. */
 export function JobsList() {
-  const { jobs, error, heardAt } = useJobs();
+  const [search, setSearch] = useState('');
+  const { jobs, error, heardAt } = useJobs(search);
   const now = useNow();
   const message = useStore(notice);
   // Said once: it fades after a while and is gone when the screen is left.
@@ -30,6 +32,7 @@ export function JobsList() {
         <ScreenHeading title="Jobs" />
         {heardAt !== null && <span class="updated">Updated {formatAgo(heardAt, now)}</span>}
       </div>
+      <JobSearch onSearch={setSearch} />
       {message && (
         <p class="notice" role="status">
           {message}
@@ -41,7 +44,8 @@ export function JobsList() {
         </p>
       )}
       {jobs === null && !error && <p class="muted">Loading…</p>}
-      {jobs?.length === 0 && (
+      {jobs?.length === 0 && search && <p class="muted">No batch has “{search}” in its name or files.</p>}
+      {jobs?.length === 0 && !search && (
         <div class="card empty">
           <p>No batches yet.</p>
           <a class="button button--primary" href={routeHref({ name: 'new' })}>

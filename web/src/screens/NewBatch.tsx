@@ -1,14 +1,25 @@
 import { useState } from 'preact/hooks';
 import { createJob } from '../api/endpoints.js';
 import { ApiError } from '../api/http.js';
-import { MAX_OUTPUTS_PER_SOURCE } from '../api/types.js';
+import { defaultBatchName, MAX_OUTPUTS_PER_SOURCE } from '../api/types.js';
+import { BatchName, batchNameFor } from '../components/BatchName.js';
 import { BatchOptions, type BatchSettings } from '../components/BatchOptions.js';
+import { EarlierUploads } from '../components/EarlierUploads.js';
+import { EffectsPanel } from '../components/EffectsPanel.js';
 import { LinkImport } from '../components/LinkImport.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { UploadDropzone } from '../components/UploadDropzone.js';
 import { UploadList } from '../components/UploadList.js';
+import { useEarlierUploads } from '../hooks/useEarlierUploads.js';
 import { LINK_PREFIX, useLinkImports } from '../hooks/useLinkImports.js';
+import { usePrefill } from '../hooks/usePrefill.js';
 import { type UploadItem, useUploads } from '../hooks/useUploads.js';
+import {
+  type EffectChoices,
+  rememberedChoices,
+  rememberedSettings,
+  rememberSettings,
+} from '../lib/batch-memory.js';
 import { plural } from '../lib/format.js';
 import { navigate } from '../lib/route.js';
 
@@ -34,8 +45,13 @@ export function NewBatch({ active }: { active: boolean }) {
   const { uppy, items: uploads, remove, retry } = useUploads();
   const links = useLinkImports();
   const [chosen, setChosen] = useState(0);
-  const items = [...uploads, ...links.items];
-  const [settings, setSettings] = useState<BatchSettings>({ count: '10', intensity: 'medium', seed: '' });
+  const fresh = [...uploads, ...links.items];
+  const earlier = useEarlierUploads(fresh);
+  const items = [...fresh, ...earlier.items];
+  const [settings, setSettings] = useState<BatchSettings>(rememberedSettings);
+  const [choices, setChoices] = useState<EffectChoices>(rememberedChoices);
+  usePrefill(setSettings, setChoices);
+  const suggestedName = items[0] ? defaultBatchName(items[0].name, new Date()) : '';
   const [countError, setCountError] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -61,9 +77,17 @@ export function NewBatch({ active }: { active: boolean }) {
         count,
         intensity: settings.intensity,
         seed: settings.seed.trim() || undefined,
+        ...{
+          name: batchNameFor(choices, suggestedName),
+          exclude: choices.exclude,
+          protectText: choices.protectText,
+        },
       });
+      rememberSettings(settings, choices);
+      setChoices({ ...choices, name: null });
       uppy.cancelAll();
       links.clear();
+      earlier.refresh();
       navigate({ name: 'job', id: job.id });
     } catch (err) {
       // 401 and unreachable are handled app-wide; the rest is said here, next to the button.
@@ -85,15 +109,18 @@ export function NewBatch({ active }: { active: boolean }) {
           <UploadDropzone uppy={uppy} onAdded={() => setChosen((n) => n + 1)} />
           <LinkImport onAdd={links.add} />
           <UploadList
-            items={items}
+            items={fresh}
             focusKey={chosen}
             onRemove={(item) => (item.fileId.startsWith(LINK_PREFIX) ? links.remove : remove)(item.fileId)}
             onRetry={(item) => (item.fileId.startsWith(LINK_PREFIX) ? links.retry : retry)(item.fileId)}
           />
+          <EarlierUploads earlier={earlier} />
         </div>
         <div class="card new-batch__options">
           <h2 class="card__title">2. Variations</h2>
+          <BatchName value={choices} onChange={setChoices} suggested={suggestedName} />
           <BatchOptions value={settings} onChange={setSettings} countError={countError} />
+          <EffectsPanel value={choices} onChange={setChoices} />
           <div class="new-batch__submit">
             {count !== null && ready.length > 0 && (
               <p class="summary">
