@@ -217,8 +217,10 @@ describe('the job screen and upload box with their new controls', () => {
         { name: 'a11y-broken.mp4', mimeType: 'video/mp4', buffer: Buffer.from('not a video '.repeat(100)) },
         { name: 'a11y-fine.mp4', mimeType: 'video/mp4', buffer: readFileSync(clip({ duration: 1 })) },
       ]);
-      await page.locator('.upload-list__item--refused').waitFor();
-      await page.locator('.upload-list__item--ready').waitFor();
+      // Uploads of earlier tests wait under "Uploaded earlier": look at this test's own list.
+      const list = page.getByRole('list', { name: 'Chosen videos' });
+      await list.locator('.upload-list__item--refused').waitFor();
+      await list.locator('.upload-list__item--ready').waitFor();
       found.push(...(await violations(page)).map((v) => `new batch: ${v}`));
       expect(found).toEqual([]);
       await context.close();
