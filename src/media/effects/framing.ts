@@ -115,7 +115,7 @@ const COLOUR_NAMES: Record<string, string> = {
 /** Shrinks the picture slightly inside a plain frame. */
 export const border = defineEffect({
   id: 'border',
-  filters: ['scale', 'pad'],
+  filters: ['crop', 'scale', 'pad'],
   cpuCost: 1.3,
   family: 'framing',
   label: 'Frame border',
@@ -131,7 +131,13 @@ export const border = defineEffect({
     const edge = even(num(p, 'size') * Math.min(ctx.width, ctx.height));
     const w = ctx.width - 2 * edge;
     const h = ctx.height - 2 * edge;
-    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${edge}:${edge}:${text(p, 'colour')}`];
+    // The window keeps the frame's proportions: its long side gives up a sliver so the picture is
+    // never squeezed (scaling straight to w×h made pixels 4 % wide on a 9:16 frame).
+    const crop =
+      w / h < ctx.width / ctx.height
+        ? `crop=${even((ctx.height * w) / h)}:ih`
+        : `crop=iw:${even((ctx.width * h) / w)}`;
+    return [crop, `scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${edge}:${edge}:${text(p, 'colour')}`];
   },
   describe: (p) =>
     `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side`,

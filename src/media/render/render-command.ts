@@ -10,6 +10,7 @@ import type { MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
 import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 import { hashBranchFilters, hashOutputArgs } from '../verify/frame-hash-command.js';
 import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
+import { colourTagArgs, TONE_MAP_FILTERS, toneMapFilters } from './tone-map.js';
 
 export interface RenderCommandTarget extends SideOutputs {
   plan: VariationPlan;
@@ -34,6 +35,7 @@ export interface RenderCommandRequest {
 export const RENDER_COMMAND_FILTERS: readonly string[] = [
   ...['scale', 'format', 'setsar', 'split', 'fps', 'tpad'],
   ...['aformat', 'asplit', 'anull', 'amix'],
+  ...TONE_MAP_FILTERS,
 ];
 
 /** Frames the last picture may be repeated for, at most, to reach the planned duration (cut by `-t`). */
@@ -77,7 +79,8 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
  */
 function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
   const n = req.targets.length;
-  const head = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p', 'setsar=1'];
+  const sdr = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p'];
+  const head = [...(toneMapFilters(req.media, ctx.width, ctx.height) ?? sdr), 'setsar=1'];
   const source = `[0:${req.media.video.index}]`;
   const shared = n > 1 || req.sourceFingerprintPath !== undefined || req.sourceHashTarget !== undefined;
   const inputs = shared ? req.targets.map((_, i) => `[vs${i}]`) : [source];
@@ -109,6 +112,9 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
         picture.map((e) => ({ definition: effectById(e.id), params: e.params })),
         ctx,
       ),
+      // Square pixels whatever the effects did: `scale` after a crop rounded to even sizes keeps the
+      // display aspect by writing a SAR such as 1081:1080, which players would honour as a stretch.
+      'setsar=1',
     ];
     const sides = branchSideOutputs(`v${i}`, target, expectedDuration(req.media, target.plan), ctx);
     graph.push(`${inputs[i]}${filters.join(',')}${sides.tail}`, ...sides.graph);
@@ -165,6 +171,7 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
     ...(encode.x264Params ? ['-x264-params', encode.x264Params] : []),
     // SEI NAL units carry x264's version and option string: dropping them leaves no encoder fingerprint.
     ...['-bsf:v', 'filter_units=remove_types=6'],
+    ...colourTagArgs(req.media),
   );
   if (req.media.audio) {
     args.push('-c:a', 'aac', '-b:a', `${encode.audioBitrateK}k`, '-ar', String(ctx.sampleRate), '-ac', '2');
