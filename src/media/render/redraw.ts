@@ -1,4 +1,4 @@
-import type { FinishState } from './render-checks.js';
+import { type FinishState, forEachPlacement } from './render-checks.js';
 import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 /**
@@ -36,8 +36,10 @@ export function nextRound(
     if (tries >= MAX_TRIES || !req.replan) {
       const message = tooCloseMessage(result.tooClose.closeTo, tries);
       const failed: RenderResult = { outputId, ok: false, code: 'too_close', message, detail: result.detail };
-      req.onOutput?.(failed);
-      settled.push(failed);
+      for (const each of forEachPlacement(target, failed)) {
+        req.onOutput?.(each);
+        settled.push(each);
+      }
       continue;
     }
     const label = `redraw-${tries}`;

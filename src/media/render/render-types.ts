@@ -1,5 +1,6 @@
 import type { ProcessSlots, Ticket } from '../ffmpeg/process-slots.js';
 import type { EngineOptions } from '../options.js';
+import type { FormatName, Layout } from '../plan/placement.js';
 import type { MediaInfo, VariationPlan } from '../types.js';
 import type { Distinctness, Redraw } from '../verify/distinctness.js';
 
@@ -12,6 +13,26 @@ export interface RenderTarget {
   workPath: string;
   finalPath: string;
   thumbnailPath?: string;
+  /**
+   * The placements this variation is delivered in, each its own output (then workPath is only the
+   * stem of the variation's scratch files, and finalPath and thumbnailPath are unused). Absent: one
+   * output in the source's shape, as vidvar always made.
+   */
+  placements?: PlacementTarget[];
+}
+
+/** One placement of a variation: the same plan and effects, its own frame, encode and file. */
+export interface PlacementTarget {
+  outputId: string;
+  format: FormatName;
+  workPath: string;
+  finalPath: string;
+  thumbnailPath?: string;
+}
+
+/** The outputs a target delivers, by id: its placements', or its own. */
+export function deliveredIds(target: RenderTarget): string[] {
+  return target.placements ? target.placements.map((p) => p.outputId) : [target.outputId];
 }
 
 export type RenderResult =
@@ -54,6 +75,8 @@ export interface RenderRequest {
    * its source or a sibling. Without it such an output fails at once.
    */
   replan?: (plan: VariationPlan, label: string) => VariationPlan;
+  /** How placements of another shape than the source's are filled (default: crop). */
+  layout?: Layout;
   /** false: measure vPDQ but deliver every output (tests of timing that render near-copies on purpose). */
   guarantee?: boolean;
 }
