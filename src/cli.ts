@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { compare } from './cli-compare.js';
+import { PLACEMENT_HELP, PLACEMENT_OPTIONS, placementChoice } from './cli-placement.js';
 import { REMOTE_HELP, remote } from './cli-remote.js';
 import { BATCH_OPTIONS, parseCommandArgs, UsageError } from './cli-usage.js';
 import {
@@ -33,6 +34,7 @@ Options for make:
       --threads T          decoder threads per FFmpeg process (default: 0 = cores / processes)
       --fan-out F          outputs per FFmpeg process from one decode (default: auto)
       --preset P           x264 preset (default: ultrafast, with CABAC and deblocking)
+${PLACEMENT_HELP}
       --print-commands     print the FFmpeg commands a run would execute, render nothing
       --json               print the manifest as JSON on stdout when done
   -h, --help               this help
@@ -88,6 +90,7 @@ async function make(args: string[]): Promise<number> {
   if (values.out === undefined) throw new UsageError('--out DIR is required');
   const intensity = (values.intensity ?? 'medium') as Intensity;
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
+  const choice = placementChoice(values);
   const seed = values.seed ?? randomBytes(6).toString('hex');
   const concurrency =
     values.concurrency === undefined ? 0 : integer(values.concurrency, '--concurrency', 1, 64);
@@ -116,6 +119,7 @@ async function make(args: string[]): Promise<number> {
     toolVersion: VERSION,
     signal: controller.signal,
     onEvent: reporter,
+    placements: choice.placements,
   };
   try {
     const sources = await prepareBatch(request);
@@ -141,6 +145,7 @@ async function make(args: string[]): Promise<number> {
 function parseMakeArgs(args: string[]) {
   return parseCommandArgs(args, {
     ...BATCH_OPTIONS,
+    ...PLACEMENT_OPTIONS,
     concurrency: { type: 'string', short: 'c' },
     threads: { type: 'string' },
     processes: { type: 'string', short: 'p' },

@@ -2,6 +2,7 @@
  * What the layers above (jobs, http, storage, the CLI and the server's wiring) use of the engine: they
  * import media from here only, so the stages behind it can move without touching them.
  */
+
 export { admitMedia } from './admission/admission.js';
 export { effectById } from './effects/catalog.js';
 export { FfmpegError } from './ffmpeg/ffmpeg-error.js';
@@ -19,7 +20,15 @@ export {
 export { type EngineOptions, engineOptions } from './options.js';
 export { videoRateCap } from './plan/encode-settings.js';
 export { outputGeometry } from './plan/output-format.js';
+export { FITS, FORMATS, type FormatName, formatGeometry } from './plan/placement.js';
+export {
+  DEFAULT_CHOICE,
+  type PlacementChoice,
+  type PlacementInput,
+  resolvePlacement,
+} from './plan/placement-request.js';
 export { planJob, redrawPlanner } from './plan/planner.js';
+export { PLATFORM_LIMITS, PLATFORMS, type PlatformName } from './plan/platforms.js';
 export { type BatchEvent, prepareBatch, runBatch } from './render/batch.js';
 export { batchScript } from './render/batch-script.js';
 export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';

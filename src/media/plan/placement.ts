@@ -34,6 +34,12 @@ export interface Layout {
 
 export const DEFAULT_LAYOUT: Layout = { fit: DEFAULT_FIT, padColour: DEFAULT_PAD_COLOUR };
 
+/** What a job asks of its outputs' shape: the placements each variation is delivered in, and their fill. */
+export interface Placements {
+  formats: FormatName[];
+  layout: Layout;
+}
+
 export function isFormat(value: unknown): value is FormatName {
   return typeof value === 'string' && (FORMATS as readonly string[]).includes(value);
 }

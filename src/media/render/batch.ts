@@ -17,10 +17,11 @@ import {
   uniqueStems,
 } from '../manifest.js';
 import type { EngineOptions } from '../options.js';
+import { DEFAULT_FORMATS, type Layout, type Placements } from '../plan/placement.js';
 import { planJob, redrawPlanner } from '../plan/planner.js';
 import type { Intensity, MediaInfo } from '../types.js';
 import { renderCommands, renderVariations } from './render.js';
-import type { RenderResult, RenderTarget } from './render-types.js';
+import { deliveredIds, type RenderResult, type RenderTarget } from './render-types.js';
 
 /**
  * A whole batch without a server: admit every input, plan every output from one seed, render them
@@ -38,6 +39,8 @@ export interface BatchRequest {
   toolVersion: string;
   signal?: AbortSignal;
   onEvent?: (event: BatchEvent) => void;
+  /** The placements each variation is delivered in, and how they are filled (default: the source's shape). */
+  placements?: Placements;
 }
 
 export type BatchEvent =
@@ -53,6 +56,8 @@ export interface BatchSourcePlan {
   stem: string;
   media: MediaInfo;
   targets: RenderTarget[];
+  /** How placements of another shape than the source's are filled. */
+  layout?: Layout;
 }
 
 export interface BatchResult {
@@ -85,16 +90,29 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   const workDir = batchWorkDir(req.outDir);
   return admitted.map((source, s) => {
     const stem = stems[s] as string;
-    const targets = (plans[s] ?? []).map((plan) => {
+    const targets = (plans[s] ?? []).map((plan): RenderTarget => {
       const file = outputFileName(stem, plan.index, req.count);
-      return {
+      const target = {
         outputId: `${stem}/${file}`,
         plan,
         workPath: path.join(workDir, `${s}-${file}`),
         finalPath: path.join(req.outDir, stem, file),
       };
+      const formats = req.placements?.formats ?? DEFAULT_FORMATS;
+      if (formats.length === 1 && formats[0] === 'source') return target;
+      const placements = formats.map((format) => {
+        const name = outputFileName(stem, plan.index, req.count, format);
+        return {
+          outputId: `${stem}/${name}`,
+          format,
+          workPath: path.join(workDir, `${s}-${name}`),
+          finalPath: path.join(req.outDir, stem, name),
+        };
+      });
+      return { ...target, placements };
     });
-    return { input: source.input, stem, media: source.media, targets };
+    const layout = req.placements ? { layout: req.placements.layout } : {};
+    return { input: source.input, stem, media: source.media, targets, ...layout };
   });
 }
 
@@ -108,7 +126,16 @@ export function batchCommands(
   opts: { finalNames?: boolean } = {},
 ): ScheduledCommand[] {
   return sources.flatMap((source) =>
-    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }, opts),
+    renderCommands(
+      {
+        inputPath: source.input,
+        media: source.media,
+        targets: source.targets,
+        options,
+        layout: source.layout,
+      },
+      opts,
+    ),
   );
 }
 
@@ -118,7 +145,7 @@ export function batchWorkDir(outDir: string): string {
 }
 
 export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): Promise<BatchResult> {
-  const total = sources.reduce((n, s) => n + s.targets.length, 0);
+  const total = sources.reduce((n, s) => n + s.targets.flatMap(deliveredIds).length, 0);
   const progress = new Map<string, number>();
   const outputs = new Map<string, ManifestOutput>();
   let failed = 0;
@@ -147,6 +174,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
           media: source.media,
           targets: source.targets,
           options: req.options,
+          ...(source.layout ? { layout: source.layout } : {}),
           signal: req.signal,
           slots,
           ticket: [order.get(source) ?? 0],
@@ -161,7 +189,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
             emitProgress();
           },
           onOutput: (result) => {
-            const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
+            const target = placementOf(source.targets, result.outputId);
             const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
             if (!result.ok) failed++;
             progress.set(result.outputId, 1);
@@ -173,6 +201,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
                 file,
                 result.ok ? result.plan : target.plan,
                 result.ok ? result : null,
+                req.placements ? { format: target.format, fit: req.placements.layout.fit } : undefined,
               ),
             );
             req.onEvent?.({ type: 'output', input: source.input, file, result });
@@ -186,7 +215,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     await rm(workDir, { recursive: true, force: true });
   }
   const ordered = sources
-    .flatMap((s) => s.targets.map((t) => outputs.get(t.outputId)))
+    .flatMap((s) => s.targets.flatMap(deliveredIds).map((id) => outputs.get(id)))
     .filter((o) => o !== undefined);
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
@@ -201,6 +230,16 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   };
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, refused: req.inputs.length - sources.length, failed };
+}
+
+/** The output an id names: a placement of a target, or a target delivered in its source's shape. */
+function placementOf(targets: RenderTarget[], outputId: string) {
+  for (const target of targets) {
+    if (target.outputId === outputId && !target.placements) return { ...target, format: 'source' as const };
+    const placement = target.placements?.find((p) => p.outputId === outputId);
+    if (placement) return { ...placement, plan: target.plan };
+  }
+  throw new Error(`no output ${outputId}`);
 }
 
 /** A JSON file's value, or null when there is none to read (first run into a folder, or not JSON). */
