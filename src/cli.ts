@@ -119,7 +119,7 @@ async function make(args: string[]): Promise<number> {
     toolVersion: VERSION,
     signal: controller.signal,
     onEvent: reporter,
-    placements: choice.placements,
+    choice,
   };
   try {
     const sources = await prepareBatch(request);
@@ -171,6 +171,12 @@ function createReporter(tty: boolean, quiet: boolean): (event: BatchEvent) => vo
     if (event.type === 'refused') {
       if (tty && lastBar) process.stderr.write('\n');
       process.stderr.write(`refused ${path.basename(event.input)}: ${event.message}\n`);
+      lastBar = '';
+      return;
+    }
+    if (event.type === 'warning') {
+      if (tty && lastBar) process.stderr.write('\n');
+      process.stderr.write(`warning ${path.basename(event.input)}: ${event.message}\n`);
       lastBar = '';
       return;
     }

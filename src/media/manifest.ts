@@ -1,4 +1,5 @@
 import type { Fit, FormatName } from './plan/placement.js';
+import type { PlacementRecord } from './render/placement-record.js';
 import type { Intensity, MediaInfo, VariationPlan } from './types.js';
 import type { Distinctness } from './verify/distinctness.js';
 
@@ -22,9 +23,13 @@ export interface ManifestOutput {
   height: number | null;
   /** vsSource/vsNearestSibling by vPDQ, the 16×16 measures, and the plans redrawn (see verify/distinctness.ts). */
   distinctness: Distinctness | null;
-  /** The placement (absent when every output keeps the source's shape) and how it was filled. */
+  /** Placement, fill, platform, loudness and platform checks (absent when none was asked for). */
   format?: FormatName;
   fit?: Fit;
+  platform?: PlacementRecord['platform'];
+  loudnessTarget?: PlacementRecord['loudnessTarget'];
+  loudness?: PlacementRecord['loudness'];
+  checks?: PlacementRecord['checks'];
 }
 
 export interface Manifest {
@@ -70,7 +75,7 @@ export function manifestOutput(
   file: string,
   plan: VariationPlan,
   facts: ManifestFacts,
-  placement?: { format: FormatName; fit: Fit },
+  placement?: PlacementRecord,
 ): ManifestOutput {
   return {
     source,

@@ -17,11 +17,16 @@ import {
   uniqueStems,
 } from '../manifest.js';
 import type { EngineOptions } from '../options.js';
-import { DEFAULT_FORMATS, type Layout, type Placements } from '../plan/placement.js';
+import { DEFAULT_FORMATS, type Layout } from '../plan/placement.js';
+import type { PlacementChoice } from '../plan/placement-request.js';
 import { planJob, redrawPlanner } from '../plan/planner.js';
 import type { Intensity, MediaInfo } from '../types.js';
+import { sourceWarnings } from '../verify/platform-checks.js';
+import type { LoudnessTarget } from './loudness-filters.js';
+import { placementRecord } from './placement-record.js';
 import { renderCommands, renderVariations } from './render.js';
 import { deliveredIds, type RenderResult, type RenderTarget } from './render-types.js';
+import { sourceLoudnessTarget } from './source-loudness.js';
 
 /**
  * A whole batch without a server: admit every input, plan every output from one seed, render them
@@ -39,13 +44,15 @@ export interface BatchRequest {
   toolVersion: string;
   signal?: AbortSignal;
   onEvent?: (event: BatchEvent) => void;
-  /** The placements each variation is delivered in, and how they are filled (default: the source's shape). */
-  placements?: Placements;
+  /** Placements, fill, platform and loudness of every output (default: the source's shape, levels as they are). */
+  choice?: PlacementChoice;
 }
 
 export type BatchEvent =
   | { type: 'refused'; input: string; code: string; message: string }
   | { type: 'admitted'; input: string; media: MediaInfo }
+  /** The source cannot meet a limit of the chosen platform, whatever vidvar does (it still renders). */
+  | { type: 'warning'; input: string; message: string }
   | { type: 'progress'; done: number; total: number; fraction: number }
   | { type: 'output'; input: string; file: string; result: RenderResult }
   /** The folder's previous manifest is this plan made with another FFmpeg build. */
@@ -58,6 +65,8 @@ export interface BatchSourcePlan {
   targets: RenderTarget[];
   /** How placements of another shape than the source's are filled. */
   layout?: Layout;
+  /** The loudness its outputs are brought to, from its measured level. */
+  loudness?: LoudnessTarget;
 }
 
 export interface BatchResult {
@@ -74,6 +83,9 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
       const media = await admitMedia(input, path.basename(input), req.options, req.signal);
       admitted.push({ input, media });
       req.onEvent?.({ type: 'admitted', input, media });
+      const platform = req.choice?.platform;
+      for (const message of platform ? sourceWarnings(platform, media) : [])
+        req.onEvent?.({ type: 'warning', input, message });
     } catch (error) {
       if (!isUserError(error)) throw error;
       req.onEvent?.({ type: 'refused', input, code: error.code, message: error.message });
@@ -88,6 +100,16 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   });
   const stems = uniqueStems(admitted.map((a) => path.basename(a.input)));
   const workDir = batchWorkDir(req.outDir);
+  const loudness = await mapPool(admitted, 1, (source) =>
+    sourceLoudnessTarget({
+      file: source.input,
+      media: source.media,
+      targetLufs: req.choice?.loudnessLufs ?? null,
+      platform: req.choice?.platform ?? null,
+      options: req.options,
+      signal: req.signal,
+    }),
+  );
   return admitted.map((source, s) => {
     const stem = stems[s] as string;
     const targets = (plans[s] ?? []).map((plan): RenderTarget => {
@@ -98,7 +120,7 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
         workPath: path.join(workDir, `${s}-${file}`),
         finalPath: path.join(req.outDir, stem, file),
       };
-      const formats = req.placements?.formats ?? DEFAULT_FORMATS;
+      const formats = req.choice?.placements.formats ?? DEFAULT_FORMATS;
       if (formats.length === 1 && formats[0] === 'source') return target;
       const placements = formats.map((format) => {
         const name = outputFileName(stem, plan.index, req.count, format);
@@ -111,8 +133,9 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
       });
       return { ...target, placements };
     });
-    const layout = req.placements ? { layout: req.placements.layout } : {};
-    return { input: source.input, stem, media: source.media, targets, ...layout };
+    const layout = req.choice ? { layout: req.choice.placements.layout } : {};
+    const level = loudness[s] ? { loudness: loudness[s] } : {};
+    return { input: source.input, stem, media: source.media, targets, ...layout, ...level };
   });
 }
 
@@ -133,6 +156,7 @@ export function batchCommands(
         targets: source.targets,
         options,
         layout: source.layout,
+        loudness: source.loudness,
       },
       opts,
     ),
@@ -175,6 +199,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
           targets: source.targets,
           options: req.options,
           ...(source.layout ? { layout: source.layout } : {}),
+          ...(source.loudness ? { loudness: source.loudness } : {}),
           signal: req.signal,
           slots,
           ticket: [order.get(source) ?? 0],
@@ -201,7 +226,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
                 file,
                 result.ok ? result.plan : target.plan,
                 result.ok ? result : null,
-                req.placements ? { format: target.format, fit: req.placements.layout.fit } : undefined,
+                req.choice ? placementRecord(req.choice, target.format, result, source.media) : undefined,
               ),
             );
             req.onEvent?.({ type: 'output', input: source.input, file, result });

@@ -4,6 +4,7 @@ import { type FormatName, formatGeometry } from '../plan/placement.js';
 import { expectedDuration } from '../plan/planner.js';
 import { measureDistinctness, type Redraw } from '../verify/distinctness.js';
 import { type Fingerprint, readFingerprint } from '../verify/fingerprint.js';
+import { type Loudness, measureLoudness } from '../verify/loudness.js';
 import { verifyOutput } from '../verify/verify-output.js';
 import { measureVpdq, tooClose } from '../verify/vpdq-distinctness.js';
 import type { FrameHash } from '../verify/vpdq-hash-file.js';
@@ -29,6 +30,8 @@ export type Checked =
       hashes: FrameHash[];
       /** Each placement's own check, in the target's order (absent for a target without placements). */
       placed?: Array<{ facts: Facts } | { failed: RenderResult }>;
+      /** Where the variation's sound landed (every placement carries the same sound). */
+      loudness?: Loudness | null;
     };
 
 /**
@@ -81,8 +84,9 @@ export async function checkTarget(
   };
   try {
     const print = await readFingerprint(scratch(target).fingerprintPath);
+    const loudness = await measured(req, target, files[0] as string);
     if (!target.placements)
-      return { facts: await verifyOutput(target.workPath, expect('source')), print, hashes };
+      return { facts: await verifyOutput(target.workPath, expect('source')), print, hashes, ...loudness };
     const placed = await Promise.all(
       target.placements.map(async (p) => {
         try {
@@ -95,7 +99,7 @@ export async function checkTarget(
     );
     const facts = placed.flatMap((p) => ('facts' in p ? [p.facts] : []))[0];
     if (!facts) return { failed: invalidOutput(outputId, 'no placement passed its checks') };
-    return { facts, print, hashes, placed };
+    return { facts, print, hashes, placed, ...loudness };
   } catch (error) {
     if (isAbort(error, req.signal)) throw error;
     return { failed: invalidOutput(outputId, error) };
@@ -179,10 +183,29 @@ async function finishVariation(
       await rename(target.workPath, target.finalPath);
     }
     const distinctness = { vpdq, pixel, redraws: state.redraws.get(outputId) ?? [] };
-    return { outputId, ok: true, ...checked.facts, plan: target.plan, distinctness };
+    const loudness = checked.loudness !== undefined ? { loudness: checked.loudness } : {};
+    return { outputId, ok: true, ...checked.facts, plan: target.plan, distinctness, ...loudness };
   } catch (error) {
     return invalidOutput(outputId, error);
   }
+}
+
+/** The output's loudness when the request brings outputs to a target (nothing to measure otherwise). */
+async function measured(
+  req: RenderRequest,
+  target: RenderTarget,
+  file: string,
+): Promise<{ loudness?: Loudness | null }> {
+  if (!req.loudness || !req.media.audio) return {};
+  const loudness = await measureLoudness({
+    file,
+    demuxer: 'mov',
+    durationSec: expectedDuration(req.media, target.plan),
+    scratchPath: `${target.workPath}.r128`,
+    options: req.options,
+    signal: req.signal,
+  });
+  return { loudness };
 }
 
 function invalidOutput(outputId: string, error: unknown): RenderResult {

@@ -10,6 +10,7 @@ import { expectedDuration, variationFps } from '../plan/planner.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
 import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 import { hashBranchFilters, hashOutputArgs } from '../verify/frame-hash-command.js';
+import { LOUDNESS_FILTERS, type LoudnessTarget, loudnessFilters } from './loudness-filters.js';
 import { PLACEMENT_FILTERS, placementsGraph } from './placement-graph.js';
 import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
 import { colourTagArgs, TONE_MAP_FILTERS, toneMapFilters } from './tone-map.js';
@@ -44,6 +45,8 @@ export interface RenderCommandRequest {
   sourceHashTarget?: string;
   /** How placements of another shape than the source's are filled (default: crop). */
   layout?: Layout;
+  /** Bring every output to this loudness (absent: the sound keeps the level its effects give it). */
+  loudness?: LoudnessTarget;
 }
 
 /** The filters this module writes itself, whatever the plan (the effects declare theirs). */
@@ -52,6 +55,7 @@ export const RENDER_COMMAND_FILTERS: readonly string[] = [
   ...['aformat', 'asplit', 'anull', 'amix'],
   ...TONE_MAP_FILTERS,
   ...PLACEMENT_FILTERS,
+  ...LOUDNESS_FILTERS,
 ];
 
 /** Frames the last picture may be repeated for, at most, to reach the planned duration (cut by `-t`). */
@@ -191,6 +195,7 @@ function audioGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
       pending = ['amix=inputs=2:duration=first:normalize=0'];
       mixes += 1;
     }
+    if (req.loudness) pending.push(...loudnessFilters(req.loudness, target.plan.effects));
     const outputs = target.placements?.length ?? 1;
     const labels = Array.from({ length: outputs }, (_, j) => `[a${i}o${j}]`).join('');
     const tail = outputs > 1 ? `,asplit=${outputs}${labels}` : `[a${i}]`;

@@ -3,6 +3,8 @@ import type { EngineOptions } from '../options.js';
 import type { FormatName, Layout } from '../plan/placement.js';
 import type { MediaInfo, VariationPlan } from '../types.js';
 import type { Distinctness, Redraw } from '../verify/distinctness.js';
+import type { Loudness } from '../verify/loudness.js';
+import type { LoudnessTarget } from './loudness-filters.js';
 
 /** What a render of one source is asked for and what it answers (see render.ts). */
 
@@ -46,6 +48,8 @@ export type RenderResult =
       /** The plan delivered: the target's, or the redraw that replaced it. */
       plan: VariationPlan;
       distinctness: Distinctness;
+      /** The output's measured loudness, when the request set a target (null: no sound, or silence). */
+      loudness?: Loudness | null;
     }
   /**
    * message is safe to show a user; detail (FFmpeg's words, paths) is for logs only. tooClose: vPDQ
@@ -77,6 +81,8 @@ export interface RenderRequest {
   replan?: (plan: VariationPlan, label: string) => VariationPlan;
   /** How placements of another shape than the source's are filled (default: crop). */
   layout?: Layout;
+  /** Bring every output to this loudness, and measure where each lands (absent: levels as they are). */
+  loudness?: LoudnessTarget;
   /** false: measure vPDQ but deliver every output (tests of timing that render near-copies on purpose). */
   guarantee?: boolean;
 }

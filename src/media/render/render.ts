@@ -116,7 +116,10 @@ async function renderWithRetries(
   return { failures, hashes };
 }
 
-type CommandRequest = Pick<RenderRequest, 'inputPath' | 'media' | 'targets' | 'options' | 'layout'>;
+type CommandRequest = Pick<
+  RenderRequest,
+  'inputPath' | 'media' | 'targets' | 'options' | 'layout' | 'loudness'
+>;
 
 /** A target's placement files while they render: outputs and thumbnails before their checks. */
 function placementFiles(target: RenderTarget): string[] {
@@ -191,6 +194,7 @@ function groupCommand(
         : {}),
     })),
     ...(req.layout ? { layout: req.layout } : {}),
+    ...(req.loudness ? { loudness: req.loudness } : {}),
     options: req.options,
     decodeThreads: job.strategy.decodeThreads,
     ...(job.sourceScratch ? { sourceFingerprintPath: job.sourceScratch } : {}),
