@@ -1,6 +1,7 @@
 import type { JobDetail, OutputRecord, SourceRecord } from '../jobs/types.js';
 import type { JobWebhook, WebhookDelivery } from '../jobs/webhook-store.js';
 import { outputFileName, type PlannedEffect, uniqueStems } from '../media/index.js';
+import { jobPlacementView, outputPlacementView } from './placement-view.js';
 import type { JobView, OutputView, UploadInfo, WebhookView } from './schemas.js';
 
 /** Turns a job as stored into what the API shows: ISO dates, file names, effects a person can read. */
@@ -22,7 +23,10 @@ export function outputNames(job: Pick<JobDetail, 'sources' | 'outputs' | 'count'
   const names = new Map<string, OutputName>();
   for (const output of job.outputs) {
     const stem = stems.get(output.sourceId) ?? 'video';
-    names.set(output.id, { folder: stem, file: outputFileName(stem, output.index, job.count) });
+    names.set(output.id, {
+      folder: stem,
+      file: outputFileName(stem, output.index, job.count, output.format),
+    });
   }
   return names;
 }
@@ -55,6 +59,7 @@ export function toJobView(
       outputView(output, names.get(output.id)?.file ?? `${output.id}.mp4`, describe),
     ),
     ...(webhook ? { webhook: webhookView(webhook) } : {}),
+    ...jobPlacementView(job),
   };
 }
 
@@ -102,6 +107,7 @@ function outputView(output: OutputRecord, file: string, describe: EffectDescribe
     })),
     ...(output.distinctness ? { distinctness: output.distinctness } : {}),
     file,
+    ...outputPlacementView(output),
   };
 }
 

@@ -7,6 +7,12 @@ import { z } from 'zod';
 
 import { distinctnessSchema } from './distinctness-schema.js';
 import { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB } from './limits.js';
+import {
+  jobPlacementFields,
+  outputPlacementFields,
+  placementBodyFields,
+  placementFormFields,
+} from './placement-schema.js';
 
 export { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB };
 
@@ -47,6 +53,7 @@ export const createJobBodySchema = z.object({
   seed: z.string().min(1).max(64).optional().describe('Same seed, same sources: same variations.'),
   webhookUrl: webhookUrlSchema.optional(),
   metadata: metadataSchema.optional(),
+  ...placementBodyFields,
 });
 export type CreateJobBody = z.infer<typeof createJobBodySchema>;
 
@@ -68,6 +75,7 @@ export const createJobFieldsSchema = z.object({
     })
     .pipe(metadataSchema)
     .optional(),
+  ...placementFormFields,
 });
 
 export const uploadInfoSchema = z.object({
@@ -103,6 +111,7 @@ export const outputViewSchema = z.object({
   effects: z.array(effectViewSchema),
   distinctness: distinctnessSchema.optional(),
   file: z.string().describe('File name inside the ZIP folder of its source, e.g. ad-v01.mp4'),
+  ...outputPlacementFields,
 });
 
 export const webhookViewSchema = z.object({
@@ -135,6 +144,7 @@ export const jobViewSchema = z.object({
   sources: z.array(uploadInfoSchema),
   outputs: z.array(outputViewSchema),
   webhook: webhookViewSchema.optional(),
+  ...jobPlacementFields,
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 export type OutputView = z.infer<typeof outputViewSchema>;

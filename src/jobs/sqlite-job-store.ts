@@ -38,16 +38,17 @@ function prepareStatements(db: Db) {
     getUpload: sql(`SELECT ${UPLOAD} FROM uploads WHERE id = ?`),
     deleteUpload: sql('DELETE FROM uploads WHERE id = ?'),
     listUploads: sql(`SELECT ${UPLOAD} FROM uploads ORDER BY created_at, id`),
-    insertJob: sql(`INSERT INTO jobs (id, status, count, intensity, seed, created_at, updated_at, expires_at)
-      VALUES (@id, 'queued', @count, @intensity, @seed, @createdAt, @createdAt, @expiresAt)`),
+    insertJob:
+      sql(`INSERT INTO jobs (id, status, count, intensity, seed, created_at, updated_at, expires_at, placement)
+      VALUES (@id, 'queued', @count, @intensity, @seed, @createdAt, @createdAt, @expiresAt, @placement)`),
     insertSource: sql(`INSERT INTO sources (id, job_id, position, name, size_bytes, media)
       VALUES (@id, @jobId, @position, @name, @sizeBytes, @media)`),
-    insertOutput: sql(`INSERT INTO outputs (id, job_id, source_id, idx, status, plan)
-      VALUES (@id, @jobId, @sourceId, @index, 'queued', @plan)`),
+    insertOutput: sql(`INSERT INTO outputs (id, job_id, source_id, idx, status, plan, format)
+      VALUES (@id, @jobId, @sourceId, @index, 'queued', @plan, @format)`),
     getJob: sql(`SELECT ${JOB} FROM jobs WHERE id = ?`),
     jobSources: sql(`SELECT ${SOURCE} FROM sources WHERE job_id = ? ORDER BY position`),
     jobOutputs: sql(
-      `SELECT ${OUTPUT} FROM outputs o JOIN sources s ON s.id = o.source_id WHERE o.job_id = ? ORDER BY s.position, o.idx`,
+      `SELECT ${OUTPUT} FROM outputs o JOIN sources s ON s.id = o.source_id WHERE o.job_id = ? ORDER BY s.position, o.idx, o.rowid`,
     ),
     listJobs: sql(`SELECT ${JOB} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`),
     deleteJob: sql('DELETE FROM jobs WHERE id = ?'),
@@ -69,7 +70,8 @@ function prepareStatements(db: Db) {
     outputProgress: sql('UPDATE outputs SET progress = @progress WHERE id = @id'),
     completeOutput:
       sql(`UPDATE outputs SET status = 'done', progress = 1, error = NULL, size_bytes = @sizeBytes,
-      duration_sec = @durationSec, width = @width, height = @height, distinctness = @distinctness, plan = COALESCE(@plan, plan) WHERE id = @id`),
+      duration_sec = @durationSec, width = @width, height = @height, distinctness = @distinctness, plan = COALESCE(@plan, plan),
+      placement = @placement WHERE id = @id`),
     failOutput: sql(`UPDATE outputs SET status = 'failed', error = @error WHERE id = @id`),
     requeueOutput: sql(`UPDATE outputs SET status = 'queued', progress = 0, error = NULL, size_bytes = NULL,
       duration_sec = NULL, width = NULL, height = NULL, distinctness = NULL WHERE id = ?`),
@@ -134,13 +136,15 @@ export class SqliteJobStore implements JobStore {
     const q = this.#q;
     transaction(this.#db, () => {
       const { id, count, intensity, seed, createdAt, expiresAt } = job;
-      q.insertJob.run({ id, count, intensity, seed, createdAt, expiresAt });
+      const placement = job.placement ? JSON.stringify(job.placement) : null;
+      q.insertJob.run({ id, count, intensity, seed, createdAt, expiresAt, placement });
       job.sources.forEach((source, position) => {
         q.insertSource.run({ ...source, jobId: job.id, position, media: JSON.stringify(source.media) });
         q.deleteUpload.run(source.id);
       });
       for (const output of job.outputs) {
-        q.insertOutput.run({ ...output, jobId: job.id, plan: JSON.stringify(output.plan) });
+        const format = output.format ?? 'source';
+        q.insertOutput.run({ ...output, jobId: job.id, plan: JSON.stringify(output.plan), format });
       }
     });
     return this.getJob(job.id) as JobDetail;
@@ -207,6 +211,7 @@ export class SqliteJobStore implements JobStore {
       id: outputId,
       distinctness: JSON.stringify(result.distinctness),
       plan: result.plan ? JSON.stringify(result.plan) : null,
+      placement: result.placement ? JSON.stringify(result.placement) : null,
     });
   }
 

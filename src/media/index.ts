@@ -32,8 +32,10 @@ export { PLATFORM_LIMITS, PLATFORMS, type PlatformName } from './plan/platforms.
 export { type BatchEvent, prepareBatch, runBatch } from './render/batch.js';
 export { batchScript } from './render/batch-script.js';
 export { checkRenderFfmpeg } from './render/ffmpeg-requirements.js';
+export { type PlacementRecord, placementRecord } from './render/placement-record.js';
 export { renderVariations } from './render/render.js';
-export type { RenderResult } from './render/render-types.js';
+export type { RenderRequestPlacement, RenderResult, RenderTarget } from './render/render-types.js';
+export { sourceLoudnessTarget } from './render/source-loudness.js';
 export {
   INTENSITIES,
   type Intensity,
@@ -44,4 +46,5 @@ export {
 export { describeComparison } from './verify/compare-summary.js';
 export { compareVideoFiles, type VideoComparison } from './verify/compare-videos.js';
 export type { Distinctness, Redraw } from './verify/distinctness.js';
+export { sourceWarnings } from './verify/platform-checks.js';
 export type { VpdqMeasure } from './verify/vpdq-distinctness.js';

@@ -12,6 +12,7 @@ import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
 import { type Answer, fingerprintOf, idempotencyRef, oncePerKey } from '../idempotency.js';
 import { JobFeeds } from '../job-feed.js';
 import { type EffectDescriber, toJobView } from '../job-view.js';
+import { placementOf } from '../placement-view.js';
 import { refuseWhileDraining } from '../refusals.js';
 import {
   createJobBodySchema,
@@ -97,9 +98,11 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         if (request.validationError) throw request.validationError;
         const body = request.body;
         answer = await oncePerKey(deps.idempotency, ref, fingerprintOf(body), deps.now(), async () => {
-          const { uploads, count, intensity, seed, webhookUrl, metadata } = body;
+          const { uploads, count, intensity, seed, webhookUrl, metadata, ...fields } = body;
+          const placement = placementOf(fields);
           const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
-          return created(deps.jobs.create({ uploadIds: uploads, count, intensity, seed, webhook }));
+          const request_ = { uploadIds: uploads, count, intensity, seed, webhook, placement };
+          return created(deps.jobs.create(request_));
         });
       }
       // Only a 201 is ever kept: a replay answers as the first request did.

@@ -32,6 +32,9 @@ export interface PlacementTarget {
   thumbnailPath?: string;
 }
 
+/** The placement-related fields of a render request. */
+export type RenderRequestPlacement = Pick<RenderRequest, 'layout' | 'loudness'>;
+
 /** The outputs a target delivers, by id: its placements', or its own. */
 export function deliveredIds(target: RenderTarget): string[] {
   return target.placements ? target.placements.map((p) => p.outputId) : [target.outputId];
