@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { outputUrl, thumbnailUrl } from '../api/endpoints.js';
 import type { OutputView } from '../api/types.js';
 import { formatBytes, formatDuration, percent } from '../lib/format.js';
+import { FormatLabel, PlatformChecks } from './PlacementNotes.js';
 import { ProgressBar } from './ProgressBar.js';
 import { StatusBadge, statusLabel, toneOf } from './StatusBadge.js';
 import { VpdqLine } from './VpdqLine.js';
@@ -50,7 +51,7 @@ export function OutputCard({ jobId, output }: { jobId: string; output: OutputVie
       <div class="output__body">
         <div class="output__head">
           <span class="output__name" title={name}>
-            v{String(output.index).padStart(2, '0')}
+            v{String(output.index).padStart(2, '0')} <FormatLabel output={output} />
           </span>
           <StatusBadge status={output.status} />
         </div>
@@ -64,6 +65,7 @@ export function OutputCard({ jobId, output }: { jobId: string; output: OutputVie
         )}
         {output.error && <p class="error-text small">{output.error}</p>}
         {done && output.distinctness && <VpdqLine distinctness={output.distinctness} />}
+        {done && <PlatformChecks output={output} />}
         {output.effects.length > 0 && (
           <ul class="effects" aria-label={`What changed in ${name}`}>
             {output.effects.map((effect) => (

@@ -4,6 +4,7 @@ import { ApiError } from '../api/http.js';
 import { MAX_OUTPUTS_PER_SOURCE } from '../api/types.js';
 import { BatchOptions, type BatchSettings } from '../components/BatchOptions.js';
 import { LinkImport } from '../components/LinkImport.js';
+import { DEFAULT_PLACEMENT, PlacementOptions, placementRequest } from '../components/PlacementOptions.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { UploadDropzone } from '../components/UploadDropzone.js';
 import { UploadList } from '../components/UploadList.js';
@@ -35,6 +36,7 @@ export function NewBatch({ active }: { active: boolean }) {
   const links = useLinkImports();
   const items = [...uploads, ...links.items];
   const [settings, setSettings] = useState<BatchSettings>({ count: '10', intensity: 'medium', seed: '' });
+  const [placement, setPlacement] = useState(DEFAULT_PLACEMENT);
   const [countError, setCountError] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,6 +62,7 @@ export function NewBatch({ active }: { active: boolean }) {
         count,
         intensity: settings.intensity,
         seed: settings.seed.trim() || undefined,
+        ...placementRequest(placement),
       });
       uppy.cancelAll();
       links.clear();
@@ -88,6 +91,7 @@ export function NewBatch({ active }: { active: boolean }) {
         <div class="card new-batch__options">
           <h2 class="card__title">2. Variations</h2>
           <BatchOptions value={settings} onChange={setSettings} countError={countError} />
+          <PlacementOptions value={placement} onChange={setPlacement} />
           <div class="new-batch__submit">
             {count !== null && ready.length > 0 && (
               <p class="summary">
