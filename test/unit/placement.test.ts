@@ -40,12 +40,12 @@ describe('placements', () => {
     expect(() => resolvePlacement({ fit: 'zoom' })).toThrow(UserError);
   });
 
-  it('crops by covering the frame, pads and blurs by fitting the whole picture, centred', () => {
+  it('crops the centred window in the frame shape, pads and blurs by fitting the whole picture, centred', () => {
     const layout = { fit: 'crop' as const, padColour: '0x000000' };
     const wide = { width: 640, height: 360 };
     const tall = { width: 360, height: 640 };
     expect(placementLines('[i]', '[o]', wide, tall, layout)).toEqual([
-      '[i]scale=1138:640,crop=360:640,setsar=1[o]',
+      '[i]crop=204:360,scale=360:640,setsar=1[o]',
     ]);
     expect(placementLines('[i]', '[o]', wide, tall, { ...layout, fit: 'pad' })).toEqual([
       '[i]scale=360:202,pad=360:640:0:218:color=0x000000,setsar=1[o]',
@@ -53,7 +53,7 @@ describe('placements', () => {
     const blur = placementLines('[i]', '[o]', wide, tall, { ...layout, fit: 'blur' });
     expect(blur.at(-1)).toBe('[obg][ofg]overlay=0:218,setsar=1[o]');
     // The background is blurred on a copy an eighth of the frame's size.
-    expect(blur[1]).toMatch(/^\[ob\]scale=\d+:80,crop=46:80,boxblur/);
+    expect(blur[1]).toMatch(/^\[ob\]crop=208:360,scale=46:80,boxblur/);
   });
 
   it('holds an output to its platform, each check with its value and the limit', () => {

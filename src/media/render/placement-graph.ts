@@ -35,10 +35,16 @@ function evenOffset(value: number): number {
   return Math.max(0, Math.floor(value / 2) * 2);
 }
 
-/** The picture scaled to cover the frame, and the centred window of it the frame shows. */
+/**
+ * The centred window of the picture with the frame's shape, scaled to the frame: what covering the
+ * frame shows. Cropping first scales only the pixels kept (a 9:16 picture covering a 16:9 frame
+ * would otherwise be scaled to 1920×3413 for the crop to throw 70 % of it away).
+ */
 function cover(from: Size, to: Size): string[] {
-  const s = Math.max(to.width / from.width, to.height / from.height);
-  return [`scale=${evenUp(from.width * s)}:${evenUp(from.height * s)}`, `crop=${to.width}:${to.height}`];
+  const aspect = to.width / to.height;
+  const w = Math.min(from.width, evenUp(from.height * aspect));
+  const h = Math.min(from.height, evenUp(from.width / aspect));
+  return [`crop=${w}:${h}`, `scale=${to.width}:${to.height}`];
 }
 
 /** The whole picture scaled to fit inside the frame, and where its top-left corner goes (centred, even). */
