@@ -12,7 +12,9 @@ const FORMATS = ['9x16', '4x5', '1x1', '16x9'] as const;
 export async function placements(ctx: BenchContext): Promise<ScenarioOutcome> {
   const w = ctx.workload;
   const source = ctx.sources[0] as string;
-  const n = w.presetOutputs;
+  // As many variations as the strategy scenario: an even number of processes per core, so the
+  // comparison is of shared decodes, not of how 3 processes of 4 encoders land on 2 cores.
+  const n = w.strategyOutputs;
   const make = (name: string, formats: string, fit = 'crop') => {
     ctx.log(`11: --formats ${formats} --fit ${fit}`);
     return measureMake(
