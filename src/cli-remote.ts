@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { PLACEMENT_HELP, PLACEMENT_OPTIONS, placementChoice } from './cli-placement.js';
 import { BATCH_OPTIONS, parseCommandArgs, UsageError } from './cli-usage.js';
 import { VidvarApiError, VidvarClient } from './client/vidvar-client.js';
 import type { JobView } from './http/schemas.js';
@@ -20,6 +21,7 @@ Options for remote make:
   -s, --seed S             seed for reproducible plans (default: chosen by the server)
   -o, --out DIR            output folder: DIR/<name>/<name>-v01.mp4 … and DIR/manifest.json
       --webhook URL        also tell this address when the batch ends
+${PLACEMENT_HELP}
 
 Inputs that start with http:// or https:// are fetched by the server (direct links, Google Drive and
 Dropbox share links); anything else is a local file. Exit code: 0 when every variation was made, 1
@@ -48,6 +50,8 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
   if (values.out === undefined) throw new UsageError('--out DIR is required');
   const intensity = (values.intensity ?? 'medium') as (typeof INTENSITIES)[number];
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
+  // Checked here too, so a bad value exits 2 before anything is uploaded.
+  placementChoice(values);
   const urls = positionals.filter((p) => /^https?:\/\//i.test(p));
   const files = positionals.filter((p) => !/^https?:\/\//i.test(p)).map((p) => path.resolve(p));
   const missing = files.find((file) => !existsSync(file));
@@ -64,6 +68,13 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
       intensity,
       ...(values.seed ? { seed: values.seed } : {}),
       ...(values.webhook ? { webhookUrl: values.webhook } : {}),
+      placement: {
+        ...(values.formats ? { formats: values.formats.flatMap((f) => f.split(',')) } : {}),
+        ...(values.fit ? { fit: values.fit } : {}),
+        ...(values['pad-colour'] ? { padColour: values['pad-colour'] } : {}),
+        ...(values.platform ? { platform: values.platform } : {}),
+        ...(values.loudness ? { loudness: values.loudness } : {}),
+      },
     });
     say(`batch ${created.id}: ${created.outputs.length} variations, seed ${created.seed}`);
     let reported = -1;
@@ -87,6 +98,7 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
 function parseRemoteArgs(args: string[]) {
   return parseCommandArgs(args, {
     ...BATCH_OPTIONS,
+    ...PLACEMENT_OPTIONS,
     server: { type: 'string' },
     token: { type: 'string' },
     webhook: { type: 'string' },

@@ -49,6 +49,8 @@ export interface CreateJobOptions {
   metadata?: Record<string, unknown>;
   /** Sent as Idempotency-Key: a retry with it gets the same batch. */
   idempotencyKey?: string;
+  /** Placements, fill, platform and loudness, as the API takes them (checked by the server). */
+  placement?: Pick<CreateJobBody, 'formats' | 'fit' | 'padColour' | 'platform' | 'loudness'>;
 }
 
 export class VidvarClient {
@@ -106,6 +108,7 @@ export class VidvarClient {
       ...(options.seed ? { seed: options.seed } : {}),
       ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
       ...(options.metadata ? { metadata: options.metadata } : {}),
+      ...options.placement,
     };
     const headers: Record<string, string> = options.idempotencyKey
       ? { 'idempotency-key': options.idempotencyKey }
@@ -130,7 +133,8 @@ export class VidvarClient {
   async downloadOutputs(job: JobView, out: string): Promise<string[]> {
     const written: string[] = [];
     for (const output of job.outputs.filter((o) => o.status === 'done')) {
-      const folder = output.file.replace(/-v\d+\.mp4$/, '');
+      // `<source>-v01.mp4`, or with a placement `<source>-v01-9x16.mp4`: the folder is the source's.
+      const folder = output.file.replace(/-v\d+(?:-\d+x\d+)?\.mp4$/, '');
       const relative = path.join(folder, output.file);
       await mkdir(path.join(out, folder), { recursive: true });
       const res = await this.#fetch(
