@@ -69,6 +69,21 @@ describe('placements through the API', () => {
       expect(duration).toMatchObject({ ok: false, unit: 's', limit: '5 to 60 s' });
       expect(output.checks?.find((c) => c.check === 'loudness')?.ok).toBe(true);
     }
+    // Each placement has its own thumbnail, in its own shape.
+    const thumb = await server.api(`/api/jobs/${job.id}/outputs/${job.outputs[0]?.id}/thumbnail`);
+    expect(thumb.status).toBe(200);
+    const jpeg = path.join(server.scratch, 'placement.jpg');
+    writeFileSync(jpeg, Buffer.from(await thumb.arrayBuffer()));
+    const size = execFileSync('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'stream=width,height',
+      '-of',
+      'csv=p=0',
+      jpeg,
+    ]);
+    expect(size.toString().trim()).toBe('360,640');
     // A variation's placements are one creative: same effects.
     expect(job.outputs[0]?.effects).toEqual(job.outputs[1]?.effects);
     // The ZIP keeps one folder per source, with every placement and its checks in the manifest.
