@@ -9,6 +9,7 @@ import { type BenchReport, renderTable, resultStamp, type ScenarioResult, writeR
 import { apiLoad } from './scenarios/api-load.js';
 import { hashing } from './scenarios/hashing.js';
 import { oldRecipe } from './scenarios/old-recipe.js';
+import { placements } from './scenarios/placements.js';
 import { presets } from './scenarios/presets.js';
 import { queue } from './scenarios/queue.js';
 import { rawBaseline } from './scenarios/raw-baseline.js';
@@ -23,7 +24,7 @@ import { DEFAULT_COUNT, workload } from './workload.js';
  * BENCH_SCENARIOS=1,2 to run a subset; BENCH_KEEP=1 to keep the rendered files in bench/.cache/runs/.
  */
 
-const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '10'];
+const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '10', '11'];
 const ALL_SCENARIOS = [...MEDIA_SCENARIOS, '8', '9'];
 
 function firstLine(command: string, args: string[]): string {
@@ -95,6 +96,12 @@ async function main(): Promise<number> {
       );
     if (wanted.has('10'))
       results.push(await runScenario('10', 'vPDQ hashing against rendering (CPU)', log, () => hashing(ctx)));
+    if (wanted.has('11'))
+      results.push(
+        await runScenario('11', 'placements: four in one run against four runs (CLI)', log, () =>
+          placements(ctx),
+        ),
+      );
   } finally {
     if (process.env.BENCH_KEEP !== '1') await rm(runDir, { recursive: true, force: true });
   }

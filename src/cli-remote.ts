@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { PLACEMENT_HELP, PLACEMENT_OPTIONS, placementChoice } from './cli-placement.js';
 import { BATCH_OPTIONS, batchChoices, parseCommandArgs, UsageError } from './cli-usage.js';
 import { VidvarApiError, VidvarClient } from './client/vidvar-client.js';
 import type { JobView } from './http/schemas.js';
@@ -21,6 +22,7 @@ Options for remote make:
   -o, --out DIR            output folder: DIR/<name>/<name>-v01.mp4 … and DIR/manifest.json
       --webhook URL        also tell this address when the batch ends
       --name, --exclude LIST, --no-protect-text   as for vidvar make
+${PLACEMENT_HELP}
 
 Inputs that start with http:// or https:// are fetched by the server (direct links, Google Drive and
 Dropbox share links); anything else is a local file. Exit code: 0 when every variation was made, 1
@@ -50,6 +52,8 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
   const intensity = (values.intensity ?? 'medium') as (typeof INTENSITIES)[number];
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
   const choices = batchChoices(values);
+  // Checked here too, so a bad value exits 2 before anything is uploaded.
+  placementChoice(values);
   const urls = positionals.filter((p) => /^https?:\/\//i.test(p));
   const files = positionals.filter((p) => !/^https?:\/\//i.test(p)).map((p) => path.resolve(p));
   const missing = files.find((file) => !existsSync(file));
@@ -67,6 +71,13 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
       ...(values.seed ? { seed: values.seed } : {}),
       ...(values.webhook ? { webhookUrl: values.webhook } : {}),
       ...choices,
+      placement: {
+        ...(values.formats ? { formats: values.formats.flatMap((f) => f.split(',')) } : {}),
+        ...(values.fit ? { fit: values.fit } : {}),
+        ...(values['pad-colour'] ? { padColour: values['pad-colour'] } : {}),
+        ...(values.platform ? { platform: values.platform } : {}),
+        ...(values.loudness ? { loudness: values.loudness } : {}),
+      },
     });
     say(`batch ${created.id}: ${created.outputs.length} variations, seed ${created.seed}`);
     let reported = -1;
@@ -90,6 +101,7 @@ export async function remote(args: string[], env: NodeJS.ProcessEnv = process.en
 function parseRemoteArgs(args: string[]) {
   return parseCommandArgs(args, {
     ...BATCH_OPTIONS,
+    ...PLACEMENT_OPTIONS,
     server: { type: 'string' },
     token: { type: 'string' },
     webhook: { type: 'string' },

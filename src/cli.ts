@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { compare } from './cli-compare.js';
+import { PLACEMENT_HELP, PLACEMENT_OPTIONS, placementChoice } from './cli-placement.js';
 import { REMOTE_HELP, remote } from './cli-remote.js';
 import { BATCH_OPTIONS, batchChoices, parseCommandArgs, UsageError } from './cli-usage.js';
 import {
@@ -38,6 +39,7 @@ Options for make:
       --threads T          decoder threads per FFmpeg process (default: 0 = cores / processes)
       --fan-out F          outputs per FFmpeg process from one decode (default: auto)
       --preset P           x264 preset (default: ultrafast, with CABAC and deblocking)
+${PLACEMENT_HELP}
       --print-commands     print the FFmpeg commands a run would execute, render nothing
       --json               print the manifest as JSON on stdout when done
   -h, --help               this help
@@ -93,6 +95,7 @@ async function make(args: string[]): Promise<number> {
   if (values.out === undefined) throw new UsageError('--out DIR is required');
   const intensity = (values.intensity ?? 'medium') as Intensity;
   if (!INTENSITIES.includes(intensity)) throw new UsageError('--intensity must be subtle, medium or strong');
+  const choice = placementChoice(values);
   const seed = values.seed ?? randomBytes(6).toString('hex');
   const choices = batchChoices(values);
   const concurrency =
@@ -123,6 +126,7 @@ async function make(args: string[]): Promise<number> {
     toolVersion: VERSION,
     signal: controller.signal,
     onEvent: reporter,
+    choice,
   };
   try {
     const sources = await prepareBatch(request);
@@ -148,6 +152,7 @@ async function make(args: string[]): Promise<number> {
 function parseMakeArgs(args: string[]) {
   return parseCommandArgs(args, {
     ...BATCH_OPTIONS,
+    ...PLACEMENT_OPTIONS,
     concurrency: { type: 'string', short: 'c' },
     threads: { type: 'string' },
     processes: { type: 'string', short: 'p' },
@@ -173,6 +178,12 @@ function createReporter(tty: boolean, quiet: boolean): (event: BatchEvent) => vo
     if (event.type === 'refused') {
       if (tty && lastBar) process.stderr.write('\n');
       process.stderr.write(`refused ${path.basename(event.input)}: ${event.message}\n`);
+      lastBar = '';
+      return;
+    }
+    if (event.type === 'warning') {
+      if (tty && lastBar) process.stderr.write('\n');
+      process.stderr.write(`warning ${path.basename(event.input)}: ${event.message}\n`);
       lastBar = '';
       return;
     }

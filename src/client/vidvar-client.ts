@@ -52,6 +52,8 @@ export interface CreateJobOptions {
   protectText?: boolean;
   /** Sent as Idempotency-Key: a retry with it gets the same batch. */
   idempotencyKey?: string;
+  /** Placements, fill, platform and loudness, as the API takes them (checked by the server). */
+  placement?: Pick<CreateJobBody, 'formats' | 'fit' | 'padColour' | 'platform' | 'loudness'>;
 }
 
 export class VidvarClient {
@@ -112,6 +114,7 @@ export class VidvarClient {
       ...(options.name ? { name: options.name } : {}),
       ...(options.exclude ? { exclude: options.exclude } : {}),
       ...(options.protectText === undefined ? {} : { protectText: options.protectText }),
+      ...options.placement,
     };
     const headers: Record<string, string> = options.idempotencyKey
       ? { 'idempotency-key': options.idempotencyKey }
@@ -136,7 +139,8 @@ export class VidvarClient {
   async downloadOutputs(job: JobView, out: string): Promise<string[]> {
     const written: string[] = [];
     for (const output of job.outputs.filter((o) => o.status === 'done')) {
-      const folder = output.file.replace(/-v\d+\.mp4$/, '');
+      // `<source>-v01.mp4`, or with a placement `<source>-v01-9x16.mp4`: the folder is the source's.
+      const folder = output.file.replace(/-v\d+(?:-\d+x\d+)?\.mp4$/, '');
       const relative = path.join(folder, output.file);
       await mkdir(path.join(out, folder), { recursive: true });
       const res = await this.#fetch(

@@ -43,7 +43,8 @@ export function jobManifest(
       .map((output) => {
         const name = names.get(output.id) as OutputName;
         const source = sourceNames.get(output.sourceId) ?? '';
-        return manifestOutput(source, `${name.folder}/${name.file}`, output.plan, output);
+        const placement = output.placement ?? undefined;
+        return manifestOutput(source, `${name.folder}/${name.file}`, output.plan, output, placement);
       }),
   };
 }

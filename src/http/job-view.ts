@@ -1,6 +1,7 @@
 import type { JobDetail, OutputRecord, SourceRecord } from '../jobs/types.js';
 import type { JobWebhook, WebhookDelivery } from '../jobs/webhook-store.js';
 import { outputFileName, type PlannedEffect, uniqueStems } from '../media/index.js';
+import { jobPlacementView, outputPlacementView } from './placement-view.js';
 import { plainFailure } from './plain-failure.js';
 import type { JobView, OutputView, UploadInfo, WebhookView } from './schemas.js';
 
@@ -28,7 +29,10 @@ export function outputNames(job: Pick<JobDetail, 'sources' | 'outputs' | 'count'
   const names = new Map<string, OutputName>();
   for (const output of job.outputs) {
     const stem = stems.get(output.sourceId) ?? 'video';
-    names.set(output.id, { folder: stem, file: outputFileName(stem, output.index, job.count) });
+    names.set(output.id, {
+      folder: stem,
+      file: outputFileName(stem, output.index, job.count, output.format),
+    });
   }
   return names;
 }
@@ -64,6 +68,7 @@ export function toJobView(
     name: job.name,
     exclude: job.exclude,
     protectText: job.protectText,
+    ...jobPlacementView(job),
   };
 }
 
@@ -111,6 +116,7 @@ function outputView(output: OutputRecord, file: string, describe: EffectDescribe
     })),
     ...(output.distinctness ? { distinctness: output.distinctness } : {}),
     file,
+    ...outputPlacementView(output),
   };
 }
 

@@ -8,6 +8,7 @@ import type { ReceivedFile } from '../jobs/upload-service.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import type { DataLayout } from '../storage/layout.js';
 import { displayName } from './display-name.js';
+import { PLACEMENT_FIELD_NAMES } from './placement-schema.js';
 import { tooLargeError } from './refusals.js';
 import { MAX_SOURCES_PER_JOB } from './schemas.js';
 
@@ -30,6 +31,7 @@ const FIELD_NAMES = new Set([
   'name',
   'exclude',
   'protectText',
+  ...PLACEMENT_FIELD_NAMES,
 ]);
 /** Room for 4 KB of metadata (and a little more, so that too much is refused rather than cut). */
 const FIELD_BYTES = 8 * 1024;

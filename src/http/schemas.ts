@@ -12,6 +12,12 @@ import {
 } from './batch-settings-schema.js';
 import { distinctnessSchema } from './distinctness-schema.js';
 import { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB } from './limits.js';
+import {
+  jobPlacementFields,
+  outputPlacementFields,
+  placementBodyFields,
+  placementFormFields,
+} from './placement-schema.js';
 
 export { MAX_OUTPUTS_PER_SOURCE, MAX_SOURCES_PER_JOB };
 
@@ -53,6 +59,7 @@ export const createJobBodySchema = z.object({
   webhookUrl: webhookUrlSchema.optional(),
   metadata: metadataSchema.optional(),
   ...batchSettingsSchema.shape,
+  ...placementBodyFields,
 });
 export type CreateJobBody = z.infer<typeof createJobBodySchema>;
 
@@ -75,6 +82,7 @@ export const createJobFieldsSchema = z.object({
     .pipe(metadataSchema)
     .optional(),
   ...batchSettingsFields.shape,
+  ...placementFormFields,
 });
 
 export const uploadInfoSchema = z.object({
@@ -113,6 +121,7 @@ export const outputViewSchema = z.object({
   effects: z.array(effectViewSchema),
   distinctness: distinctnessSchema.optional(),
   file: z.string().describe('File name inside the ZIP folder of its source, e.g. ad-v01.mp4'),
+  ...outputPlacementFields,
 });
 
 export const webhookViewSchema = z.object({
@@ -146,6 +155,7 @@ export const jobViewSchema = z.object({
   outputs: z.array(outputViewSchema),
   webhook: webhookViewSchema.optional(),
   ...batchSettingsViewSchema.shape,
+  ...jobPlacementFields,
 });
 export type JobView = z.infer<typeof jobViewSchema>;
 export type OutputView = z.infer<typeof outputViewSchema>;

@@ -6,8 +6,10 @@ import { isFinishedJob } from '../job-status.js';
 import {
   type EngineOptions,
   exclusionProblem,
+  type FormatName,
   type Intensity,
   normaliseExclusions,
+  type PlacementChoice,
   planJob,
 } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
@@ -51,6 +53,8 @@ export interface CreateJobRequest {
   protectText?: boolean;
   /** Where the job reports its end; checked by the caller (scheme, address, secret configured). */
   webhook?: JobWebhook;
+  /** Placements, fill, platform and loudness (absent: the source's shape, levels as they are). */
+  placement?: PlacementChoice;
 }
 
 export interface JobService {
@@ -131,10 +135,13 @@ export function createJobService(deps: JobServiceDeps): JobService {
       const uploads = loadUploads(request.uploadIds);
       const medias = uploads.map((upload) => upload.media);
       const waiting = store.pendingWork().reduce((sum, work) => sum + work.outputs, 0);
-      if (waiting + medias.length * request.count > deps.maxQueuedOutputs) {
+      // Each placement of a variation is its own output: its own file, its own row.
+      const formats: FormatName[] = request.placement?.placements.formats ?? ['source'];
+      const perSource = request.count * formats.length;
+      if (waiting + medias.length * perSource > deps.maxQueuedOutputs) {
         throw queueFullError(waiting, deps.maxQueuedOutputs);
       }
-      const needed = estimateJobBytes(medias, request.count, deps.engine.maxLongSide);
+      const needed = estimateJobBytes(medias, perSource, deps.engine.maxLongSide);
       if (!deps.budget.canFit(needed)) throw storageFullError(deps.budget);
       const seed = request.seed ?? randomBytes(5).toString('hex');
       const plans = planJob({
@@ -159,8 +166,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
         expiresAt: now + deps.jobTtlMs,
         sources: uploads.map(({ id, name, sizeBytes, media }) => ({ id, name, sizeBytes, media })),
         outputs: uploads.flatMap((upload, i) =>
-          (plans[i] ?? []).map((plan) => ({ id: newId(), sourceId: upload.id, index: plan.index, plan })),
+          (plans[i] ?? []).flatMap((plan) =>
+            formats.map((format) => ({ id: newId(), sourceId: upload.id, index: plan.index, plan, format })),
+          ),
         ),
+        placement: request.placement ?? null,
       };
       const detail = store.createJob(job);
       // Before the worker is woken, so the job cannot end without its webhook known.

@@ -137,6 +137,13 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN exclude TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE jobs ADD COLUMN protect_text INTEGER NOT NULL DEFAULT 0;
   `,
+  // placements: a job's placements, fill, platform and loudness (JSON, null = the source's shape as
+  // always); each output's placement, and its measured loudness and platform checks (JSON).
+  `
+  ALTER TABLE jobs ADD COLUMN placement TEXT;
+  ALTER TABLE outputs ADD COLUMN format TEXT NOT NULL DEFAULT 'source';
+  ALTER TABLE outputs ADD COLUMN placement TEXT;
+  `,
 ];
 
 /** Runs the steps this database has not seen yet, each in its own transaction with its version bump. */

@@ -1,5 +1,13 @@
 import type { JobStatus, OutputStatus } from '../job-status.js';
-import type { Distinctness, Intensity, MediaInfo, VariationPlan } from '../media/index.js';
+import type {
+  Distinctness,
+  FormatName,
+  Intensity,
+  MediaInfo,
+  PlacementChoice,
+  PlacementRecord,
+  VariationPlan,
+} from '../media/index.js';
 
 /** Rows of the job store, as the rest of the app sees them (camelCase, parsed JSON). */
 
@@ -45,6 +53,10 @@ export interface OutputRecord {
   distinctness: Distinctness | null;
   /** How many times a render of this output was started: proves nothing renders twice. */
   attempts: number;
+  /** The placement it is (its variation's other placements share its sourceId and index). */
+  format: FormatName;
+  /** Fill, platform, measured loudness and platform checks, once rendered with a placement choice. */
+  placement: PlacementRecord | null;
 }
 
 export interface JobRecord {
@@ -67,6 +79,8 @@ export interface JobRecord {
   /** Families and effects left out, and "Protect text and logos": the plans and redraws follow them. */
   exclude: string[];
   protectText: boolean;
+  /** Placements, fill, platform and loudness asked for; null: the source's shape, levels as they are. */
+  placement: PlacementChoice | null;
 }
 
 export interface JobDetail extends JobRecord {
@@ -86,7 +100,8 @@ export interface NewJob {
   createdAt: number;
   expiresAt: number;
   sources: Array<{ id: string; name: string; sizeBytes: number; media: MediaInfo }>;
-  outputs: Array<{ id: string; sourceId: string; index: number; plan: VariationPlan }>;
+  outputs: Array<{ id: string; sourceId: string; index: number; plan: VariationPlan; format?: FormatName }>;
+  placement?: PlacementChoice | null;
 }
 
 export interface PendingWork {
@@ -134,6 +149,7 @@ export interface JobStore {
       distinctness: Distinctness;
       /** The plan delivered, when a redraw replaced the stored one. */
       plan?: VariationPlan;
+      placement?: PlacementRecord;
     },
   ): void;
   failOutput(outputId: string, error: string): void;

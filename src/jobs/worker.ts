@@ -5,24 +5,19 @@ import {
   createProcessSlots,
   type EngineOptions,
   ffmpegVersion,
+  placementRecord,
   type RenderResult,
   renderVariations,
   type Ticket,
 } from '../media/index.js';
 import { diskUsage } from '../storage/disk-space.js';
 import { createFileAudit } from '../storage/file-audit.js';
-import {
-  type DataLayout,
-  jobOutputDir,
-  outputPath,
-  sourcePath,
-  thumbnailPath,
-  workPath,
-} from '../storage/layout.js';
+import { type DataLayout, jobOutputDir, outputPath, sourcePath, thumbnailPath } from '../storage/layout.js';
 import type { JobEvents } from './job-events.js';
 import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
 import { jobRedrawPlanner } from './redraw-planner.js';
+import { placementOptions, renderTargets } from './render-targets.js';
 import { keepSourceStill } from './source-still.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 import { WakeSignal } from './wake-signal.js';
@@ -176,8 +171,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       recorded.add(result.outputId);
       progress.started(result.outputId);
       if (result.ok) {
-        const { outputId, ok: _ok, ...facts } = result;
-        store.completeOutput(outputId, facts);
+        const { outputId, ok: _ok, loudness: _loudness, ...facts } = result;
+        const format = pending.find((o) => o.id === outputId)?.format ?? 'source';
+        const placement = job.placement
+          ? placementRecord(job.placement, format, result, source.media)
+          : undefined;
+        store.completeOutput(outputId, { ...facts, ...(placement ? { placement } : {}) });
         for (const file of [outputPath(layout, job.id, outputId), thumbnailPath(layout, job.id, outputId)]) {
           if (existsSync(file)) audit.created(file, job.id);
         }
@@ -201,19 +200,14 @@ export function createWorker(deps: WorkerDeps): Worker {
         record({ outputId: o.id, ok: false, code: 'source_missing', message, detail: inputPath });
     } else if (pending.length > 0) {
       await keepSourceStill({ layout, engine, audit }, job.id, source, log, signal);
-      const targets = pending.map((o) => ({
-        outputId: o.id,
-        plan: o.plan,
-        workPath: workPath(layout, o.id, 'mp4'),
-        finalPath: outputPath(layout, job.id, o.id),
-        thumbnailPath: thumbnailPath(layout, job.id, o.id),
-      }));
+      const targets = renderTargets(job, pending, layout);
       try {
         const results = await render({
           inputPath,
           media: source.media,
           targets,
           options: engine,
+          ...(await placementOptions(job, source, inputPath, engine, signal)),
           signal,
           onProgress: progress.update,
           onOutput: record,

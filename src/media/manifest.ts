@@ -1,3 +1,5 @@
+import type { Fit, FormatName } from './plan/placement.js';
+import type { PlacementRecord } from './render/placement-record.js';
 import type { Intensity, MediaInfo, VariationPlan } from './types.js';
 import type { Distinctness } from './verify/distinctness.js';
 
@@ -21,6 +23,13 @@ export interface ManifestOutput {
   height: number | null;
   /** vsSource/vsNearestSibling by vPDQ, the 16×16 measures, and the plans redrawn (see verify/distinctness.ts). */
   distinctness: Distinctness | null;
+  /** Placement, fill, platform, loudness and platform checks (absent when none was asked for). */
+  format?: FormatName;
+  fit?: Fit;
+  platform?: PlacementRecord['platform'];
+  loudnessTarget?: PlacementRecord['loudnessTarget'];
+  loudness?: PlacementRecord['loudness'];
+  checks?: PlacementRecord['checks'];
 }
 
 export interface Manifest {
@@ -70,6 +79,7 @@ export function manifestOutput(
   file: string,
   plan: VariationPlan,
   facts: ManifestFacts,
+  placement?: PlacementRecord,
 ): ManifestOutput {
   return {
     source,
@@ -83,6 +93,7 @@ export function manifestOutput(
     width: facts?.width ?? null,
     height: facts?.height ?? null,
     distinctness: facts?.distinctness ?? null,
+    ...placement,
   };
 }
 
@@ -124,10 +135,19 @@ export function safeStem(name: string): string {
   return cleaned.length > 0 ? cleaned : 'video';
 }
 
-/** `<stem>-v01.mp4`: two digits at least, more when a source has 100+ outputs. */
-export function outputFileName(stem: string, index: number, count: number): string {
+/**
+ * `<stem>-v01.mp4`: two digits at least, more when a source has 100+ outputs; a placement other than
+ * the source's own shape adds its name (`<stem>-v01-9x16.mp4`), so the source's names never change.
+ */
+export function outputFileName(
+  stem: string,
+  index: number,
+  count: number,
+  format: FormatName = 'source',
+): string {
   const width = Math.max(2, String(count).length);
-  return `${stem}-v${String(index).padStart(width, '0')}.mp4`;
+  const placement = format === 'source' ? '' : `-${format}`;
+  return `${stem}-v${String(index).padStart(width, '0')}${placement}.mp4`;
 }
 
 /** Distinct stems for sources that share a name (two "clip.mp4" → clip, clip-2), never colliding. */

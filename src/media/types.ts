@@ -27,6 +27,18 @@ export interface VideoStreamInfo {
    * starts this many frames before the last picture. Absent in records made before it was probed.
    */
   reorderFrames?: number;
+  /**
+   * Set when the pictures are HDR (PQ or HLG transfer): what the tone mapping to SDR BT.709 reads
+   * them as. Absent for SDR sources and in records made before it was probed.
+   */
+  hdr?: HdrColour;
+}
+
+/** An HDR source's colour description, in the names FFmpeg's zscale takes. */
+export interface HdrColour {
+  transfer: 'smpte2084' | 'arib-std-b67';
+  primaries: string;
+  matrix: string;
 }
 
 export interface AudioStreamInfo {

@@ -70,10 +70,32 @@ export function expectValid(
       Math.sign(outputAspect - 1) === Math.sign(sourceAspect - 1) || Math.abs(sourceAspect - 1) < 0.05,
     ).toBe(true);
     expect(Math.abs(outputAspect / sourceAspect - 1)).toBeLessThan(0.08);
+    // Square pixels: the picture's true proportions, with no stretch left for a player to apply.
+    const target = rendered.targets.find((t) => t.outputId === result.outputId);
+    expect(target && sampleAspect(target.finalPath), `${name} ${result.outputId}: SAR`).toBe('1:1');
     if (measured === 'always' || result.distinctness.pixel.vsSource !== undefined) {
       expect(result.distinctness.pixel.vsSource).toBeGreaterThan(0);
     }
   }
+}
+
+/** The video stream's sample aspect ratio as ffprobe reports it ("1:1", "117:112"). */
+export function sampleAspect(file: string): string {
+  return execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=sample_aspect_ratio',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 }
 
 /**

@@ -109,7 +109,7 @@ describe('buildRenderCommand', () => {
       '1',
       '-filter_complex',
       '[0:0]scale=1080:1920,format=yuv420p,setsar=1,setpts=PTS/1.05,fps=30,tpad=stop_mode=clone:stop=3,' +
-        'crop=982:1746:25:131,scale=1080:1920,eq=brightness=0.05[v0];' +
+        'crop=982:1746:25:131,scale=1080:1920,eq=brightness=0.05,setsar=1[v0];' +
         '[0:1]aformat=sample_rates=48000:channel_layouts=stereo,atempo=1.05,volume=-2dB[a0]',
       ...['-map', '[v0]', '-map', '[a0]', '-t', '14.286'],
       ...outputTail({ crf: 22, gop: 60, maxrate: '7465k', bufsize: '14930k', audio: '128k' }),
@@ -153,7 +153,7 @@ describe('buildRenderCommand', () => {
       '2',
       '-filter_complex',
       '[0:1]scale=1080:1920,format=yuv420p,setsar=1,trim=start=0.05:end=9.9,setpts=PTS-0.05/TB,fps=50,tpad=stop_mode=clone:stop=3,' +
-        'hflip,noise=c0s=5:c0f=t+u:c0_seed=1234[v0]',
+        'hflip,noise=c0s=5:c0f=t+u:c0_seed=1234,setsar=1[v0]',
       ...['-map', '[v0]', '-t', '9.85'],
       ...outputTail({ crf: 21, gop: 100, maxrate: '12442k', bufsize: '24884k' }),
       'file:/data/work/out-2.mp4',
@@ -192,9 +192,9 @@ describe('buildRenderCommand', () => {
     });
     const graph = [
       '[0:0]scale=640:360,format=yuv420p,setsar=1,split=3[vs0][vs1][vs2]',
-      '[vs0]fps=25,tpad=stop_mode=clone:stop=3,scale=604:324,pad=640:360:18:18:white,hue=h=-6[v0]',
-      '[vs1]fps=25,tpad=stop_mode=clone:stop=3,perspective=x0=12.786:y0=21.043:x1=615.377:y1=0:x2=24.623:y2=360:x3=627.214:y3=338.957:interpolation=linear[v1]',
-      '[vs2]fps=25,tpad=stop_mode=clone:stop=3,crop=610:342:15:9,scale=640:360[v2]',
+      '[vs0]fps=25,tpad=stop_mode=clone:stop=3,crop=iw:344,scale=604:324,pad=640:360:18:18:white,hue=h=-6,setsar=1[v0]',
+      '[vs1]fps=25,tpad=stop_mode=clone:stop=3,perspective=x0=12.786:y0=21.043:x1=615.377:y1=0:x2=24.623:y2=360:x3=627.214:y3=338.957:interpolation=linear,setsar=1[v1]',
+      '[vs2]fps=25,tpad=stop_mode=clone:stop=3,crop=610:342:15:9,scale=640:360,setsar=1[v2]',
       '[0:2]aformat=sample_rates=48000:channel_layouts=stereo,asplit=3[as0][as1][as2]',
       '[as0]asetrate=50854,aresample=48000,atempo=0.943879[a0]',
       '[as1]bass=g=3:f=110[a1d0]',
@@ -261,7 +261,7 @@ describe('side outputs', () => {
       [
         '[0:0]scale=1080:1920,format=yuv420p,setsar=1,split=2[vs0][vsfp]',
         `[vsfp]${sampler}[sfp]`,
-        '[vs0]fps=30,tpad=stop_mode=clone:stop=3,split=3[v0][v0fp][v0th]',
+        '[vs0]fps=30,tpad=stop_mode=clone:stop=3,setsar=1,split=3[v0][v0fp][v0th]',
         `[v0fp]${sampler}[v0fpo]`,
         '[v0th]trim=start=1,trim=end_frame=1,scale=360:-2[v0tho]',
       ].join(';'),

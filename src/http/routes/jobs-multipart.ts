@@ -12,6 +12,7 @@ import type { StorageBudget } from '../deps.js';
 import { discardBody } from '../discard-body.js';
 import { type Answer, type Claim, claimKey, fingerprintOf, replayed } from '../idempotency.js';
 import { receiveMultipartJob } from '../multipart-job.js';
+import { placementOf } from '../placement-view.js';
 import { tooLargeError } from '../refusals.js';
 import { createJobFieldsSchema, describeIssues, MAX_SOURCES_PER_JOB } from '../schemas.js';
 import { checkedWebhook, type WebhookPolicy } from '../webhook-request.js';
@@ -116,9 +117,12 @@ async function createFromReceived(
   files: ReceivedFile[],
   data: z.output<typeof createJobFieldsSchema>,
 ): Promise<JobDetail> {
-  const { webhookUrl, metadata, ...settings } = data;
+  const { webhookUrl, metadata, formats, fit, padColour, platform, loudness, ...settings } = data;
   let webhook: Awaited<ReturnType<typeof checkedWebhook>>;
+  let placement: ReturnType<typeof placementOf>;
   try {
+    // Bad placement fields refuse the request before any file is admitted, and leave none behind.
+    placement = placementOf({ formats, fit, padColour, platform, loudness });
     webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
   } catch (error) {
     for (const file of files) deps.audit.remove(file.path);
@@ -127,7 +131,7 @@ async function createFromReceived(
   // Admission refuses the whole batch when one file is bad, and then leaves none of its files.
   const admitted = await deps.uploads.admitAll(files);
   try {
-    return deps.jobs.create({ uploadIds: admitted, ...settings, webhook });
+    return deps.jobs.create({ uploadIds: admitted, ...settings, webhook, placement });
   } catch (error) {
     for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
     throw error;

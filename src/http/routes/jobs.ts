@@ -13,6 +13,7 @@ import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
 import { type Answer, fingerprintOf, idempotencyRef, oncePerKey } from '../idempotency.js';
 import { JobFeeds } from '../job-feed.js';
 import { type EffectDescriber, toJobView } from '../job-view.js';
+import { placementOf } from '../placement-view.js';
 import { refuseWhileDraining } from '../refusals.js';
 import {
   createJobBodySchema,
@@ -98,9 +99,11 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         if (request.validationError) throw request.validationError;
         const body = request.body;
         answer = await oncePerKey(deps.idempotency, ref, fingerprintOf(body), deps.now(), async () => {
-          const { uploads, webhookUrl, metadata, ...settings } = body;
+          const { uploads, webhookUrl, metadata, formats, fit, padColour, platform, loudness, ...settings } =
+            body;
+          const placement = placementOf({ formats, fit, padColour, platform, loudness });
           const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
-          return created(deps.jobs.create({ uploadIds: uploads, ...settings, webhook }));
+          return created(deps.jobs.create({ uploadIds: uploads, ...settings, webhook, placement }));
         });
       }
       // Only a 201 is ever kept: a replay answers as the first request did.

@@ -1,4 +1,4 @@
-import type { AudioStreamInfo, MediaInfo, Rotation, VideoStreamInfo } from '../types.js';
+import type { AudioStreamInfo, HdrColour, MediaInfo, Rotation, VideoStreamInfo } from '../types.js';
 import { refuse } from './refusals.js';
 
 /**
@@ -75,6 +75,21 @@ function videoStreamInfo(s: Json): VideoStreamInfo | null {
     fps: frameRate(s),
     frameCount: positive(num(s.nb_frames)) ?? null,
     reorderFrames: Math.min(MAX_REORDER_FRAMES, Math.max(0, Math.floor(num(s.has_b_frames) ?? 0))),
+    ...hdrColour(s),
+  };
+}
+
+/** PQ (HDR10) and HLG pictures; untagged primaries and matrix of such a stream are BT.2020's. */
+function hdrColour(s: Json): { hdr?: HdrColour } {
+  const transfer = str(s.color_transfer);
+  if (transfer !== 'smpte2084' && transfer !== 'arib-std-b67') return {};
+  const known = (v: string | undefined) => (v && v !== 'unknown' && v !== 'reserved' ? v : undefined);
+  return {
+    hdr: {
+      transfer,
+      primaries: known(str(s.color_primaries)) ?? 'bt2020',
+      matrix: known(str(s.color_space)) ?? 'bt2020nc',
+    },
   };
 }
 

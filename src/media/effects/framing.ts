@@ -172,11 +172,18 @@ export const border = defineEffect({
   videoFilters: (p, ctx) => {
     // Even offsets keep chroma aligned; the size is a fraction of the short side.
     const edge = even(num(p, 'size') * Math.min(ctx.width, ctx.height));
-    const w = ctx.width - 2 * edge;
-    const h = ctx.height - 2 * edge;
+    // The picture keeps its proportions inside the border, never squeezed and never cut: it fits the
+    // window the border leaves, and the axis with room to spare gets a wider border. (Scaling straight
+    // to that window made pixels 4 % wide on a 9:16 frame.)
+    const fit = Math.min(1 - (2 * edge) / ctx.width, 1 - (2 * edge) / ctx.height);
+    const w = even(ctx.width * fit);
+    const h = even(ctx.height * fit);
     // Centred unless placed (x, y: where the picture sits in the free space, protected plans only).
-    const at = (key: string) => (key in p ? Math.round(edge * num(p, key)) * 2 : edge);
-    return [`scale=${w}:${h}`, `pad=${ctx.width}:${ctx.height}:${at('x')}:${at('y')}:${text(p, 'colour')}`];
+    const at = (key: string, free: number) => Math.round((key in p ? free * num(p, key) : free / 2) / 2) * 2;
+    return [
+      `scale=${w}:${h}`,
+      `pad=${ctx.width}:${ctx.height}:${at('x', ctx.width - w)}:${at('y', ctx.height - h)}:${text(p, 'colour')}`,
+    ];
   },
   describe: (p) =>
     `${COLOUR_NAMES[text(p, 'colour')] ?? 'plain'} border ${round(num(p, 'size') * 100, 1)}% of the short side` +

@@ -17,10 +17,16 @@ import {
   uniqueStems,
 } from '../manifest.js';
 import type { EngineOptions } from '../options.js';
+import { DEFAULT_FORMATS, type Layout } from '../plan/placement.js';
+import type { PlacementChoice } from '../plan/placement-request.js';
 import { planJob, redrawPlanner } from '../plan/planner.js';
 import type { Intensity, MediaInfo } from '../types.js';
+import { sourceWarnings } from '../verify/platform-checks.js';
+import type { LoudnessTarget } from './loudness-filters.js';
+import { placementRecord } from './placement-record.js';
 import { renderCommands, renderVariations } from './render.js';
-import type { RenderResult, RenderTarget } from './render-types.js';
+import { deliveredIds, type RenderResult, type RenderTarget } from './render-types.js';
+import { sourceLoudnessTarget } from './source-loudness.js';
 
 /**
  * A whole batch without a server: admit every input, plan every output from one seed, render them
@@ -43,11 +49,15 @@ export interface BatchRequest {
   toolVersion: string;
   signal?: AbortSignal;
   onEvent?: (event: BatchEvent) => void;
+  /** Placements, fill, platform and loudness of every output (default: the source's shape, levels as they are). */
+  choice?: PlacementChoice;
 }
 
 export type BatchEvent =
   | { type: 'refused'; input: string; code: string; message: string }
   | { type: 'admitted'; input: string; media: MediaInfo }
+  /** The source cannot meet a limit of the chosen platform, whatever vidvar does (it still renders). */
+  | { type: 'warning'; input: string; message: string }
   | { type: 'progress'; done: number; total: number; fraction: number }
   | { type: 'output'; input: string; file: string; result: RenderResult }
   /** The folder's previous manifest is this plan made with another FFmpeg build. */
@@ -58,6 +68,10 @@ export interface BatchSourcePlan {
   stem: string;
   media: MediaInfo;
   targets: RenderTarget[];
+  /** How placements of another shape than the source's are filled. */
+  layout?: Layout;
+  /** The loudness its outputs are brought to, from its measured level. */
+  loudness?: LoudnessTarget;
 }
 
 export interface BatchResult {
@@ -74,6 +88,9 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
       const media = await admitMedia(input, path.basename(input), req.options, req.signal);
       admitted.push({ input, media });
       req.onEvent?.({ type: 'admitted', input, media });
+      const platform = req.choice?.platform;
+      for (const message of platform ? sourceWarnings(platform, media) : [])
+        req.onEvent?.({ type: 'warning', input, message });
     } catch (error) {
       if (!isUserError(error)) throw error;
       req.onEvent?.({ type: 'refused', input, code: error.code, message: error.message });
@@ -90,18 +107,42 @@ export async function prepareBatch(req: BatchRequest): Promise<BatchSourcePlan[]
   });
   const stems = uniqueStems(admitted.map((a) => path.basename(a.input)));
   const workDir = batchWorkDir(req.outDir);
+  const loudness = await mapPool(admitted, 1, (source) =>
+    sourceLoudnessTarget({
+      file: source.input,
+      media: source.media,
+      targetLufs: req.choice?.loudnessLufs ?? null,
+      platform: req.choice?.platform ?? null,
+      options: req.options,
+      signal: req.signal,
+    }),
+  );
   return admitted.map((source, s) => {
     const stem = stems[s] as string;
-    const targets = (plans[s] ?? []).map((plan) => {
+    const targets = (plans[s] ?? []).map((plan): RenderTarget => {
       const file = outputFileName(stem, plan.index, req.count);
-      return {
+      const target = {
         outputId: `${stem}/${file}`,
         plan,
         workPath: path.join(workDir, `${s}-${file}`),
         finalPath: path.join(req.outDir, stem, file),
       };
+      const formats = req.choice?.placements.formats ?? DEFAULT_FORMATS;
+      if (formats.length === 1 && formats[0] === 'source') return target;
+      const placements = formats.map((format) => {
+        const name = outputFileName(stem, plan.index, req.count, format);
+        return {
+          outputId: `${stem}/${name}`,
+          format,
+          workPath: path.join(workDir, `${s}-${name}`),
+          finalPath: path.join(req.outDir, stem, name),
+        };
+      });
+      return { ...target, placements };
     });
-    return { input: source.input, stem, media: source.media, targets };
+    const layout = req.choice ? { layout: req.choice.placements.layout } : {};
+    const level = loudness[s] ? { loudness: loudness[s] } : {};
+    return { input: source.input, stem, media: source.media, targets, ...layout, ...level };
   });
 }
 
@@ -115,7 +156,17 @@ export function batchCommands(
   opts: { finalNames?: boolean } = {},
 ): ScheduledCommand[] {
   return sources.flatMap((source) =>
-    renderCommands({ inputPath: source.input, media: source.media, targets: source.targets, options }, opts),
+    renderCommands(
+      {
+        inputPath: source.input,
+        media: source.media,
+        targets: source.targets,
+        options,
+        layout: source.layout,
+        loudness: source.loudness,
+      },
+      opts,
+    ),
   );
 }
 
@@ -125,7 +176,7 @@ export function batchWorkDir(outDir: string): string {
 }
 
 export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): Promise<BatchResult> {
-  const total = sources.reduce((n, s) => n + s.targets.length, 0);
+  const total = sources.reduce((n, s) => n + s.targets.flatMap(deliveredIds).length, 0);
   const progress = new Map<string, number>();
   const outputs = new Map<string, ManifestOutput>();
   let failed = 0;
@@ -160,6 +211,8 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
           media: source.media,
           targets: source.targets,
           options: req.options,
+          ...(source.layout ? { layout: source.layout } : {}),
+          ...(source.loudness ? { loudness: source.loudness } : {}),
           signal: req.signal,
           slots,
           ticket: [order.get(source) ?? 0],
@@ -174,7 +227,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
             emitProgress();
           },
           onOutput: (result) => {
-            const target = source.targets.find((t) => t.outputId === result.outputId) as RenderTarget;
+            const target = placementOf(source.targets, result.outputId);
             const file = path.relative(req.outDir, target.finalPath).split(path.sep).join('/');
             if (!result.ok) failed++;
             progress.set(result.outputId, 1);
@@ -186,6 +239,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
                 file,
                 result.ok ? result.plan : target.plan,
                 result.ok ? result : null,
+                req.choice ? placementRecord(req.choice, target.format, result, source.media) : undefined,
               ),
             );
             req.onEvent?.({ type: 'output', input: source.input, file, result });
@@ -199,7 +253,7 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
     await rm(workDir, { recursive: true, force: true });
   }
   const ordered = sources
-    .flatMap((s) => s.targets.map((t) => outputs.get(t.outputId)))
+    .flatMap((s) => s.targets.flatMap(deliveredIds).map((id) => outputs.get(id)))
     .filter((o) => o !== undefined);
   const manifest: Manifest = {
     manifestVersion: MANIFEST_VERSION,
@@ -217,6 +271,16 @@ export async function runBatch(req: BatchRequest, sources: BatchSourcePlan[]): P
   };
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return { manifest, refused: req.inputs.length - sources.length, failed };
+}
+
+/** The output an id names: a placement of a target, or a target delivered in its source's shape. */
+function placementOf(targets: RenderTarget[], outputId: string) {
+  for (const target of targets) {
+    if (target.outputId === outputId && !target.placements) return { ...target, format: 'source' as const };
+    const placement = target.placements?.find((p) => p.outputId === outputId);
+    if (placement) return { ...placement, plan: target.plan };
+  }
+  throw new Error(`no output ${outputId}`);
 }
 
 /** A JSON file's value, or null when there is none to read (first run into a folder, or not JSON). */

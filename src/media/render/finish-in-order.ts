@@ -52,9 +52,11 @@ export function createInOrderFinish(
           state.sourcePrint = firstGroupEnded && sourceScratch ? await readSourcePrint(sourceScratch) : null;
         }
         next++;
-        const result = await finishTarget(target, check, state, req.signal, req.guarantee !== false);
-        results.push(result);
-        if (result.ok || !result.tooClose) req.onOutput?.(result);
+        const finished = await finishTarget(target, check, state, req.signal, req.guarantee !== false);
+        for (const result of finished) {
+          results.push(result);
+          if (result.ok || !result.tooClose) req.onOutput?.(result);
+        }
       }
     } finally {
       draining = false;

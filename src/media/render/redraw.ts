@@ -1,12 +1,12 @@
 import type { Redraw } from '../verify/distinctness.js';
-import type { FinishState } from './render-checks.js';
+import { type FinishState, forEachPlacement } from './render-checks.js';
 import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
 
 /**
  * The guarantee: an output too close to its source or to a sibling delivered before it (vPDQ's match,
- * or the pixel floors where vPDQ cannot measure: too-close.ts) is never delivered. It is planned again from the seed under a labelled fork (`redraw-1`, `redraw-2`), the
- * rejected plan recorded, and rendered again; after MAX_TRIES renders it fails with a reason a
- * marketer can act on.
+ * or the pixel floors where vPDQ cannot measure: too-close.ts) is never delivered. It is planned again
+ * from the seed under a labelled fork (`redraw-1`, `redraw-2`), the rejected plan recorded, and
+ * rendered again; after MAX_TRIES renders it fails with a reason a marketer can act on.
  */
 export const MAX_TRIES = 3;
 
@@ -42,8 +42,10 @@ export function nextRound(
     if (tries >= MAX_TRIES || !req.replan) {
       const message = tooCloseMessage(result.tooClose, tries);
       const failed: RenderResult = { outputId, ok: false, code: 'too_close', message, detail: result.detail };
-      req.onOutput?.(failed);
-      settled.push(failed);
+      for (const each of forEachPlacement(target, failed)) {
+        req.onOutput?.(each);
+        settled.push(each);
+      }
       continue;
     }
     const label = `redraw-${tries}`;

@@ -5,15 +5,30 @@ import { inputArgs } from '../ffmpeg/demuxers.js';
 import type { EngineOptions } from '../options.js';
 import { videoRateCap } from '../plan/encode-settings.js';
 import { outputGeometry } from '../plan/output-format.js';
+import { DEFAULT_LAYOUT, type FormatName, formatGeometry, type Layout } from '../plan/placement.js';
 import { expectedDuration, variationFps } from '../plan/planner.js';
 import type { MediaInfo, PlannedEffect, VariationPlan } from '../types.js';
 import { fingerprintFilters, fingerprintOutputArgs } from '../verify/fingerprint.js';
 import { hashBranchFilters, hashOutputArgs } from '../verify/frame-hash-command.js';
+import { LOUDNESS_FILTERS, type LoudnessTarget, loudnessFilters } from './loudness-filters.js';
+import { PLACEMENT_FILTERS, placementsGraph } from './placement-graph.js';
 import { branchSideOutputs, type SideOutputs, sideOutputArgs } from './side-outputs.js';
+import { colourTagArgs, TONE_MAP_FILTERS, toneMapFilters } from './tone-map.js';
 
 export interface RenderCommandTarget extends SideOutputs {
   plan: VariationPlan;
   outPath: string;
+  /**
+   * The placements this variation is written in, each its own file (outPath and thumbnailPath then
+   * unused). Absent: one output in the source's own shape at outPath, as vidvar always made.
+   */
+  placements?: PlacementFile[];
+}
+
+export interface PlacementFile {
+  format: FormatName;
+  outPath: string;
+  thumbnailPath?: string;
 }
 
 export interface RenderCommandRequest {
@@ -28,12 +43,19 @@ export interface RenderCommandRequest {
   sourceFingerprintPath?: string;
   /** Also send every decoded frame of the source, before any effect, to be PDQ-hashed (a frame sink's URL). */
   sourceHashTarget?: string;
+  /** How placements of another shape than the source's are filled (default: crop). */
+  layout?: Layout;
+  /** Bring every output to this loudness (absent: the sound keeps the level its effects give it). */
+  loudness?: LoudnessTarget;
 }
 
 /** The filters this module writes itself, whatever the plan (the effects declare theirs). */
 export const RENDER_COMMAND_FILTERS: readonly string[] = [
   ...['scale', 'format', 'setsar', 'split', 'fps', 'tpad'],
   ...['aformat', 'asplit', 'anull', 'amix'],
+  ...TONE_MAP_FILTERS,
+  ...PLACEMENT_FILTERS,
+  ...LOUDNESS_FILTERS,
 ];
 
 /** Frames the last picture may be repeated for, at most, to reach the planned duration (cut by `-t`). */
@@ -64,7 +86,21 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
   args.push('-filter_complex_threads', threads, '-filter_complex', graph.join(';'));
   targets.forEach((target, i) => {
     const duration = expectedDuration(media, target.plan);
-    args.push(...outputArgs(target, i, req, ctx), ...sideOutputArgs(`v${i}`, target, duration));
+    if (!target.placements) {
+      const labels = { video: `[v${i}]`, audio: `[a${i}]` };
+      args.push(...outputArgs(target.plan, target.outPath, labels, req, ctx));
+      args.push(...sideOutputArgs(`v${i}`, target, duration));
+      return;
+    }
+    const single = target.placements.length === 1;
+    target.placements.forEach((placement, j) => {
+      const size = formatGeometry(media, placement.format, options.maxLongSide);
+      const labels = { video: `[v${i}o${j}]`, audio: single ? `[a${i}]` : `[a${i}o${j}]` };
+      args.push(...outputArgs(target.plan, placement.outPath, labels, req, size));
+      if (placement.thumbnailPath)
+        args.push(...sideOutputArgs(`v${i}o${j}`, { thumbnailPath: placement.thumbnailPath }, duration));
+    });
+    args.push(...sideOutputArgs(`v${i}c`, { ...target, thumbnailPath: undefined }, duration));
   });
   if (req.sourceFingerprintPath) args.push(...fingerprintOutputArgs('[sfp]', req.sourceFingerprintPath));
   if (req.sourceHashTarget) args.push(...hashOutputArgs('[sph]', req.sourceHashTarget));
@@ -77,7 +113,8 @@ export function buildRenderCommand(req: RenderCommandRequest): string[] {
  */
 function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
   const n = req.targets.length;
-  const head = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p', 'setsar=1'];
+  const sdr = [`scale=${ctx.width}:${ctx.height}`, 'format=yuv420p'];
+  const head = [...(toneMapFilters(req.media, ctx.width, ctx.height) ?? sdr), 'setsar=1'];
   const source = `[0:${req.media.video.index}]`;
   const shared = n > 1 || req.sourceFingerprintPath !== undefined || req.sourceHashTarget !== undefined;
   const inputs = shared ? req.targets.map((_, i) => `[vs${i}]`) : [source];
@@ -109,9 +146,25 @@ function videoGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
         picture.map((e) => ({ definition: effectById(e.id), params: e.params })),
         ctx,
       ),
+      // Square pixels whatever the effects did: `scale` after a crop rounded to even sizes keeps the
+      // display aspect by writing a SAR such as 1081:1080, which players would honour as a stretch.
+      'setsar=1',
     ];
-    const sides = branchSideOutputs(`v${i}`, target, expectedDuration(req.media, target.plan), ctx);
+    const duration = expectedDuration(req.media, target.plan);
+    if (!target.placements) {
+      const sides = branchSideOutputs(`v${i}`, target, duration, ctx);
+      graph.push(`${inputs[i]}${filters.join(',')}${sides.tail}`, ...sides.graph);
+      return;
+    }
+    // The creative (frames after the effects) feeds the distinctness measures and every placement.
+    const sides = branchSideOutputs(`v${i}c`, { ...target, thumbnailPath: undefined }, duration, ctx);
     graph.push(`${inputs[i]}${filters.join(',')}${sides.tail}`, ...sides.graph);
+    const placed = target.placements.map((p) => ({
+      format: p.format,
+      size: formatGeometry(req.media, p.format, req.options.maxLongSide),
+      thumbnail: p.thumbnailPath !== undefined,
+    }));
+    graph.push(...placementsGraph(i, `[v${i}c]`, ctx, placed, req.layout ?? DEFAULT_LAYOUT, duration));
   });
   return graph;
 }
@@ -142,20 +195,30 @@ function audioGraph(req: RenderCommandRequest, ctx: FilterContext): string[] {
       pending = ['amix=inputs=2:duration=first:normalize=0'];
       mixes += 1;
     }
-    graph.push(`${input}${chain(pending, 'anull')}[a${i}]`);
+    if (req.loudness) pending.push(...loudnessFilters(req.loudness, target.plan.effects));
+    const outputs = target.placements?.length ?? 1;
+    const labels = Array.from({ length: outputs }, (_, j) => `[a${i}o${j}]`).join('');
+    const tail = outputs > 1 ? `,asplit=${outputs}${labels}` : `[a${i}]`;
+    graph.push(`${input}${chain(pending, 'anull')}${tail}`);
   });
   return graph;
 }
 
-function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRequest, ctx: FilterContext) {
-  const { encode } = target.plan;
-  const fps = variationFps(req.media, target.plan.effects);
-  const cap = videoRateCap(ctx.width, ctx.height, fps);
-  const args = ['-map', `[v${i}]`];
-  if (req.media.audio) args.push('-map', `[a${i}]`);
+function outputArgs(
+  plan: VariationPlan,
+  outPath: string,
+  labels: { video: string; audio: string },
+  req: RenderCommandRequest,
+  size: { width: number; height: number },
+) {
+  const { encode } = plan;
+  const fps = variationFps(req.media, plan.effects);
+  const cap = videoRateCap(size.width, size.height, fps);
+  const args = ['-map', labels.video];
+  if (req.media.audio) args.push('-map', labels.audio);
   // In a fan-out, the end-of-stream time reaching a trimmed branch can lie past its last frame, and
   // the frame-rate conversion then repeats that frame up to it: the plan's duration is the limit.
-  args.push('-t', String(expectedDuration(req.media, target.plan)));
+  args.push('-t', String(expectedDuration(req.media, plan)));
   args.push(
     ...['-c:v', 'libx264', '-preset', encode.preset, '-crf', String(encode.crf), '-g', String(encode.gop)],
     ...['-maxrate', `${cap.maxrateK}k`, '-bufsize', `${cap.bufsizeK}k`, '-pix_fmt', 'yuv420p'],
@@ -165,16 +228,26 @@ function outputArgs(target: RenderCommandTarget, i: number, req: RenderCommandRe
     ...(encode.x264Params ? ['-x264-params', encode.x264Params] : []),
     // SEI NAL units carry x264's version and option string: dropping them leaves no encoder fingerprint.
     ...['-bsf:v', 'filter_units=remove_types=6'],
+    ...colourTagArgs(req.media),
   );
   if (req.media.audio) {
-    args.push('-c:a', 'aac', '-b:a', `${encode.audioBitrateK}k`, '-ar', String(ctx.sampleRate), '-ac', '2');
+    args.push(
+      '-c:a',
+      'aac',
+      '-b:a',
+      `${encode.audioBitrateK}k`,
+      '-ar',
+      String(OUTPUT_SAMPLE_RATE),
+      '-ac',
+      '2',
+    );
     // At 96 kb/s and up the fast coder sounds as good as twoloop (FFmpeg 5.1's default) for half its CPU.
     args.push('-aac_coder', 'fast', '-flags:a', '+bitexact');
   }
   args.push(
     ...['-map_metadata', '-1', '-map_chapters', '-1', '-fflags', '+bitexact'],
     // A file: URL, so no part of the path can be read as a protocol.
-    ...['-movflags', '+faststart', '-f', 'mp4', `file:${target.outPath}`],
+    ...['-movflags', '+faststart', '-f', 'mp4', `file:${outPath}`],
   );
   return args;
 }

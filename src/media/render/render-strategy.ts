@@ -57,7 +57,13 @@ export interface RenderStrategy {
 }
 
 /** The fastest arrangement of `count` outputs of this source that fits the machine's memory and cores. */
-export function planStrategy(media: MediaInfo, count: number, options: EngineOptions): RenderStrategy {
+export function planStrategy(
+  media: MediaInfo,
+  count: number,
+  options: EngineOptions,
+  /** Encoders each output feeds: a variation delivered in several placements has one per placement. */
+  encodersPerTarget = 1,
+): RenderStrategy {
   const cpus = Math.max(1, Math.floor(options.cpus));
   const scale = Math.min(1, options.maxLongSide / Math.max(media.video.width, media.video.height));
   const perEncoder = encoderMemoryBytes(
@@ -76,7 +82,7 @@ export function planStrategy(media: MediaInfo, count: number, options: EngineOpt
   if (count < 1) return { lanes: 1, groupSizes: [], decodeThreads: 1, slotsPerProcess };
   const maxGroup =
     options.fanOut === 'auto'
-      ? Math.max(1, Math.min(MAX_FANOUT, fitsPerProcess(memoryLanes)))
+      ? Math.max(1, Math.floor(Math.min(MAX_FANOUT, fitsPerProcess(memoryLanes)) / encodersPerTarget))
       : Math.max(1, Math.floor(options.fanOut));
   let lanes = Math.min(memoryLanes, count);
   // Enough groups for the size limit, rounded up to a multiple of the lanes so they end together.

@@ -1,7 +1,10 @@
 import type { ProcessSlots, Ticket } from '../ffmpeg/process-slots.js';
 import type { EngineOptions } from '../options.js';
+import type { FormatName, Layout } from '../plan/placement.js';
 import type { MediaInfo, VariationPlan } from '../types.js';
 import type { Distinctness, Redraw } from '../verify/distinctness.js';
+import type { Loudness } from '../verify/loudness.js';
+import type { LoudnessTarget } from './loudness-filters.js';
 
 /** What a render of one source is asked for and what it answers (see render.ts). */
 
@@ -12,6 +15,29 @@ export interface RenderTarget {
   workPath: string;
   finalPath: string;
   thumbnailPath?: string;
+  /**
+   * The placements this variation is delivered in, each its own output (then workPath is only the
+   * stem of the variation's scratch files, and finalPath and thumbnailPath are unused). Absent: one
+   * output in the source's shape, as vidvar always made.
+   */
+  placements?: PlacementTarget[];
+}
+
+/** One placement of a variation: the same plan and effects, its own frame, encode and file. */
+export interface PlacementTarget {
+  outputId: string;
+  format: FormatName;
+  workPath: string;
+  finalPath: string;
+  thumbnailPath?: string;
+}
+
+/** The placement-related fields of a render request. */
+export type RenderRequestPlacement = Pick<RenderRequest, 'layout' | 'loudness'>;
+
+/** The outputs a target delivers, by id: its placements', or its own. */
+export function deliveredIds(target: RenderTarget): string[] {
+  return target.placements ? target.placements.map((p) => p.outputId) : [target.outputId];
 }
 
 export type RenderResult =
@@ -25,6 +51,8 @@ export type RenderResult =
       /** The plan delivered: the target's, or the redraw that replaced it. */
       plan: VariationPlan;
       distinctness: Distinctness;
+      /** The output's measured loudness, when the request set a target (null: no sound, or silence). */
+      loudness?: Loudness | null;
     }
   /**
    * message is safe to show a user; detail (FFmpeg's words, paths) is for logs only. tooClose: vPDQ
@@ -54,6 +82,10 @@ export interface RenderRequest {
    * its source or a sibling. Without it such an output fails at once.
    */
   replan?: (plan: VariationPlan, label: string) => VariationPlan;
+  /** How placements of another shape than the source's are filled (default: crop). */
+  layout?: Layout;
+  /** Bring every output to this loudness, and measure where each lands (absent: levels as they are). */
+  loudness?: LoudnessTarget;
   /** false: measure vPDQ but deliver every output (tests of timing that render near-copies on purpose). */
   guarantee?: boolean;
 }

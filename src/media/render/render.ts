@@ -8,11 +8,17 @@ import { expectedDuration } from '../plan/planner.js';
 import { createInOrderFinish } from './finish-in-order.js';
 import { type GroupHashes, type GroupSinks, openGroupSinks } from './hash-sinks.js';
 import { nextRound } from './redraw.js';
-import { createFinishState, type FinishState, isAbort, scratch } from './render-checks.js';
+import {
+  createFinishState,
+  type FinishState,
+  isAbort,
+  placementThumbnail,
+  scratch,
+} from './render-checks.js';
 import { buildRenderCommand } from './render-command.js';
 import { estimateRenderCost } from './render-cost.js';
 import { groupTargets, planStrategy, type RenderStrategy } from './render-strategy.js';
-import type { RenderRequest, RenderResult, RenderTarget } from './render-types.js';
+import { deliveredIds, type RenderRequest, type RenderResult, type RenderTarget } from './render-types.js';
 
 /**
  * Renders planned variations of one source: each into its work path, then checked, measured and
@@ -33,10 +39,14 @@ export async function renderVariations(req: RenderRequest): Promise<RenderResult
       for (const result of redraw.settled) results.set(result.outputId, result);
       round = redraw.targets;
     }
-    return req.targets.flatMap((t) => results.get(t.outputId) ?? []);
+    return req.targets.flatMap((t) => deliveredIds(t).flatMap((id) => results.get(id) ?? []));
   } finally {
     // Reached only once every group has ended (a cancel stops all their processes).
-    const files = req.targets.flatMap((t) => [t.workPath, ...Object.values(scratch(t))]);
+    const files = req.targets.flatMap((t) => [
+      t.workPath,
+      ...Object.values(scratch(t)),
+      ...placementFiles(t),
+    ]);
     await Promise.all([...files, sourceScratch].map((f) => rm(f, { force: true })));
   }
 }
@@ -106,7 +116,15 @@ async function renderWithRetries(
   return { failures, hashes };
 }
 
-type CommandRequest = Pick<RenderRequest, 'inputPath' | 'media' | 'targets' | 'options'>;
+type CommandRequest = Pick<
+  RenderRequest,
+  'inputPath' | 'media' | 'targets' | 'options' | 'layout' | 'loudness'
+>;
+
+/** A target's placement files while they render: outputs and thumbnails before their checks. */
+function placementFiles(target: RenderTarget): string[] {
+  return (target.placements ?? []).flatMap((p) => [p.workPath, placementThumbnail(p)]);
+}
 interface GroupJob {
   strategy: RenderStrategy;
   /** Only the first group of the first round writes the source's fingerprint and hashes. */
@@ -136,7 +154,8 @@ export function renderCommands(req: CommandRequest, opts: { finalNames?: boolean
 
 /** The strategy for this source and its targets grouped into processes of equal estimated work. */
 function planGroups(req: CommandRequest): { strategy: RenderStrategy; groups: RenderTarget[][] } {
-  const strategy = planStrategy(req.media, req.targets.length, req.options);
+  const encoders = Math.max(1, ...req.targets.map((t) => t.placements?.length ?? 1));
+  const strategy = planStrategy(req.media, req.targets.length, req.options, encoders);
   const { width, height } = outputGeometry(req.media, req.options.maxLongSide);
   const cost = (t: RenderTarget) => estimateRenderCost(req.media, t.plan, width * height);
   return { strategy, groups: groupTargets(req.targets, strategy, cost) };
@@ -162,7 +181,20 @@ function groupCommand(
       fingerprintPath: scratch(t).fingerprintPath,
       ...(t.thumbnailPath ? { thumbnailPath: scratch(t).thumbnailPath } : {}),
       ...(sinks?.targets.has(t.outputId) ? { hashTarget: sinks.targets.get(t.outputId) } : {}),
+      ...(t.placements
+        ? {
+            placements: t.placements.map((p) => ({
+              format: p.format,
+              outPath: finalNames ? p.finalPath : p.workPath,
+              ...(p.thumbnailPath
+                ? { thumbnailPath: finalNames ? p.thumbnailPath : placementThumbnail(p) }
+                : {}),
+            })),
+          }
+        : {}),
     })),
+    ...(req.layout ? { layout: req.layout } : {}),
+    ...(req.loudness ? { loudness: req.loudness } : {}),
     options: req.options,
     decodeThreads: job.strategy.decodeThreads,
     ...(job.sourceScratch ? { sourceFingerprintPath: job.sourceScratch } : {}),
@@ -188,17 +220,19 @@ async function renderGroup(
     await runFfmpeg({
       args,
       durationSec,
-      outputs: group.length,
+      outputs: group.reduce((n, t) => n + (t.placements?.length ?? 1), 0),
       options: req.options,
       signal: req.signal,
       onProgress: (fraction) => {
-        for (const t of group) req.onProgress?.(t.outputId, fraction);
+        for (const id of group.flatMap(deliveredIds)) req.onProgress?.(id, fraction);
       },
     });
     return await sinks.collect();
   } catch (error) {
     if (isAbort(error, req.signal)) throw error;
-    await Promise.all(group.map((t) => rm(t.workPath, { force: true })));
+    await Promise.all(
+      group.flatMap((t) => [t.workPath, ...placementFiles(t)]).map((f) => rm(f, { force: true })),
+    );
     return error instanceof Error ? error.message : String(error);
   } finally {
     await sinks.close();

@@ -4,6 +4,7 @@ import type { OutputView } from '../api/types.js';
 import { formatBytes, formatDuration, percent } from '../lib/format.js';
 import { OutputChips } from './OutputChips.js';
 import { OutputFailure } from './OutputFailure.js';
+import { FormatLabel, PlatformChecks } from './PlacementNotes.js';
 import { ProgressBar } from './ProgressBar.js';
 import { StatusBadge, statusLabel, toneOf } from './StatusBadge.js';
 import { shapeOf } from './tileShape.js';
@@ -79,7 +80,7 @@ export function OutputCard({ jobId, output, fallbackSize, selected, onSelect }: 
               />
             )}
             <span class="output__name" title={name}>
-              v{String(output.index).padStart(2, '0')}
+              v{String(output.index).padStart(2, '0')} <FormatLabel output={output} />
             </span>
           </span>
           <StatusBadge status={output.status} />
@@ -94,6 +95,7 @@ export function OutputCard({ jobId, output, fallbackSize, selected, onSelect }: 
         )}
         <OutputFailure output={output} />
         {done && output.distinctness && <VpdqLine distinctness={output.distinctness} />}
+        {done && <PlatformChecks output={output} />}
         <OutputChips name={name} effects={output.effects} />
         {done && (
           <div class="output__foot">

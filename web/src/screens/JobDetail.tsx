@@ -3,6 +3,7 @@ import { serverReachable } from '../api/session.js';
 import type { JobView } from '../api/types.js';
 import { JobActions } from '../components/JobActions.js';
 import { jobTitle } from '../components/JobRow.js';
+import { PlacementWarnings } from '../components/PlacementNotes.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { BatchChoicesLine, ReuseSettingsButton } from '../components/ReuseSettings.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
@@ -111,6 +112,7 @@ export function JobDetail({ id }: { id: string }) {
           <span>Files deleted {formatUntil(Date.parse(job.expiresAt), now)}</span>
         </p>
         <WebhookLine job={job} now={now} />
+        <PlacementWarnings job={job} />
         {job.error && (
           <p class="error-text" role="alert">
             {job.error}

@@ -7,6 +7,7 @@ import { BatchOptions, type BatchSettings } from '../components/BatchOptions.js'
 import { EarlierUploads } from '../components/EarlierUploads.js';
 import { EffectsPanel } from '../components/EffectsPanel.js';
 import { LinkImport } from '../components/LinkImport.js';
+import { DEFAULT_PLACEMENT, PlacementOptions, placementRequest } from '../components/PlacementOptions.js';
 import { ScreenHeading } from '../components/ScreenHeading.js';
 import { UploadDropzone } from '../components/UploadDropzone.js';
 import { UploadList } from '../components/UploadList.js';
@@ -52,6 +53,7 @@ export function NewBatch({ active }: { active: boolean }) {
   const [choices, setChoices] = useState<EffectChoices>(rememberedChoices);
   usePrefill(setSettings, setChoices);
   const suggestedName = items[0] ? defaultBatchName(items[0].name, new Date()) : '';
+  const [placement, setPlacement] = useState(DEFAULT_PLACEMENT);
   const [countError, setCountError] = useState<string | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -82,6 +84,7 @@ export function NewBatch({ active }: { active: boolean }) {
           exclude: choices.exclude,
           protectText: choices.protectText,
         },
+        ...placementRequest(placement),
       });
       rememberSettings(settings, choices);
       setChoices({ ...choices, name: null });
@@ -120,6 +123,7 @@ export function NewBatch({ active }: { active: boolean }) {
           <h2 class="card__title">2. Variations</h2>
           <BatchName value={choices} onChange={setChoices} suggested={suggestedName} />
           <BatchOptions value={settings} onChange={setSettings} countError={countError} />
+          <PlacementOptions value={placement} onChange={setPlacement} />
           <EffectsPanel value={choices} onChange={setChoices} />
           <div class="new-batch__submit">
             {count !== null && ready.length > 0 && (
