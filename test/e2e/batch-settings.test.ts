@@ -53,10 +53,7 @@ function zoomKeepsMargin(params: Record<string, number | string>): boolean {
 }
 
 async function addVideo(name: string) {
-  await page
-    .locator('.uppy-Dashboard-input')
-    .first()
-    .setInputFiles({ name, mimeType: 'video/mp4', buffer: SOURCE });
+  await page.getByLabel('Choose videos').setInputFiles({ name, mimeType: 'video/mp4', buffer: SOURCE });
   await page.locator('.upload-list__item--ready').filter({ hasText: name }).waitFor();
 }
 

@@ -34,16 +34,13 @@ describe('placements in the web app', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
-    await page
-      .locator('.uppy-Dashboard-input')
-      .first()
-      .setInputFiles([
-        {
-          name: 'wide-ad.mp4',
-          mimeType: 'video/mp4',
-          buffer: readFileSync(clip({ width: 480, height: 270, duration: 1.5 })),
-        },
-      ]);
+    await page.getByLabel('Choose videos').setInputFiles([
+      {
+        name: 'wide-ad.mp4',
+        mimeType: 'video/mp4',
+        buffer: readFileSync(clip({ width: 480, height: 270, duration: 1.5 })),
+      },
+    ]);
     await page.getByLabel('Variations per video').fill('2');
     await page.getByLabel('Platform').selectOption('tiktok');
     await page.getByRole('checkbox', { name: /^9:16/ }).check();

@@ -34,8 +34,7 @@ async function shoot(page: Page, name: string, fullPage = false): Promise<void> 
 
 async function upload(page: Page, files: typeof sources): Promise<void> {
   await page
-    .locator('.uppy-Dashboard-input')
-    .first()
+    .getByLabel('Choose videos')
     .setInputFiles(files.map((s) => ({ name: s.name, mimeType: 'video/mp4', buffer: readFileSync(s.file) })));
   await page
     .locator('.upload-list__item--ready')

@@ -88,8 +88,7 @@ describe('vidvar in a browser', () => {
     await page.getByRole('link', { name: 'New batch', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
     await page
-      .locator('.uppy-Dashboard-input')
-      .first()
+      .getByLabel('Choose videos')
       .setInputFiles([
         video('summer-sale.mp4', clip({ duration: 2 })),
         video('new-flavour.mp4', clip({ duration: 2, source: 'smptehdbars' })),
@@ -168,8 +167,7 @@ describe('vidvar in a browser', () => {
   it('shows why a text file was refused, next to the file', async () => {
     await page.getByRole('link', { name: 'New batch', exact: true }).click();
     await page
-      .locator('.uppy-Dashboard-input')
-      .first()
+      .getByLabel('Choose videos')
       .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Call me Monday.\n') });
     const item = page.getByRole('listitem').filter({ hasText: 'notes.txt' }).locator('.upload-list__detail');
     await page.locator('.upload-list__item--refused').waitFor();

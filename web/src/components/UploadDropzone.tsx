@@ -44,13 +44,12 @@ export function UploadDropzone({ uppy, onAdded }: { uppy: VideoUppy; onAdded: ()
         </button>
       </p>
       <p class="dropzone__note">MP4, MOV, WebM or MKV · a few minutes at most</p>
-      {/* uppy-Dashboard-input: the name scripts and tests already use to hand files to the box. */}
       <input
         ref={input}
         type="file"
         multiple
         hidden
-        class="dropzone__input uppy-Dashboard-input"
+        class="dropzone__input"
         aria-label="Choose videos"
         onChange={(event) => {
           add(event.currentTarget.files);
