@@ -192,7 +192,7 @@ describe('buildRenderCommand', () => {
     });
     const graph = [
       '[0:0]scale=640:360,format=yuv420p,setsar=1,split=3[vs0][vs1][vs2]',
-      '[vs0]fps=25,tpad=stop_mode=clone:stop=3,crop=iw:344,scale=604:324,pad=640:360:18:18:white,hue=h=-6,setsar=1[v0]',
+      '[vs0]fps=25,tpad=stop_mode=clone:stop=3,scale=576:324,pad=640:360:32:18:white,hue=h=-6,setsar=1[v0]',
       '[vs1]fps=25,tpad=stop_mode=clone:stop=3,perspective=x0=12.786:y0=21.043:x1=615.377:y1=0:x2=24.623:y2=360:x3=627.214:y3=338.957:interpolation=linear,setsar=1[v1]',
       '[vs2]fps=25,tpad=stop_mode=clone:stop=3,crop=610:342:15:9,scale=640:360,setsar=1[v2]',
       '[0:2]aformat=sample_rates=48000:channel_layouts=stereo,asplit=3[as0][as1][as2]',
