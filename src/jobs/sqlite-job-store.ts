@@ -1,12 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Db } from './db.js';
-import {
-  type Row,
-  toJob,
-  toOutput,
-  toSource,
-  toUpload,
-} from './sqlite-rows.js';
+import { type Row, toJob, toOutput, toSource, toUpload } from './sqlite-rows.js';
 import { type JobStatements, prepareStatements } from './sqlite-statements.js';
 import { transaction } from './transaction.js';
 import type {
