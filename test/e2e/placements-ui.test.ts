@@ -58,11 +58,11 @@ describe('placements in the web app', () => {
       .getByText(/TikTok takes at least 5 s/)
       .waitFor();
     await page.getByText('All 4 variations are ready.').waitFor({ timeout: LONG });
-    // A variation's placements sit side by side: v01 9:16, v01 1:1, v02 9:16, v02 1:1.
+    // The original first, then a variation's placements side by side: v01 9:16, v01 1:1, v02 9:16, v02 1:1.
     const names = (await page.locator('.output__name').allTextContents()).map((t) =>
       t.replace(/\s+/g, ' ').trim(),
     );
-    expect(names).toEqual(['v01 9:16', 'v01 1:1', 'v02 9:16', 'v02 1:1']);
+    expect(names).toEqual(['Original', 'v01 9:16', 'v01 1:1', 'v02 9:16', 'v02 1:1']);
     // The limit the short clip misses, with its figure, on every card.
     const failed = page.getByRole('list', { name: 'Platform limits not met' });
     expect(await failed.count()).toBe(4);

@@ -91,7 +91,9 @@ describe('placements through the API', () => {
     const zipFile = path.join(server.scratch, 'placements.zip');
     writeFileSync(zipFile, Buffer.from(await zip.arrayBuffer()));
     const listing = execFileSync('unzip', ['-Z1', zipFile], { encoding: 'utf8' }).trim().split('\n').sort();
-    expect(listing).toEqual(['manifest.json', ...job.outputs.map((o) => `Spring Sale/${o.file}`)].sort());
+    expect(listing).toEqual(
+      ['manifest.json', 'variations.csv', ...job.outputs.map((o) => `Spring Sale/${o.file}`)].sort(),
+    );
     const manifest = JSON.parse(
       execFileSync('unzip', ['-p', zipFile, 'manifest.json'], { encoding: 'utf8' }),
     );
