@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runVidvar } from '../support/cli.js';
 import { clip } from '../support/clips.js';
 
 /** `vidvar make --name --exclude --no-protect-text`: the same choices as the API, checked the same way. */
-const exec = promisify(execFile);
-const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vidvar-cli-choices-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function vidvar(...args: string[]) {
-  try {
-    const r = await exec('node', [bin, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vidvar = (...args: string[]) => runVidvar(args);
 
 const video = clip({ width: 160, height: 284, duration: 1 });
 

@@ -5,22 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runVidvar } from '../support/cli.js';
 import { clip } from '../support/clips.js';
 
 const exec = promisify(execFile);
-const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vidvar-cli-placements-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function vidvar(...args: string[]) {
-  try {
-    const r = await exec('node', [bin, ...args], { maxBuffer: 16 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vidvar = (...args: string[]) => runVidvar(args);
 
 async function sizeAndSar(file: string): Promise<string> {
   const { stdout } = await exec('ffprobe', [

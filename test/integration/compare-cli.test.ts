@@ -1,25 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runVidvar } from '../support/cli.js';
 import { cachedFile, clip, ffmpegFile, QUICK_H264 } from '../support/clips.js';
 
-const exec = promisify(execFile);
-const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vidvar-compare-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function vidvar(...args: string[]) {
-  try {
-    const r = await exec('node', [bin, ...args]);
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const vidvar = (...args: string[]) => runVidvar(args);
 
 // 2 s at 30 fps: 60 frames a side is plenty for a share, and keeps the file fast on a busy machine.
 const source = clip();

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VidvarClient } from '../../src/client/vidvar-client.js';
+import { runVidvar } from '../support/cli.js';
 import { clip } from '../support/clips.js';
 import { probeVideo } from '../support/http-client.js';
 import { signedInServerForFile } from '../support/server.js';
@@ -27,20 +27,9 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 const link = `http://127.0.0.1:${(files.address() as AddressInfo).port}/square.mp4`;
-const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
 
-function vidvar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      [bin, ...args],
-      { env: { ...process.env, VIDVAR_TOKEN: '' } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+// No token from the environment: each test gives its own.
+const vidvar = (...args: string[]) => runVidvar(args, { env: { ...process.env, VIDVAR_TOKEN: '' } });
 
 const res = await server.api('/api/tokens', {
   method: 'POST',

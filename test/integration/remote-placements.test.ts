@@ -1,9 +1,9 @@
 /** `vidvar remote make --formats …`: placements rendered by a server, written where `vidvar make` writes them. */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runVidvar } from '../support/cli.js';
 import { clip } from '../support/clips.js';
 import { signedInServerForFile } from '../support/server.js';
 
@@ -13,20 +13,9 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
   await server.close();
 });
-const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
 
-function vidvar(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'node',
-      [bin, ...args],
-      { env: { ...process.env, VIDVAR_TOKEN: '' } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+// No token from the environment: each test gives its own.
+const vidvar = (...args: string[]) => runVidvar(args, { env: { ...process.env, VIDVAR_TOKEN: '' } });
 
 const res = await server.api('/api/tokens', {
   method: 'POST',
