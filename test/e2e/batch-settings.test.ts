@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
 import type { VidvarProcess } from '../support/server-process.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, signInAt } from './browser.js';
 import { startWebServer, stopWebServer } from './web-server.js';
 import { extractZip, readJson } from './zip-check.js';
 
@@ -73,10 +73,7 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   page = await context.newPage();
   page.setDefaultTimeout(60_000);
-  await page.goto(`${server.url}/#/new`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
+  await signInAt(page, server.url, PASSWORD, 'new');
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's headless Chromium, with everything that would phone home switched off. */
 export function launchBrowser(): Promise<Browser> {
@@ -15,4 +15,17 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Opens `route` (a hash route such as `new` or `jobs`), signs in on the way, and waits for that screen. */
+export async function signInAt(
+  page: Page,
+  url: string,
+  password: string,
+  route: 'new' | 'jobs',
+): Promise<void> {
+  await page.goto(`${url}/#/${route}`);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: route === 'new' ? 'New batch' : 'Jobs' }).waitFor();
 }

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
 import type { VidvarProcess } from '../support/server-process.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, signInAt } from './browser.js';
 import { startWebServer, stopWebServer } from './web-server.js';
 
 const PASSWORD = 'e2e-placements-password';
@@ -30,10 +30,7 @@ afterAll(async () => {
 
 describe('placements in the web app', () => {
   it('makes each variation in the chosen placements, grouped and labelled, with the platform warning', async () => {
-    await page.goto(`${server.url}/#/new`);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'New batch' }).waitFor();
+    await signInAt(page, server.url, PASSWORD, 'new');
     await page.getByLabel('Choose videos').setInputFiles([
       {
         name: 'wide-ad.mp4',

@@ -9,7 +9,7 @@ import { plainFailure } from '../../src/http/plain-failure.js';
 import { clip } from '../support/clips.js';
 import { parseCsv } from '../support/csv.js';
 import type { VidvarProcess } from '../support/server-process.js';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, signInAt } from './browser.js';
 import { startWebServer, stopWebServer } from './web-server.js';
 import { extractZip } from './zip-check.js';
 
@@ -67,10 +67,7 @@ beforeAll(async () => {
   page = await context.newPage();
   page.setDefaultTimeout(60_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${server.url}/#/jobs`);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Jobs' }).waitFor();
+  await signInAt(page, server.url, PASSWORD, 'jobs');
 });
 
 afterAll(async () => {

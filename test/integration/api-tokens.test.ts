@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { tusFilenameMetadata } from '../support/http-client.js';
+import { createApiToken, tusFilenameMetadata } from '../support/http-client.js';
 import { signedInServerForFile } from '../support/server.js';
 
 /** API tokens on the real server: made by a signed-in browser, used by scripts, revoked for good. */
 const server = await signedInServerForFile({ work: false });
 
-async function createToken(name: string): Promise<{ id: string; token: string }> {
-  const res = await server.api('/api/tokens', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; token: string };
-}
+const createToken = (name: string) => createApiToken(server, name);
 
 const withToken = (token: string, pathname: string, init: RequestInit = {}) =>
   fetch(`${server.url}${pathname}`, {

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
-import { createJobFromFiles, tusFilenameMetadata, tusUpload } from '../support/http-client.js';
+import {
+  createApiToken,
+  createJobFromFiles,
+  tusFilenameMetadata,
+  tusUpload,
+} from '../support/http-client.js';
 import { signedInServerForFile } from '../support/server.js';
 
 /** Idempotency-Key on job creation (JSON and multipart) and on tus upload creation, on the real server. */
@@ -78,13 +83,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('scopes keys to the credential: a token and a session do not share them', async () => {
-    const token = (await (
-      await server.api('/api/tokens', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'retries' }),
-      })
-    ).json()) as { token: string };
+    const token = await createApiToken(server, 'retries');
     const body = { uploads: [await upload()], count: 1, intensity: 'subtle' };
     expect((await postJob(body, 'shared-key')).status).toBe(201);
     const other = { uploads: [await upload()], count: 1, intensity: 'subtle' };

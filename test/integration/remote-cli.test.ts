@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { VidvarClient } from '../../src/client/vidvar-client.js';
 import { runVidvar } from '../support/cli.js';
 import { clip } from '../support/clips.js';
-import { probeVideo } from '../support/http-client.js';
+import { createApiToken, probeVideo } from '../support/http-client.js';
 import { signedInServerForFile } from '../support/server.js';
 
 /**
@@ -31,12 +31,7 @@ const link = `http://127.0.0.1:${(files.address() as AddressInfo).port}/square.m
 // No token from the environment: each test gives its own.
 const vidvar = (...args: string[]) => runVidvar(args, { env: { ...process.env, VIDVAR_TOKEN: '' } });
 
-const res = await server.api('/api/tokens', {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ name: 'remote cli' }),
-});
-const { token } = (await res.json()) as { token: string };
+const { token } = await createApiToken(server, 'remote cli');
 
 describe('vidvar remote make', () => {
   it('makes a batch from a file and a link on the server and writes the folders vidvar make writes', async () => {

@@ -5,24 +5,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runVidvar } from '../support/cli.js';
 import { clip } from '../support/clips.js';
+import { createApiToken } from '../support/http-client.js';
 import { signedInServerForFile } from '../support/server.js';
 
 const server = await signedInServerForFile();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vidvar-remote-placements-'));
-afterAll(async () => {
-  rmSync(tmp, { recursive: true, force: true });
-  await server.close();
-});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // No token from the environment: each test gives its own.
 const vidvar = (...args: string[]) => runVidvar(args, { env: { ...process.env, VIDVAR_TOKEN: '' } });
 
-const res = await server.api('/api/tokens', {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ name: 'remote placements' }),
-});
-const { token } = (await res.json()) as { token: string };
+const { token } = await createApiToken(server, 'remote placements');
 
 describe('vidvar remote make with placements', () => {
   it('writes every placement into its source folder, with the placement in the manifest', async () => {

@@ -22,6 +22,17 @@ export async function postSession(
   return { res, cookie: res.status === 204 ? sessionCookieOf(res) : null };
 }
 
+/** A new API token made by a signed-in session (POST /api/tokens); throws unless it was created. */
+export async function createApiToken(api: SignedInApi, name: string): Promise<{ id: string; token: string }> {
+  const res = await api.api('/api/tokens', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/tokens answered ${res.status}`);
+  return (await res.json()) as { id: string; token: string };
+}
+
 /** `vidvar_session=…` from an answer's Set-Cookie headers (the device cookie may come too). */
 export function sessionCookieOf(res: Response): string | null {
   const line = res.headers.getSetCookie().find((c) => c.startsWith('vidvar_session='));

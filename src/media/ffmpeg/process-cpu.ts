@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** USER_HZ, the unit of CPU times in /proc/<pid>/stat: 100 on every mainstream Linux build. */
-const TICKS_PER_SEC = 100;
+import { parseProcStat } from '../../lib/proc-stat.js';
 
 /**
  * CPU seconds (user + system) a running process has used, from /proc; null where there is no /proc
@@ -9,15 +7,10 @@ const TICKS_PER_SEC = 100;
  */
 export function processCpuSeconds(pid: number | undefined): number | null {
   if (pid === undefined) return null;
-  let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const { cpuSec } = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return Number.isFinite(cpuSec) ? cpuSec : null;
   } catch {
     return null;
   }
-  // The command name may hold spaces and parentheses: fields are counted after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of the line; the state (field 3) is the first after ')'.
-  const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-  return Number.isFinite(ticks) ? ticks / TICKS_PER_SEC : null;
 }
