@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs what `npm start` / `npm test` need and is missing, so both work on a fresh clone:
-// npm packages, FFmpeg (and Chromium for the browser tests) from Debian, and the built web client.
+// npm packages, FFmpeg (and Chromium and Redis for the tests) from Debian, and the built web client.
 // Plain JavaScript on purpose: it runs before any dependency exists.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -66,7 +66,10 @@ if (wants.has('--ffmpeg') && !(has('ffmpeg') && has('ffprobe'))) aptInstall(['ff
 if (wants.has('--chromium') && !existsSync('/usr/lib/chromium/chromium'))
   aptInstall(['chromium'], 'Chromium');
 
-// 4. The web client, built when missing or older than its sources.
+// 4. Redis for the scale-out tests (Debian's redis-server; the tests start their own on a free port).
+if (wants.has('--redis') && !has('redis-server')) aptInstall(['redis-server'], 'Redis');
+
+// 5. The web client, built when missing or older than its sources.
 if (wants.has('--web')) {
   const dist = path.join(root, 'web', 'dist', 'index.html');
   const sources = Math.max(
