@@ -88,8 +88,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await new Promise((resolve) => setImmediate(resolve));
     app.server.closeAllConnections();
     await app.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: close failed'));
-    store.checkpoint();
-    store.close();
+    await store.checkpoint();
+    await store.close();
     logger.info('shutdown: database checkpointed, exiting');
     logger.flush?.();
     process.exit(0);

@@ -69,7 +69,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   // Promised disk, counted until delivered: queued outputs from the store, unfinished uploads from tus.
   budget.addComputedReservation(() => estimatePendingBytes(store.pendingWork(), engine.maxLongSide));
   holdUnfinishedUploads(budget, layout.tus);
-  recoverAtStartup({ store, layout, logger, now: clock() });
+  await recoverAtStartup({ store, layout, logger, now: clock() });
   const worker = createWorker({
     store,
     events,

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { describeEffect } from '../../src/http/effect-labels.js';
 import { toJobView } from '../../src/http/job-view.js';
 import { newId } from '../../src/jobs/job-service.js';
+import type { SyncJobStore } from '../../src/jobs/types.js';
 import { engineOptions } from '../../src/media/options.js';
 import { composeServer } from '../../src/server.js';
 import { createStorageBudget } from '../../src/storage/disk-space.js';
@@ -27,12 +28,15 @@ const NO_MEASURE = {
 const [dataDir, password] = process.argv.slice(2) as [string, string];
 const config = loadConfig({ DATA_DIR: dataDir, APP_PASSWORD: password, LOG_LEVEL: 'silent' });
 const logger = pino({ level: 'silent' });
-const { app, store, events, layout } = await composeServer({
+const server = await composeServer({
   config,
   engine: engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: path.join(dataDir, 'work') }),
   logger,
   password,
 });
+const { app, events, layout } = server;
+// Composed on its defaults, the store is SQLite: it answers at once, as the naive stream below expects.
+const store = server.store as SyncJobStore;
 const view = (id: string) => {
   const job = store.getJob(id);
   return job ? toJobView(job, describeEffect) : null;

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { openDatabase } from '../../src/jobs/db.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
-import type { JobStore, NewJob } from '../../src/jobs/types.js';
+import type { NewJob, SyncJobStore } from '../../src/jobs/types.js';
 import type { BenchContext, ScenarioOutcome } from '../context.js';
 import type { Figure } from '../report.js';
 
@@ -100,7 +100,7 @@ interface Phases {
 }
 
 /** One pass of the workload on a fresh store; milliseconds per phase. */
-export function runQueueWorkload(store: JobStore, w: QueueWorkload): Phases {
+export function runQueueWorkload(store: SyncJobStore, w: QueueWorkload): Phases {
   let now = 2_000_000;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

@@ -97,25 +97,28 @@ function changeBetween(before: JobView, after: JobView): JobChange | null {
   };
 }
 
-/** The feeds of all watched jobs; a feed lives while someone watches its job. */
+/**
+ * The feeds of all watched jobs; a feed lives while someone watches its job. Reading a job may take a
+ * round trip (Redis): changes that arrive during a read are folded into one more read after it, so a
+ * feed applies the job's states in order and never falls further behind than one read.
+ */
 export class JobFeeds {
   readonly #feeds = new Map<string, { feed: JobFeed; unsubscribe: () => void }>();
 
   constructor(
     private readonly events: JobEvents,
-    private readonly load: (jobId: string) => JobView | null,
+    private readonly load: (jobId: string) => Promise<JobView | null>,
+    private readonly onLoadError: (error: unknown, jobId: string) => void,
   ) {}
 
   /** Null when the job does not exist. The returned function stops watching. */
-  watch(jobId: string, viewer: FeedViewer): { feed: JobFeed; stop: () => void } | null {
+  async watch(jobId: string, viewer: FeedViewer): Promise<{ feed: JobFeed; stop: () => void } | null> {
     let entry = this.#feeds.get(jobId);
     if (!entry) {
-      const view = this.load(jobId);
+      const view = await this.load(jobId);
       if (!view) return null;
-      const feed = new JobFeed(view);
-      const unsubscribe = this.events.subscribe(jobId, () => feed.change(this.load(jobId)));
-      entry = { feed, unsubscribe };
-      this.#feeds.set(jobId, entry);
+      // Another stream of the same job may have made the feed while this one read the job.
+      entry = this.#feeds.get(jobId) ?? this.#open(jobId, new JobFeed(view));
     }
     const { feed } = entry;
     feed.add(viewer);
@@ -127,6 +130,29 @@ export class JobFeeds {
       }
     };
     return { feed, stop };
+  }
+
+  #open(jobId: string, feed: JobFeed): { feed: JobFeed; unsubscribe: () => void } {
+    let reading = false;
+    let again = false;
+    const refresh = async () => {
+      reading = true;
+      try {
+        do {
+          again = false;
+          feed.change(await this.load(jobId));
+        } while (again);
+      } finally {
+        reading = false;
+      }
+    };
+    const unsubscribe = this.events.subscribe(jobId, () => {
+      if (reading) again = true;
+      else refresh().then(undefined, (error: unknown) => this.onLoadError(error, jobId));
+    });
+    const entry = { feed, unsubscribe };
+    this.#feeds.set(jobId, entry);
+    return entry;
   }
 
   /** Jobs watched right now (for tests and health). */

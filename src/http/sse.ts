@@ -18,15 +18,17 @@ export interface JobStreamOptions {
 }
 
 /** False when the job does not exist (nothing was written). */
-export function streamJobEvents(
+export async function streamJobEvents(
   request: FastifyRequest,
   reply: FastifyReply,
   options: JobStreamOptions,
-): boolean {
+): Promise<boolean> {
   const res = reply.raw;
   let sentVersion = -1;
   let waitingForDrain = false;
   let closed = false;
+  // Updates that come while the stream is being opened are covered by the snapshot it starts with.
+  let opened = false;
 
   const write = (text: string, version: number) => {
     sentVersion = version;
@@ -35,7 +37,7 @@ export function streamJobEvents(
 
   const viewer: FeedViewer = {
     update(update: FeedUpdate) {
-      if (closed || waitingForDrain) return;
+      if (!opened || closed || waitingForDrain) return;
       // A delta applies only on top of the version just before it.
       if (update.delta !== null && sentVersion === update.version - 1) write(update.delta, update.version);
       else write(update.snapshot(), update.version);
@@ -43,7 +45,7 @@ export function streamJobEvents(
     },
   };
 
-  const watching = options.feeds.watch(options.jobId, viewer);
+  const watching = await options.feeds.watch(options.jobId, viewer);
   if (!watching) return false;
 
   reply.hijack();
@@ -79,6 +81,7 @@ export function streamJobEvents(
   res.on('drain', onDrain);
   res.on('close', close);
   request.log.debug({ jobId: options.jobId }, 'event stream opened');
+  opened = true;
   write(watching.feed.snapshot(), watching.feed.version);
   if (watching.feed.final) close();
   return true;

@@ -6,35 +6,35 @@ import type { JobStore } from './types.js';
 export type AbortReason = 'cancel' | 'shutdown';
 
 /** Every output tried: done when all are, failed (with how many) otherwise. */
-export function endFinished(store: JobStore, jobId: string, now: number, log: Logger): void {
-  const outputs = store.getJob(jobId)?.outputs ?? [];
+export async function endFinished(store: JobStore, jobId: string, now: number, log: Logger): Promise<void> {
+  const outputs = (await store.getJob(jobId))?.outputs ?? [];
   const failed = outputs.filter((o) => o.status !== 'done').length;
   if (failed > 0) {
     const noun = outputs.length === 1 ? 'variation' : 'variations';
-    store.setJobStatus(jobId, 'failed', now, `${failed} of ${outputs.length} ${noun} failed.`);
+    await store.setJobStatus(jobId, 'failed', now, `${failed} of ${outputs.length} ${noun} failed.`);
   } else {
-    store.setJobStatus(jobId, 'done', now);
+    await store.setJobStatus(jobId, 'done', now);
   }
   log.info({ event: 'job_finished', status: failed > 0 ? 'failed' : 'done', failed }, 'job finished');
 }
 
 /** A cancel ends the job; a shutdown keeps what is done and requeues the outputs it cut short. */
-export function endInterrupted(
+export async function endInterrupted(
   store: JobStore,
   jobId: string,
   now: number,
   reason: AbortReason,
   log: Logger,
-): void {
+): Promise<void> {
   if (reason === 'cancel') {
-    store.cancelJob(jobId, now);
+    await store.cancelJob(jobId, now);
     log.info({ event: 'job_canceled' }, 'job canceled');
     return;
   }
-  const cutShort = (store.getJob(jobId)?.outputs ?? [])
+  const cutShort = ((await store.getJob(jobId))?.outputs ?? [])
     .filter((o) => o.status === 'running')
     .map((o) => o.id);
-  store.requeueOutputs(cutShort);
-  store.setJobStatus(jobId, 'interrupted', now);
+  await store.requeueOutputs(cutShort);
+  await store.setJobStatus(jobId, 'interrupted', now);
   log.warn({ event: 'job_interrupted', requeued: cutShort }, 'job interrupted by shutdown');
 }

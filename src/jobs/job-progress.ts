@@ -1,5 +1,6 @@
 import type { JobEvents } from './job-events.js';
 import type { JobDetail, JobStore } from './types.js';
+import type { WriteChain } from './write-chain.js';
 
 export interface JobProgress {
   update(outputId: string, fraction: number): void;
@@ -8,12 +9,15 @@ export interface JobProgress {
   finished(outputId: string): void;
 }
 
-/** Job progress is the mean of its outputs' progress; written and published at most once a second. */
+/**
+ * Job progress is the mean of its outputs' progress; written and published at most once a second, through
+ * the job's write chain so that the writes land in the order FFmpeg reported them.
+ */
 export function createJobProgress(
   job: JobDetail,
-  deps: { store: JobStore; events: JobEvents; clock: () => number },
+  deps: { store: JobStore; events: JobEvents; clock: () => number; writes: WriteChain },
 ): JobProgress {
-  const { store, events, clock } = deps;
+  const { store, events, clock, writes } = deps;
   const fractions = new Map(
     job.outputs.map((o) => [o.id, o.status === 'done' || o.status === 'failed' ? 1 : 0]),
   );
@@ -24,17 +28,24 @@ export function createJobProgress(
     const now = clock();
     if (!force && now - lastWrite < 1000) return;
     lastWrite = now;
-    for (const outputId of live) store.setOutputProgress(outputId, fractions.get(outputId) ?? 0);
+    const outputs = [...live].map((outputId) => [outputId, fractions.get(outputId) ?? 0] as const);
     const total = [...fractions.values()].reduce((sum, f) => sum + f, 0);
-    store.setJobProgress(job.id, fractions.size === 0 ? 1 : total / fractions.size, now);
-    events.publish(job.id);
+    const jobProgress = fractions.size === 0 ? 1 : total / fractions.size;
+    writes.push(async () => {
+      for (const [outputId, fraction] of outputs) await store.setOutputProgress(outputId, fraction);
+      await store.setJobProgress(job.id, jobProgress, now);
+      events.publish(job.id);
+    });
   }
 
   function started(outputId: string): void {
     if (live.has(outputId)) return;
     live.add(outputId);
-    store.setOutputRunning(outputId, clock());
-    events.publish(job.id);
+    const now = clock();
+    writes.push(async () => {
+      await store.setOutputRunning(outputId, now);
+      events.publish(job.id);
+    });
   }
 
   return {
@@ -48,7 +59,7 @@ export function createJobProgress(
       live.delete(outputId);
       fractions.set(outputId, 1);
       flush(false);
-      events.publish(job.id);
+      writes.push(() => events.publish(job.id));
     },
   };
 }

@@ -29,7 +29,8 @@ export interface JobServiceDeps {
   webhooks: WebhookStore;
   layout: DataLayout;
   budget: StorageBudget;
-  worker: { wake(): void; cancelJob(jobId: string): Promise<void> | void };
+  /** wake: a job was created or retried (with BullMQ it is queued there, so it may fail while Redis is down). */
+  worker: { wake(jobId: string): Promise<void> | void; cancelJob(jobId: string): Promise<void> | void };
   events: { publish(jobId: string): void };
   audit: FileAudit;
   engine: EngineOptions;
@@ -58,13 +59,13 @@ export interface CreateJobRequest {
 }
 
 export interface JobService {
-  create(request: CreateJobRequest): JobDetail;
+  create(request: CreateJobRequest): Promise<JobDetail>;
   /** Stops rendering and keeps what finished (the job ends canceled); null when there is no such job. */
   stop(jobId: string): Promise<JobDetail | null>;
   /** Stops rendering, then deletes the job and every file of it; false when there is no such job. */
   cancel(jobId: string): Promise<boolean>;
   /** Null when there is no such job; a 409 UserError when it did not fail. */
-  retry(jobId: string): JobDetail | null;
+  retry(jobId: string): Promise<JobDetail | null>;
 }
 
 /** Says how full the server is, counting what running batches and uploads have been promised. */
@@ -99,12 +100,13 @@ export function newId(): string {
 export function createJobService(deps: JobServiceDeps): JobService {
   const { store, layout, audit, logger } = deps;
 
-  function loadUploads(ids: string[]): UploadRecord[] {
+  async function loadUploads(ids: string[]): Promise<UploadRecord[]> {
     if (new Set(ids).size !== ids.length) {
       throw new UserError('duplicate_upload', 'The same file was added twice to this batch.', 400);
     }
-    return ids.map((id) => {
-      const upload = store.getUpload(id);
+    const uploads: UploadRecord[] = [];
+    for (const id of ids) {
+      const upload = await store.getUpload(id);
       if (!upload) {
         throw new UserError(
           'upload_not_found',
@@ -112,29 +114,30 @@ export function createJobService(deps: JobServiceDeps): JobService {
           404,
         );
       }
-      return upload;
-    });
+      uploads.push(upload);
+    }
+    return uploads;
   }
 
   /** Nothing more of the job renders once this resolves; what finished stays done. */
   async function stopRendering(job: JobDetail): Promise<void> {
     // Canceled first, so the worker starts nothing more of it while its FFmpeg is being stopped.
     if (!isFinishedJob(job.status)) {
-      store.cancelJob(job.id, deps.now());
+      await store.cancelJob(job.id, deps.now());
       deps.events.publish(job.id);
     }
     await deps.worker.cancelJob(job.id);
   }
 
   return {
-    create(request) {
+    async create(request) {
       const problem = exclusionProblem(request.exclude ?? []);
       if (problem) throw new UserError('invalid_request', `exclude: ${problem}.`, 400);
       const exclude = normaliseExclusions(request.exclude ?? []);
       const protectText = request.protectText ?? true;
-      const uploads = loadUploads(request.uploadIds);
+      const uploads = await loadUploads(request.uploadIds);
       const medias = uploads.map((upload) => upload.media);
-      const waiting = store.pendingWork().reduce((sum, work) => sum + work.outputs, 0);
+      const waiting = (await store.pendingWork()).reduce((sum, work) => sum + work.outputs, 0);
       // Each placement of a variation is its own output: its own file, its own row.
       const formats: FormatName[] = request.placement?.placements.formats ?? ['source'];
       const perSource = request.count * formats.length;
@@ -172,43 +175,43 @@ export function createJobService(deps: JobServiceDeps): JobService {
         ),
         placement: request.placement ?? null,
       };
-      const detail = store.createJob(job);
+      const detail = await store.createJob(job);
       // Before the worker is woken, so the job cannot end without its webhook known.
-      if (request.webhook) deps.webhooks.setWebhook(job.id, request.webhook);
+      if (request.webhook) await deps.webhooks.setWebhook(job.id, request.webhook);
       logger.info(
         { jobId: job.id, sources: job.sources.length, outputs: job.outputs.length, neededBytes: needed },
         'job created',
       );
       deps.events.publish(job.id);
-      deps.worker.wake();
+      await deps.worker.wake(job.id);
       return detail;
     },
 
     async stop(jobId) {
-      const job = store.getJob(jobId);
+      const job = await store.getJob(jobId);
       if (!job) return null;
       await stopRendering(job);
       logger.info({ jobId }, 'job stopped');
-      return store.getJob(jobId);
+      return await store.getJob(jobId);
     },
 
     async cancel(jobId) {
-      const job = store.getJob(jobId);
+      const job = await store.getJob(jobId);
       if (!job) return false;
       await stopRendering(job);
       audit.removeTree(jobOutputDir(layout, jobId), jobId);
       for (const source of job.sources) {
         if (!source.deleted) audit.remove(sourcePath(layout, source.id), jobId);
       }
-      store.deleteJob(jobId);
+      await store.deleteJob(jobId);
       deps.budget.invalidate();
       logger.info({ jobId }, 'job canceled and deleted');
       deps.events.publish(jobId);
       return true;
     },
 
-    retry(jobId) {
-      const job = store.getJob(jobId);
+    async retry(jobId) {
+      const job = await store.getJob(jobId);
       if (!job) return null;
       const media = new Map(job.sources.map((source) => [source.id, source.media]));
       const needed = job.outputs
@@ -218,10 +221,10 @@ export function createJobService(deps: JobServiceDeps): JobService {
           return sum + (source ? estimateOutputBytes(source, deps.engine.maxLongSide) : 0);
         }, 0);
       if (job.status === 'failed' && !deps.budget.canFit(needed)) throw storageFullError(deps.budget);
-      const retried = store.retryJob(jobId, deps.now());
+      const retried = await store.retryJob(jobId, deps.now());
       logger.info({ jobId }, 'job retried');
       deps.events.publish(jobId);
-      deps.worker.wake();
+      await deps.worker.wake(jobId);
       return retried;
     },
   };

@@ -27,12 +27,12 @@ function fileBytes(file: string): number {
  * Rows say what is missing, so work resumes where it stopped and nothing finished is rendered again;
  * half-written files in work/ are deleted.
  */
-export function recoverAtStartup(deps: {
+export async function recoverAtStartup(deps: {
   store: JobStore;
   layout: DataLayout;
   logger: Logger;
   now: number;
-}): RecoveryReport {
+}): Promise<RecoveryReport> {
   const { store, layout, logger, now } = deps;
   const audit = createFileAudit(layout, logger);
   const report: RecoveryReport = {
@@ -42,12 +42,12 @@ export function recoverAtStartup(deps: {
     removedWorkFiles: 0,
   };
 
-  report.requeuedJobs = store.requeueUnfinished(now);
+  report.requeuedJobs = await store.requeueUnfinished(now);
   for (const jobId of report.requeuedJobs) {
     logger.info({ event: 'job_requeued', jobId }, 'unfinished job queued again');
   }
 
-  for (const job of store.listJobs()) {
+  for (const job of await store.listJobs()) {
     if (job.status === 'canceled') continue;
     const sources = new Map(job.sources.map((s) => [s.id, s]));
     const missing = job.outputs.filter(
@@ -60,16 +60,16 @@ export function recoverAtStartup(deps: {
     });
     const lost = missing.filter((o) => !redoable.includes(o));
     if (redoable.length > 0) {
-      store.requeueOutputs(redoable.map((o) => o.id));
-      if (job.status !== 'queued') store.setJobStatus(job.id, 'queued', now);
+      await store.requeueOutputs(redoable.map((o) => o.id));
+      if (job.status !== 'queued') await store.setJobStatus(job.id, 'queued', now);
       report.requeuedOutputs.push(...redoable.map((o) => o.id));
     }
     for (const output of lost) {
-      store.failOutput(output.id, 'This variation’s file was lost and its source is gone.');
+      await store.failOutput(output.id, 'This variation’s file was lost and its source is gone.');
       report.lostOutputs.push(output.id);
     }
     if (lost.length > 0 && redoable.length === 0 && job.status === 'done') {
-      store.setJobStatus(
+      await store.setJobStatus(
         job.id,
         'failed',
         now,

@@ -10,6 +10,7 @@ import type {
   JobStore,
   NewJob,
   PendingWork,
+  SyncJobStore,
   UploadRecord,
 } from './types.js';
 
@@ -17,7 +18,7 @@ import type {
  * The job store on one SQLite connection. Statements are prepared once; every method is one short
  * synchronous statement or transaction, so no lock is ever held while FFmpeg or the network runs.
  */
-export class SqliteJobStore implements JobStore {
+export class SqliteJobStore implements SyncJobStore {
   readonly #db: Db;
   readonly #q: JobStatements;
 
@@ -108,6 +109,10 @@ export class SqliteJobStore implements JobStore {
       return Number(q.markRunning.run({ id: row.id, now }).changes) === 1 ? row.id : null;
     });
     return claimed === null ? null : this.getJob(claimed);
+  }
+
+  startJob(id: string, now: number): JobDetail | null {
+    return Number(this.#q.startJob.run({ id, now }).changes) === 1 ? this.getJob(id) : null;
   }
 
   setJobStatus(id: string, status: JobStatus, now: number, error: string | null = null): void {
@@ -212,6 +217,6 @@ export class SqliteJobStore implements JobStore {
 }
 
 /** Same as `new SqliteJobStore(db)`, for callers that compose with factory functions. */
-export function createSqliteJobStore(db: Db): JobStore {
+export function createSqliteJobStore(db: Db): SqliteJobStore {
   return new SqliteJobStore(db);
 }

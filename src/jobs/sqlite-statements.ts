@@ -47,6 +47,8 @@ export function prepareStatements(db: Db) {
     oldestQueued: sql(`SELECT id FROM jobs WHERE status = 'queued' ORDER BY created_at, rowid LIMIT 1`),
     markRunning: sql(`UPDATE jobs SET status = 'running', started_at = @now, updated_at = @now, error = NULL
       WHERE id = @id AND status = 'queued'`),
+    startJob: sql(`UPDATE jobs SET status = 'running', started_at = @now, updated_at = @now, error = NULL
+      WHERE id = @id AND status IN ('queued', 'interrupted', 'running')`),
     setStatus: sql(`UPDATE jobs SET status = @status, error = @error, updated_at = @now,
       finished_at = CASE WHEN @status IN ${FINISHED} THEN @now ELSE NULL END,
       progress = CASE WHEN @status = 'done' THEN 1 ELSE progress END WHERE id = @id`),

@@ -109,36 +109,43 @@ export interface PendingWork {
   outputs: number;
 }
 
+/** A store answers at once (SQLite, in process) or later (Redis, over the network): callers await both. */
+export type Awaitable<T> = T | Promise<T>;
+
 /**
- * The job queue and its records. SQLite implements it on one machine; a distributed queue would be
- * a new implementation of this interface, not a rewrite. Every method is synchronous and short:
- * no transaction is ever held across an await.
+ * The job queue's records. SQLite implements it on one machine, synchronously, with no transaction held
+ * across an await; Redis implements it when API and workers run on several machines (redis-job-store.ts).
  */
 export interface JobStore {
   // uploads (admitted sources not yet attached to a job)
-  addUpload(upload: UploadRecord): void;
-  getUpload(id: string): UploadRecord | null;
-  deleteUpload(id: string): void;
-  listUploads(): UploadRecord[];
+  addUpload(upload: UploadRecord): Awaitable<void>;
+  getUpload(id: string): Awaitable<UploadRecord | null>;
+  deleteUpload(id: string): Awaitable<void>;
+  listUploads(): Awaitable<UploadRecord[]>;
 
   // jobs
   /** Also removes the upload rows whose ids are source ids: the same file now belongs to the job. */
-  createJob(job: NewJob): JobDetail;
-  getJob(id: string): JobDetail | null;
+  createJob(job: NewJob): Awaitable<JobDetail>;
+  getJob(id: string): Awaitable<JobDetail | null>;
   /** Newest first; with `search`, only batches whose name or a file name contains it (any case). */
-  listJobs(limit?: number, search?: string): JobDetail[];
-  deleteJob(id: string): void;
-  countByStatus(): Record<JobStatus, number>;
+  listJobs(limit?: number, search?: string): Awaitable<JobDetail[]>;
+  deleteJob(id: string): Awaitable<void>;
+  countByStatus(): Awaitable<Record<JobStatus, number>>;
   /** Outputs not yet rendered of unfinished jobs, per source: what the queue has promised to make. */
-  pendingWork(): PendingWork[];
+  pendingWork(): Awaitable<PendingWork[]>;
 
   /** Atomically picks the oldest queued job and marks it running; null when none is queued. */
-  claimNextJob(now: number): JobDetail | null;
-  setJobStatus(id: string, status: JobStatus, now: number, error?: string | null): void;
-  setJobProgress(id: string, progress: number, now: number): void;
+  claimNextJob(now: number): Awaitable<JobDetail | null>;
+  /**
+   * The job a queue handed over becomes running: queued, interrupted, or still running after the worker
+   * that had it died. Null when it is finished or gone (canceled meanwhile, say).
+   */
+  startJob(id: string, now: number): Awaitable<JobDetail | null>;
+  setJobStatus(id: string, status: JobStatus, now: number, error?: string | null): Awaitable<void>;
+  setJobProgress(id: string, progress: number, now: number): Awaitable<void>;
 
-  setOutputRunning(outputId: string, now: number): void;
-  setOutputProgress(outputId: string, progress: number): void;
+  setOutputRunning(outputId: string, now: number): Awaitable<void>;
+  setOutputProgress(outputId: string, progress: number): Awaitable<void>;
   completeOutput(
     outputId: string,
     result: {
@@ -151,28 +158,35 @@ export interface JobStore {
       plan?: VariationPlan;
       placement?: PlacementRecord;
     },
-  ): void;
-  failOutput(outputId: string, error: string): void;
+  ): Awaitable<void>;
+  failOutput(outputId: string, error: string): Awaitable<void>;
   /**
    * Outputs that are not done (failed, or never rendered) go back to queued; the job is queued again. Null when the
    * job does not exist; throws a 409 UserError when it is not failed.
    */
-  retryJob(id: string, now: number): JobDetail | null;
+  retryJob(id: string, now: number): Awaitable<JobDetail | null>;
   /** The job and its unfinished outputs become canceled; finished outputs stay done. */
-  cancelJob(id: string, now: number): void;
+  cancelJob(id: string, now: number): Awaitable<void>;
   /** These outputs go back to queued (after an interrupted render, or a finished file that was lost). */
-  requeueOutputs(outputIds: string[]): void;
-  markSourceDeleted(sourceId: string): void;
+  requeueOutputs(outputIds: string[]): Awaitable<void>;
+  markSourceDeleted(sourceId: string): Awaitable<void>;
   /** Records the build that renders the job, unless one was recorded already (the first one stays). */
-  recordFfmpegBuild(jobId: string, version: string): void;
+  recordFfmpegBuild(jobId: string, version: string): Awaitable<void>;
 
   /** Start-up: running and interrupted jobs go back to queued, and so do their running outputs. */
-  requeueUnfinished(now: number): string[];
+  requeueUnfinished(now: number): Awaitable<string[]>;
   /** Finished jobs (FINISHED_JOB_STATUSES) whose expiresAt has passed: unfinished work never expires. */
-  listExpired(now: number): JobRecord[];
+  listExpired(now: number): Awaitable<JobRecord[]>;
   /** Finished jobs (FINISHED_JOB_STATUSES), oldest first, for eviction. */
-  listFinishedOldestFirst(): JobRecord[];
+  listFinishedOldestFirst(): Awaitable<JobRecord[]>;
 
-  checkpoint(): void;
-  close(): void;
+  checkpoint(): Awaitable<void>;
+  close(): Awaitable<void>;
 }
+
+/** The same store answering at once: what SQLite gives, and what its tests read without awaiting. */
+export type SyncJobStore = {
+  [K in keyof JobStore]: JobStore[K] extends (...args: infer A) => Awaitable<infer R>
+    ? (...args: A) => R
+    : never;
+};

@@ -38,7 +38,7 @@ export interface UploadService {
    */
   admitAll(files: ReceivedFile[]): Promise<string[]>;
   /** Deletes an admitted upload that no job uses (e.g. another file of the same batch was refused). */
-  discard(id: string): void;
+  discard(id: string): Promise<void>;
 }
 
 export function createUploadService(deps: UploadServiceDeps): UploadService {
@@ -58,7 +58,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
           media,
           createdAt: deps.now(),
         };
-        store.addUpload(record);
+        await store.addUpload(record);
         audit.created(destination);
         logger.info({ uploadId: file.id, sizeBytes: size }, 'upload admitted');
         return record;
@@ -87,7 +87,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
         // Every refusal is in `outcomes`: the user hears of the first in the batch's order, not in time.
         for (const [index, file] of files.entries()) {
           const outcome = outcomes[index];
-          if (outcome?.status === 'fulfilled') service.discard(outcome.value.id);
+          if (outcome?.status === 'fulfilled') await service.discard(outcome.value.id);
           else if (outcome === undefined) audit.remove(file.path); // never probed
         }
         const refused = outcomes.find((o): o is PromiseRejectedResult => o?.status === 'rejected');
@@ -95,8 +95,8 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       }
     },
 
-    discard(id) {
-      store.deleteUpload(id);
+    async discard(id) {
+      await store.deleteUpload(id);
       audit.remove(sourcePath(layout, id));
     },
   };

@@ -71,9 +71,9 @@ export class WebhookDispatcher {
   }
 
   start(): void {
-    this.#unsubscribe = this.#deps.events.subscribeAll((jobId) => this.recordEnd(jobId));
+    this.#unsubscribe = this.#deps.events.subscribeAll((jobId) => this.#recordEndLogged(jobId));
     // An end the last process recorded but did not turn into a delivery (it stopped in between).
-    for (const jobId of this.#deps.webhooks.webhookJobIds()) this.recordEnd(jobId);
+    for (const jobId of this.#deps.webhooks.webhookJobIds()) this.#recordEndLogged(jobId);
     this.#schedule(0);
   }
 
@@ -86,11 +86,11 @@ export class WebhookDispatcher {
   }
 
   /** Records the job's end as a delivery, once per end, when it has a webhook and has ended. */
-  recordEnd(jobId: string): void {
+  async recordEnd(jobId: string): Promise<void> {
     const { webhooks, store, clock } = this.#deps;
     const webhook = webhooks.getWebhook(jobId);
     if (!webhook) return;
-    const job = store.getJob(jobId);
+    const job = await store.getJob(jobId);
     if (!job || !isFinishedJob(job.status)) return;
     const now = clock();
     const body = JSON.stringify(webhookEvent(job, job.status, webhook, now));
@@ -101,6 +101,12 @@ export class WebhookDispatcher {
       this.#deps.logger.info({ jobId, deliveryId: id, event: 'webhook_queued' }, 'webhook event queued');
       this.#schedule(0);
     }
+  }
+
+  #recordEndLogged(jobId: string): void {
+    this.recordEnd(jobId).then(undefined, (error: unknown) =>
+      this.#deps.logger.error({ err: error, jobId }, 'webhook event not recorded; the next change retries'),
+    );
   }
 
   #schedule(delayMs: number): void {

@@ -21,6 +21,7 @@ import { placementOptions, renderTargets } from './render-targets.js';
 import { keepSourceStill } from './source-still.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 import { WakeSignal } from './wake-signal.js';
+import { WriteChain } from './write-chain.js';
 
 export interface WorkerDeps {
   store: JobStore;
@@ -79,10 +80,10 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   let claimFailed = false;
 
-  function claimNext(): JobDetail | null {
+  async function claimNext(): Promise<JobDetail | null> {
     try {
       claimFailed = false;
-      return store.claimNextJob(clock());
+      return await store.claimNextJob(clock());
     } catch (error) {
       // A locked or full database: try again shortly rather than stop working for good.
       claimFailed = true;
@@ -94,7 +95,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function loop(): Promise<void> {
     while (running) {
       while (running && active.size < concurrency) {
-        const job = claimNext();
+        const job = await claimNext();
         if (!job) break;
         const controller = new AbortController();
         const done = runJob(job, controller.signal).finally(() => {
@@ -122,30 +123,42 @@ export function createWorker(deps: WorkerDeps): Worker {
           'job resumed on another FFmpeg build',
         );
       }
-      store.recordFfmpegBuild(job.id, ffmpeg);
+      await store.recordFfmpegBuild(job.id, ffmpeg);
     }
     events.publish(job.id);
-    const progress = createJobProgress(job, { store, events, clock });
+    const writes = new WriteChain((error) =>
+      log.error({ err: error, event: 'record_failed' }, 'could not record the render'),
+    );
+    const progress = createJobProgress(job, { store, events, clock, writes });
     try {
       await mkdir(jobOutputDir(layout, job.id), { recursive: true });
       // Sources render side by side through the worker's process slots: the next source's first
       // process takes a core as soon as one frees up.
       const ticket = ++jobsStarted;
       const sources = await Promise.allSettled(
-        job.sources.map((source, i) => renderSource(job, source, signal, progress, log, [ticket, i])),
+        job.sources.map((source, i) =>
+          renderSource(job, source, signal, { progress, writes }, log, [ticket, i]),
+        ),
       );
+      await writes.settled();
       const crashed = sources.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (crashed) throw crashed.reason;
-      const unfinished = store
-        .getJob(job.id)
-        ?.outputs.some((o) => o.status === 'queued' || o.status === 'running');
-      if (draining && unfinished) endInterrupted(store, job.id, clock(), 'shutdown', log);
-      else endFinished(store, job.id, clock(), log);
+      const unfinished = (await store.getJob(job.id))?.outputs.some(
+        (o) => o.status === 'queued' || o.status === 'running',
+      );
+      if (draining && unfinished) await endInterrupted(store, job.id, clock(), 'shutdown', log);
+      else await endFinished(store, job.id, clock(), log);
     } catch (error) {
-      if (signal.aborted) endInterrupted(store, job.id, clock(), signal.reason as AbortReason, log);
+      await writes.settled();
+      if (signal.aborted) await endInterrupted(store, job.id, clock(), signal.reason as AbortReason, log);
       else {
         log.error({ err: error, event: 'job_crashed' }, 'job crashed');
-        store.setJobStatus(job.id, 'failed', clock(), 'Something went wrong while rendering this batch.');
+        await store.setJobStatus(
+          job.id,
+          'failed',
+          clock(),
+          'Something went wrong while rendering this batch.',
+        );
       }
     } finally {
       log.info({ event: 'job_ended', disk: diskUsage(layout.root) }, 'job ended');
@@ -157,7 +170,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     job: JobDetail,
     source: SourceRecord,
     signal: AbortSignal,
-    progress: JobProgress,
+    { progress, writes }: { progress: JobProgress; writes: WriteChain },
     log: Logger,
     ticket: Ticket,
   ): Promise<void> {
@@ -176,13 +189,13 @@ export function createWorker(deps: WorkerDeps): Worker {
         const placement = job.placement
           ? placementRecord(job.placement, format, result, source.media)
           : undefined;
-        store.completeOutput(outputId, { ...facts, ...(placement ? { placement } : {}) });
+        writes.push(() => store.completeOutput(outputId, { ...facts, ...(placement ? { placement } : {}) }));
         for (const file of [outputPath(layout, job.id, outputId), thumbnailPath(layout, job.id, outputId)]) {
           if (existsSync(file)) audit.created(file, job.id);
         }
         log.info({ event: 'output_done', outputId, sizeBytes: facts.sizeBytes }, 'output done');
       } else {
-        store.failOutput(result.outputId, result.message);
+        writes.push(() => store.failOutput(result.outputId, result.message));
         log.warn({
           event: 'output_failed',
           outputId: result.outputId,
@@ -227,11 +240,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       }
     }
 
-    const outputs = store.getJob(job.id)?.outputs.filter((o) => o.sourceId === source.id) ?? [];
+    await writes.settled();
+    const outputs = (await store.getJob(job.id))?.outputs.filter((o) => o.sourceId === source.id) ?? [];
     if (!source.deleted && outputs.length > 0 && outputs.every((o) => o.status === 'done')) {
       // All its outputs exist: the source is the biggest file left, free the disk now.
       audit.remove(inputPath, job.id);
-      store.markSourceDeleted(source.id);
+      await store.markSourceDeleted(source.id);
     }
   }
 
@@ -272,9 +286,9 @@ export function createWorker(deps: WorkerDeps): Worker {
         await entry.done;
         return;
       }
-      const job = store.getJob(jobId);
+      const job = await store.getJob(jobId);
       if (job && (job.status === 'queued' || job.status === 'interrupted')) {
-        store.cancelJob(jobId, clock());
+        await store.cancelJob(jobId, clock());
         events.publish(jobId);
       }
     },

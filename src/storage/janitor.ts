@@ -15,15 +15,18 @@ interface JobFiles {
   outputs: Array<{ id: string }>;
 }
 
+/** A value now (SQLite) or later (Redis). */
+type Awaitable<T> = T | Promise<T>;
+
 export interface JanitorStore {
-  getJob(id: string): JobFiles | null;
-  listJobs(): JobFiles[];
-  deleteJob(id: string): void;
+  getJob(id: string): Awaitable<JobFiles | null>;
+  listJobs(): Awaitable<JobFiles[]>;
+  deleteJob(id: string): Awaitable<void>;
   /** Finished jobs past their expiry. */
-  listExpired(now: number): Array<{ id: string }>;
-  listFinishedOldestFirst(): Array<{ id: string }>;
-  listUploads(): Array<{ id: string; createdAt: number }>;
-  deleteUpload(id: string): void;
+  listExpired(now: number): Awaitable<Array<{ id: string }>>;
+  listFinishedOldestFirst(): Awaitable<Array<{ id: string }>>;
+  listUploads(): Awaitable<Array<{ id: string; createdAt: number }>>;
+  deleteUpload(id: string): Awaitable<void>;
 }
 
 /**
@@ -86,10 +89,10 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   let timer: NodeJS.Timeout | null = null;
 
   /** Deletes a finished job: row first, so a crash half-way leaves orphans the next pass removes. */
-  function deleteFinishedJob(id: string, reason: string, report: JanitorReport): boolean {
-    const job = store.getJob(id);
+  async function deleteFinishedJob(id: string, reason: string, report: JanitorReport): Promise<boolean> {
+    const job = await store.getJob(id);
     if (!job || !isFinishedJob(job.status)) return false;
-    store.deleteJob(id);
+    await store.deleteJob(id);
     report.bytesFreed += audit.removeTree(jobOutputDir(layout, id), id);
     for (const source of job.sources) report.bytesFreed += audit.remove(sourcePath(layout, source.id), id);
     logger.info({ event: 'job_deleted', jobId: id, reason }, 'job deleted');
@@ -123,8 +126,8 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   }
 
   async function sweepOrphans(report: JanitorReport): Promise<void> {
-    const jobs = new Map<string, JobFiles>(store.listJobs().map((job) => [job.id, job]));
-    const liveSources = new Set(store.listUploads().map((u) => u.id));
+    const jobs = new Map<string, JobFiles>((await store.listJobs()).map((job) => [job.id, job]));
+    const liveSources = new Set((await store.listUploads()).map((u) => u.id));
     const busyOutputs = new Set<string>();
     for (const job of jobs.values()) {
       for (const source of job.sources) if (!source.deleted) liveSources.add(source.id);
@@ -166,9 +169,9 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       { event: 'storage_pressure', usage: budget.usageFraction() },
       'storage above high-water mark',
     );
-    for (const job of store.listFinishedOldestFirst()) {
+    for (const job of await store.listFinishedOldestFirst()) {
       if (budget.usageFraction() <= lowWater) break;
-      if (deleteFinishedJob(job.id, 'storage_pressure', report)) report.evictedJobs.push(job.id);
+      if (await deleteFinishedJob(job.id, 'storage_pressure', report)) report.evictedJobs.push(job.id);
       await budget.refresh();
     }
   }
@@ -183,12 +186,12 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       expiredSessions: 0,
       bytesFreed: 0,
     };
-    for (const job of store.listExpired(now)) {
-      if (deleteFinishedJob(job.id, 'expired', report)) report.expiredJobs.push(job.id);
+    for (const job of await store.listExpired(now)) {
+      if (await deleteFinishedJob(job.id, 'expired', report)) report.expiredJobs.push(job.id);
     }
-    for (const upload of store.listUploads()) {
+    for (const upload of await store.listUploads()) {
       if (now - upload.createdAt <= uploadTtl) continue;
-      store.deleteUpload(upload.id);
+      await store.deleteUpload(upload.id);
       report.bytesFreed += audit.remove(sourcePath(layout, upload.id));
       report.staleUploads.push(upload.id);
     }

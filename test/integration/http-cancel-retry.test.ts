@@ -116,7 +116,7 @@ describe('cancel and retry', () => {
     const done = await waitForJob(server, created.id);
     expect(done.status).toBe('done');
     expect(done.outputs.every((o) => o.status === 'done')).toBe(true);
-    const attempts = server.store.getJob(created.id)?.outputs.map((o) => o.attempts);
+    const attempts = (await server.store.getJob(created.id))?.outputs.map((o) => o.attempts);
     expect(attempts?.slice(0, 2)).toEqual([1, 1]);
     keptIds.forEach((id, i) => {
       expect(

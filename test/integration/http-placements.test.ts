@@ -129,7 +129,7 @@ describe('placements through the API', () => {
       [{ loudness: 3 }, 'bad_loudness', /from -40 to -5/],
     ];
     const upload = await uploadOne('bad.mp4');
-    const jobsBefore = server.store.listJobs().length;
+    const jobsBefore = (await server.store.listJobs()).length;
     for (const [fields, code, message] of cases) {
       const res = await postJson({ uploads: [upload], count: 1, intensity: 'subtle', ...fields });
       expect(res.status, JSON.stringify(fields)).toBe(400);
@@ -145,7 +145,7 @@ describe('placements through the API', () => {
     });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe('bad_fit');
-    expect(server.store.listJobs().length).toBe(jobsBefore);
+    expect((await server.store.listJobs()).length).toBe(jobsBefore);
     expect(server.dataFiles().filter((f) => f.startsWith('uploads/') && f.endsWith('.part'))).toEqual([]);
   });
 });

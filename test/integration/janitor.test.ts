@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/jobs/db.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
-import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
+import type { JobDetail, JobStatus, SyncJobStore } from '../../src/jobs/types.js';
 import { createStorageBudget, StorageBudget } from '../../src/storage/disk-space.js';
 import { createJanitor, type JanitorDeps } from '../../src/storage/janitor.js';
 import {
@@ -28,7 +28,7 @@ const media = fakeMedia({ width: 320, height: 568, durationSec: 2 });
 
 let layout: DataLayout;
 let db: Db;
-let store: JobStore;
+let store: SyncJobStore;
 let logs: Array<Record<string, unknown>>;
 
 beforeEach(() => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JobFeeds } from '../../src/http/job-feed.js';
 import type { JobView } from '../../src/http/schemas.js';
 import { JobEvents } from '../../src/jobs/job-events.js';
@@ -167,20 +167,28 @@ describe('a viewer that cannot keep up', () => {
 });
 
 describe('job feeds', () => {
-  it('read the store once per change, whatever the number of viewers', () => {
+  it('read the store once per change, whatever the number of viewers', async () => {
     const events = new JobEvents();
     let loads = 0;
-    const feeds = new JobFeeds(events, () => {
-      loads++;
-      return { ...job, progress: loads / 100 };
-    });
+    const feeds = new JobFeeds(
+      events,
+      async () => {
+        loads++;
+        return { ...job, progress: loads / 100 };
+      },
+      (error) => {
+        throw error;
+      },
+    );
     const received: Array<string | null> = [];
-    const stops = Array.from({ length: 200 }, () => {
-      const watching = feeds.watch(job.id, { update: (u) => received.push(u.delta) });
-      return watching?.stop;
-    });
+    const stops: Array<(() => void) | undefined> = [];
+    for (let i = 0; i < 200; i++) {
+      const watching = await feeds.watch(job.id, { update: (u) => received.push(u.delta) });
+      stops.push(watching?.stop);
+    }
     expect(loads).toBe(1);
     events.publish(job.id);
+    await vi.waitFor(() => expect(received).toHaveLength(200));
     expect(loads).toBe(2);
     expect(received).toHaveLength(200);
     expect(new Set(received).size).toBe(1);

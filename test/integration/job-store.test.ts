@@ -10,7 +10,7 @@ import { readPragma } from '../../src/jobs/pragma.js';
 import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import { transaction } from '../../src/jobs/transaction.js';
-import type { JobStore } from '../../src/jobs/types.js';
+import type { SyncJobStore } from '../../src/jobs/types.js';
 import { distinctRecord } from '../support/distinctness.js';
 import { fakeMedia } from '../support/fake-media.js';
 import { fakePlan, jobSpec, newId } from '../support/job-spec.js';
@@ -31,7 +31,7 @@ const rendered = {
 let dir: string;
 let file: string;
 let db: Db;
-let store: JobStore;
+let store: SyncJobStore;
 
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-store-'));

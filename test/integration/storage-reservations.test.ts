@@ -69,10 +69,11 @@ describe('queued batches', () => {
       if (res.status === 201) accepted.push((await res.json()) as JobView);
       else refused.push(res);
     }
-    const promised = accepted.reduce((sum, view) => {
-      const job = target.store.getJob(view.id);
-      return sum + estimateJobBytes(job?.sources.map((s) => s.media) ?? [], 50, 640);
-    }, 0);
+    let promised = 0;
+    for (const view of accepted) {
+      const job = await target.store.getJob(view.id);
+      promised += estimateJobBytes(job?.sources.map((s) => s.media) ?? [], 50, 640);
+    }
     expect(accepted.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
     expect(promised).toBeLessThanOrEqual(budgetBytes);
@@ -89,7 +90,7 @@ describe('queued batches', () => {
 
     // A canceled batch gives its promise back.
     expect((await target.api(`/api/jobs/${accepted[0]?.id}`, { method: 'DELETE' })).status).toBe(204);
-    const leftover = target.store.listUploads()[0]?.id as string;
+    const leftover = (await target.store.listUploads())[0]?.id as string;
     expect((await createJob(target, leftover, 50)).status).toBe(201);
   });
 

@@ -16,7 +16,7 @@ import { type Db, openDatabase } from '../../src/jobs/db.js';
 import { JobEvents } from '../../src/jobs/job-events.js';
 import { recoverAtStartup } from '../../src/jobs/recovery.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
-import type { JobDetail, JobStatus, JobStore } from '../../src/jobs/types.js';
+import type { JobDetail, JobStatus, SyncJobStore } from '../../src/jobs/types.js';
 import { createWorker, type WorkerDeps } from '../../src/jobs/worker.js';
 import { admitMedia } from '../../src/media/admission/admission.js';
 import { FfmpegError } from '../../src/media/ffmpeg/ffmpeg-error.js';
@@ -47,7 +47,7 @@ const silentSource = fakeMedia({ width: 320, height: 568, durationSec: 2, audioI
 interface Harness {
   layout: DataLayout;
   db: Db;
-  store: JobStore;
+  store: SyncJobStore;
   events: JobEvents;
   logs: Array<Record<string, unknown>>;
   deps(render?: Render): WorkerDeps;
@@ -211,10 +211,14 @@ describe('worker', () => {
     const seen: number[] = [];
     const chatty: Render = async (req) => {
       const first = req.targets[0]?.outputId as string;
+      // Writes are queued in the order reported and land a moment later: each read waits for that moment.
+      const landed = () => new Promise((resolve) => setImmediate(resolve));
       for (let i = 1; i <= 100; i++) req.onProgress?.(first, i / 100);
+      await landed();
       seen.push(h.store.getJob(job.id)?.progress ?? -1);
       now += 1000;
       req.onProgress?.(first, 1);
+      await landed();
       seen.push(h.store.getJob(job.id)?.progress ?? -1);
       return fakeRender()(req);
     };
@@ -329,7 +333,7 @@ describe('worker', () => {
     expect(interrupted?.status).toBe('interrupted');
     expect(interrupted?.outputs.map((o) => o.status)).toEqual(['done', 'queued']);
 
-    recoverAtStartup({
+    await recoverAtStartup({
       store: h.store,
       layout: h.layout,
       logger: pino({ level: 'silent' }),
@@ -349,7 +353,7 @@ describe('worker', () => {
 });
 
 describe('start-up recovery', () => {
-  it('requeues cut-short work, re-renders lost files it can, and empties work/', () => {
+  it('requeues cut-short work, re-renders lost files it can, and empties work/', async () => {
     const h = harness();
     const job = h.addJob({ count: 3 });
     const [kept, lost, cut] = job.outputs.map((o) => o.id) as [string, string, string];
@@ -373,7 +377,7 @@ describe('start-up recovery', () => {
     rmSync(sourcePath(h.layout, gone.sources[0]?.id as string));
     h.store.setJobStatus(gone.id, 'done', Date.now());
 
-    const report = recoverAtStartup({
+    const report = await recoverAtStartup({
       store: h.store,
       layout: h.layout,
       logger: pino({ level: 'silent' }),

@@ -46,7 +46,8 @@ export function registerCompareRoute(app: ApiApp, deps: CompareRouteDeps): void 
     },
     async (request, reply) => {
       refuseWhileDraining(deps.isDraining, reply);
-      const [a, b] = [upload(deps.store, request.body.a, 'a'), upload(deps.store, request.body.b, 'b')];
+      const a = await upload(deps.store, request.body.a, 'a');
+      const b = await upload(deps.store, request.body.b, 'b');
       if (running >= MAX_COMPARISONS_AT_ONCE) {
         throw new UserError('busy', 'Another comparison is running; try again in a moment.', 429, {
           retryAfterS: 10,
@@ -74,8 +75,8 @@ export function registerCompareRoute(app: ApiApp, deps: CompareRouteDeps): void 
   );
 }
 
-function upload(store: JobStore, id: string, field: 'a' | 'b') {
-  const found = store.getUpload(id);
+async function upload(store: JobStore, id: string, field: 'a' | 'b') {
+  const found = await store.getUpload(id);
   if (found) return found;
   throw new UserError(
     'upload_not_found',

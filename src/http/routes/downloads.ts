@@ -40,7 +40,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       },
     },
     async (request, reply) => {
-      const found = deps.store.getJob(request.params.id);
+      const found = await deps.store.getJob(request.params.id);
       if (!found) throw notFound();
       const job = chosenOutputs(found, request.query);
       if (!job.outputs.some((output) => output.status === 'done')) {
@@ -62,7 +62,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       },
     },
     async (request) => {
-      const job = deps.store.getJob(request.params.id);
+      const job = await deps.store.getJob(request.params.id);
       if (!job) throw notFound();
       const ffmpeg = await ffmpegVersion(deps.engine);
       const manifest = jobManifest(
@@ -75,8 +75,8 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
     },
   );
 
-  const finishedOutput = (jobId: string, outputId: string) => {
-    const job = deps.store.getJob(jobId);
+  const finishedOutput = async (jobId: string, outputId: string) => {
+    const job = await deps.store.getJob(jobId);
     if (!job) throw notFound();
     const output = job.outputs.find((o) => o.id === outputId);
     if (output?.status !== 'done') {
@@ -97,7 +97,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       },
     },
     async (request, reply) => {
-      const { job, output, name } = finishedOutput(request.params.id, request.params.outputId);
+      const { job, output, name } = await finishedOutput(request.params.id, request.params.outputId);
       return sendFile(request, reply, outputPath(deps.layout, job.id, output.id), {
         contentType: 'video/mp4',
         downloadName: name,
@@ -118,7 +118,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       },
     },
     async (request, reply) => {
-      const { job, output, name } = finishedOutput(request.params.id, request.params.outputId);
+      const { job, output, name } = await finishedOutput(request.params.id, request.params.outputId);
       return sendFile(request, reply, thumbnailPath(deps.layout, job.id, output.id), {
         contentType: 'image/jpeg',
         downloadName: name.replace(/\.mp4$/, '.jpg'),
@@ -140,7 +140,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       },
     },
     async (request, reply) => {
-      const job = deps.store.getJob(request.params.id);
+      const job = await deps.store.getJob(request.params.id);
       if (!job) throw notFound();
       const source = job.sources.find((s) => s.id === request.params.sourceId);
       if (!source) throw new UserError('not_found', 'That video is not a source of this batch.', 404);

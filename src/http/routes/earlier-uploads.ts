@@ -23,9 +23,10 @@ export function registerEarlierUploadsRoute(app: ApiApp, deps: { store: JobStore
       },
     },
     async () => ({
-      uploads: deps.store
-        .listUploads()
-        .map((upload) => ({ ...uploadInfo(upload), uploadedAt: new Date(upload.createdAt).toISOString() })),
+      uploads: (await deps.store.listUploads()).map((upload) => ({
+        ...uploadInfo(upload),
+        uploadedAt: new Date(upload.createdAt).toISOString(),
+      })),
     }),
   );
 }

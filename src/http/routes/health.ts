@@ -25,7 +25,7 @@ export function registerHealthRoute(app: ApiApp, deps: HealthRouteDeps): void {
       },
     },
     async () => {
-      const counts = deps.store.countByStatus();
+      const counts = await deps.store.countByStatus();
       const disk = diskUsage(deps.dataDir);
       return {
         status: deps.isDraining() ? ('draining' as const) : ('ok' as const),

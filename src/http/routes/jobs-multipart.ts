@@ -131,9 +131,9 @@ async function createFromReceived(
   // Admission refuses the whole batch when one file is bad, and then leaves none of its files.
   const admitted = await deps.uploads.admitAll(files);
   try {
-    return deps.jobs.create({ uploadIds: admitted, ...settings, webhook, placement });
+    return await deps.jobs.create({ uploadIds: admitted, ...settings, webhook, placement });
   } catch (error) {
-    for (const id of admitted) if (deps.store.getUpload(id)) deps.uploads.discard(id);
+    for (const id of admitted) if (await deps.store.getUpload(id)) await deps.uploads.discard(id);
     throw error;
   }
 }

@@ -58,11 +58,13 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     const state = webhook ? { webhook, deliveries: deps.webhooks.deliveriesOf(job.id) } : null;
     return toJobView(job, deps.describe, state);
   };
-  const view = (id: string) => {
-    const job = deps.store.getJob(id);
+  const view = async (id: string) => {
+    const job = await deps.store.getJob(id);
     return job ? render(job) : null;
   };
-  const feeds = new JobFeeds(deps.events, view);
+  const feeds = new JobFeeds(deps.events, view, (error, jobId) =>
+    app.log.error({ err: error, jobId }, 'job not read for its event streams; the next change retries'),
+  );
   const streamsBySession = new Map<string, number>();
 
   app.post(
@@ -103,7 +105,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
             body;
           const placement = placementOf({ formats, fit, padColour, platform, loudness });
           const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
-          return created(deps.jobs.create({ uploadIds: uploads, ...settings, webhook, placement }));
+          return created(await deps.jobs.create({ uploadIds: uploads, ...settings, webhook, placement }));
         });
       }
       // Only a 201 is ever kept: a replay answers as the first request did.
@@ -131,7 +133,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       },
     },
     async (request) => ({
-      jobs: deps.store.listJobs(JOB_LIST_LIMIT, request.query.q?.trim() || undefined).map(render),
+      jobs: (await deps.store.listJobs(JOB_LIST_LIMIT, request.query.q?.trim() || undefined)).map(render),
     }),
   );
 
@@ -145,7 +147,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         response: { 200: jobViewSchema, 404: errorSchema },
       },
     },
-    async (request) => view(request.params.id) ?? Promise.reject(notFound()),
+    async (request) => (await view(request.params.id)) ?? Promise.reject(notFound()),
   );
 
   app.delete(
@@ -192,7 +194,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       },
     },
     async (request) => {
-      const job = deps.jobs.retry(request.params.id);
+      const job = await deps.jobs.retry(request.params.id);
       if (!job) throw notFound();
       return render(job);
     },
@@ -231,7 +233,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       };
       // Counted before it opens: a stream of a finished job ends inside streamJobEvents.
       streamsBySession.set(session, open + 1);
-      if (!streamJobEvents(request, reply, { jobId: id, feeds, onEnd })) {
+      if (!(await streamJobEvents(request, reply, { jobId: id, feeds, onEnd }))) {
         onEnd();
         throw notFound();
       }

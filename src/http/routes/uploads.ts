@@ -229,7 +229,7 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
       },
     },
     async (request) => {
-      const upload = deps.store.getUpload(request.params.id);
+      const upload = await deps.store.getUpload(request.params.id);
       if (!upload) throw new UserError('not_found', 'That upload does not exist (or was already used).', 404);
       return uploadInfo(upload);
     },
