@@ -21,6 +21,8 @@ Usage:
   vidvar make <input...> --count N --out DIR [options]
   vidvar compare A B [--json]       would Meta's open video matcher (vPDQ) call B a copy of A?
   vidvar serve                      run the web app and HTTP API (configured by environment)
+  vidvar worker                     only render, taking jobs from Redis (REDIS_URL; see README,
+                                    "Running on several machines")
   vidvar remote make <input...> --server URL --token T --count N --out DIR
                                     the same batch, rendered by a vidvar server (see below)
 
@@ -74,6 +76,11 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'serve') {
       const { startServer } = await import('./main.js');
       await startServer();
+      return -1;
+    }
+    if (command === 'worker') {
+      const { startWorker } = await import('./worker-main.js');
+      await startWorker();
       return -1;
     }
     throw new UsageError(`unknown command "${command}"`);

@@ -22,7 +22,14 @@ const schema = z.object({
   STORAGE_BUDGET_BYTES: int(1, Number.MAX_SAFE_INTEGER).optional(),
   FFMPEG_THREADS: int(0, 64).default(0),
   FFMPEG_PROCESSES: int(0, 64).default(0),
-  WORKER_CONCURRENCY: int(1, 8).default(1),
+  // Jobs this process renders at once; 0 renders nothing (an API process beside `vidvar worker`s).
+  WORKER_CONCURRENCY: int(0, 8).default(1),
+  // Set: jobs are queued in BullMQ and their records kept in Redis, for API and workers on several machines.
+  REDIS_URL: optionalText.pipe(
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  ),
+  // A worker that stops renewing its hold on a job (it died) loses it to another after this long.
+  WORKER_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   JOB_TTL_HOURS: z.coerce
     .number()
     .positive()
@@ -86,5 +93,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     );
   }
+  const problems = crossChecks(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+/** Settings that are each valid but do not work together. */
+function crossChecks(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.REDIS_URL && !config.APP_PASSWORD) {
+    // Each process would print a password of its own, and a browser could sign in on one API only.
+    problems.push('APP_PASSWORD: required with REDIS_URL, so that every API process accepts the same one');
+  }
+  return problems;
 }

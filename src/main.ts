@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
-import { type Config, ConfigError, loadConfig } from './config.js';
-import { checkRenderFfmpeg, type EngineOptions, engineOptions, wrapperAvailable } from './media/index.js';
+import { setUpProcess } from './process-setup.js';
 import { composeServer } from './server.js';
-import { type DataLayout, dataLayout } from './storage/layout.js';
 import { VERSION } from './version.js';
 
 /**
@@ -14,50 +10,11 @@ import { VERSION } from './version.js';
  * is marked interrupted otherwise, the WAL is checkpointed, and the process exits 0.
  */
 export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  const logger = pino({
-    level: config.LOG_LEVEL,
-    redact: {
-      // `*.headers`: plugins log whole header sets too (multipart's busboy options at trace level).
-      paths: [
-        'req.headers.cookie',
-        'req.headers.authorization',
-        '*.headers.cookie',
-        '*.headers.authorization',
-        '*.headers["set-cookie"]',
-        '*.password',
-        'password',
-      ],
-      censor: '[redacted]',
-    },
-  });
-  const layout = dataLayout(config.DATA_DIR);
-  const fatal = (message: string): never => {
-    logger.fatal(message);
-    process.stderr.write(`vidvar: ${message}\n`);
-    process.exit(1);
-  };
-  prepareDataDir(layout, fatal);
-
-  const engine = engineFromConfig(config, layout);
-  const ffmpeg = await checkRenderFfmpeg(engine);
-  if (ffmpeg.missing.length > 0) fatal(`FFmpeg is not usable: missing ${ffmpeg.missing.join(', ')}.`);
-  logger.info({ ffmpeg: ffmpeg.version }, 'ffmpeg ready');
-  if (engine.processLimits && !wrapperAvailable()) {
-    logger.warn('prlimit, choom or nice is missing: FFmpeg runs without CPU, memory and priority limits');
-  }
-
+  const { config, logger, layout, engine } = await setUpProcess(env);
   const password = config.APP_PASSWORD ?? generatedPassword();
   const webRoot = path.resolve(import.meta.dirname, '..', 'web', 'dist');
   const server = await composeServer({ config, engine, logger, password, webRoot });
-  const { app, worker, janitor, webhooks, store, draining } = server;
+  const { app, worker, janitor, webhooks, draining } = server;
   await app.listen({ port: config.PORT, host: config.HOST });
   worker.start();
   janitor.start();
@@ -88,41 +45,13 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await new Promise((resolve) => setImmediate(resolve));
     app.server.closeAllConnections();
     await app.close().catch((error: unknown) => logger.warn({ err: error }, 'shutdown: close failed'));
-    await store.checkpoint();
-    await store.close();
-    logger.info('shutdown: database checkpointed, exiting');
+    await server.close();
+    logger.info('shutdown: records closed (SQLite checkpointed), exiting');
     logger.flush?.();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-}
-
-function engineFromConfig(config: Config, layout: DataLayout): EngineOptions {
-  return engineOptions({
-    threads: config.FFMPEG_THREADS,
-    ...(config.FFMPEG_PROCESSES > 0 ? { cpus: config.FFMPEG_PROCESSES } : {}),
-    preset: config.X264_PRESET,
-    maxLongSide: config.OUTPUT_MAX_SIDE,
-    maxDurationSec: config.MAX_DURATION_SECONDS,
-    maxFrameSide: config.MAX_FRAME_SIDE,
-    stallTimeoutMs: config.STALL_TIMEOUT_SECONDS * 1000,
-    // FFmpeg's temporary files go to the data volume, never to /tmp (a RAM disk on Fly.io).
-    tmpDir: layout.work,
-  });
-}
-
-function prepareDataDir(layout: DataLayout, fatal: (message: string) => never): void {
-  try {
-    for (const dir of [layout.root, layout.uploads, layout.tus, layout.work, layout.outputs]) {
-      mkdirSync(dir, { recursive: true });
-    }
-    const probe = path.join(layout.root, `.write-check-${process.pid}`);
-    writeFileSync(probe, 'ok');
-    rmSync(probe);
-  } catch (error) {
-    fatal(`the data folder ${layout.root} is not writable (${(error as Error).message}).`);
-  }
 }
 
 function generatedPassword(): string {

@@ -2,18 +2,15 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { createApp } from './http/app.js';
 import type { ApiApp } from './http/deps.js';
-import { openDatabase } from './jobs/db.js';
-import { IdempotencyStore } from './jobs/idempotency-store.js';
-import { createJobEvents, type JobEvents } from './jobs/job-events.js';
+import type { JobEvents } from './jobs/job-events.js';
 import { recoverAtStartup } from './jobs/recovery.js';
-import { createSessionStore, type SessionStore } from './jobs/session-store.js';
-import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
-import { TokenStore } from './jobs/token-store.js';
+import type { Sessions } from './jobs/session-store.js';
 import type { JobStore } from './jobs/types.js';
 import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
-import { WebhookStore } from './jobs/webhook-store.js';
-import { createWorker, type Worker } from './jobs/worker.js';
+import type { Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
+import { openRecords } from './records.js';
+import { createRenderWorker } from './render-worker.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
 import { createJanitor, type Janitor } from './storage/janitor.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
@@ -28,7 +25,7 @@ export interface VidvarServer {
   app: ApiApp;
   layout: DataLayout;
   store: JobStore;
-  sessions: SessionStore;
+  sessions: Sessions;
   events: JobEvents;
   budget: StorageBudget;
   worker: Worker;
@@ -37,6 +34,8 @@ export interface VidvarServer {
   webhooks: WebhookDispatcher;
   /** Set on SIGTERM: intake answers 503 and health says draining. */
   draining: { value: boolean };
+  /** Closes the records (SQLite checkpointed, Redis connections ended), once the worker has stopped. */
+  close(): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -54,12 +53,9 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const { config, engine, logger, password } = options;
   const clock = options.clock ?? Date.now;
   const layout = dataLayout(config.DATA_DIR);
-  const db = openDatabase(layout.database);
-  const store = createSqliteJobStore(db);
-  const sessions = createSessionStore(db, config.SESSION_SECRET);
-  const tokens = new TokenStore(db, config.SESSION_SECRET);
-  const webhookStore = new WebhookStore(db);
-  const events = createJobEvents();
+  const records = await openRecords(config, layout, logger);
+  const { store, sessions, tokens, events } = records;
+  const webhookStore = records.webhooks;
   const budget = await createStorageBudget({
     layout,
     budgetBytes: config.STORAGE_BUDGET_BYTES,
@@ -67,18 +63,12 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     onWalkError: (error) => logger.error({ err: error }, 'measuring the data folder failed'),
   });
   // Promised disk, counted until delivered: queued outputs from the store, unfinished uploads from tus.
-  budget.addComputedReservation(() => estimatePendingBytes(store.pendingWork(), engine.maxLongSide));
+  budget.addComputedReservation(() => estimatePendingBytes(records.pendingWork(), engine.maxLongSide));
   holdUnfinishedUploads(budget, layout.tus);
-  await recoverAtStartup({ store, layout, logger, now: clock() });
-  const worker = createWorker({
-    store,
-    events,
-    layout,
-    engine,
-    logger,
-    clock,
-    concurrency: config.WORKER_CONCURRENCY,
-  });
+  // On one machine, what a crash cut short is this process's to resume. Over Redis other workers may
+  // be rendering it right now: BullMQ hands a dead worker's job on instead (queue-worker.ts).
+  if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock() });
+  const worker = createRenderWorker(records, { config, layout, engine, logger, clock });
   const janitor = createJanitor({
     store,
     layout,
@@ -107,7 +97,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     sessions,
     tokens,
     webhooks: webhookStore,
-    idempotency: new IdempotencyStore(db),
+    idempotency: records.idempotency,
     events,
     worker,
     budget,
@@ -119,5 +109,6 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     webRoot: options.webRoot,
     uploadIdleMs: config.UPLOAD_IDLE_SECONDS * 1000,
   });
-  return { app, layout, store, sessions, events, budget, worker, janitor, webhooks, draining };
+  const close = () => records.close();
+  return { app, layout, store, sessions, events, budget, worker, janitor, webhooks, draining, close };
 }

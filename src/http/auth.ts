@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { SessionStore } from './deps.js';
+import type { Sessions } from './deps.js';
 import type { LoginClient } from './login-throttle.js';
 
 export const SESSION_COOKIE = 'vidvar_session';
@@ -17,9 +17,13 @@ export function passwordMatches(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function hasValidSession(request: FastifyRequest, sessions: SessionStore, now: number): boolean {
+export async function hasValidSession(
+  request: FastifyRequest,
+  sessions: Sessions,
+  now: number,
+): Promise<boolean> {
   const id = request.cookies[SESSION_COOKIE];
-  return typeof id === 'string' && id.length > 0 && sessions.getSession(id, now) !== null;
+  return typeof id === 'string' && id.length > 0 && (await sessions.getSession(id, now)) !== null;
 }
 
 /** Cookies are Secure whenever the browser reached us over HTTPS (through a trusted proxy). */

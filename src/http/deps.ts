@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { IdempotencyStore } from '../jobs/idempotency-store.js';
 import type { JobEvents } from '../jobs/job-events.js';
-import type { SessionStore } from '../jobs/session-store.js';
-import type { TokenStore } from '../jobs/token-store.js';
+import type { Sessions } from '../jobs/session-store.js';
+import type { ApiTokens } from '../jobs/token-store.js';
 import type { JobStore } from '../jobs/types.js';
 import type { WebhookStore } from '../jobs/webhook-store.js';
 import type { EngineOptions } from '../media/index.js';
@@ -18,7 +18,7 @@ import type { DataLayout } from '../storage/layout.js';
  * SQLite-backed objects, nothing is imported as a singleton.
  */
 export interface JobWorker {
-  wake(): void;
+  wake(jobId?: string): Promise<void> | void;
   /** Stops the job's FFmpeg runs; resolves once nothing of it runs any more. */
   cancelJob(jobId: string): Promise<void> | void;
   activeJobIds(): string[];
@@ -28,8 +28,8 @@ export interface AppDeps {
   config: Config;
   layout: DataLayout;
   store: JobStore;
-  sessions: SessionStore;
-  tokens: TokenStore;
+  sessions: Sessions;
+  tokens: ApiTokens;
   webhooks: WebhookStore;
   idempotency: IdempotencyStore;
   events: JobEvents;
@@ -54,4 +54,4 @@ export type ApiApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-export type { JobEvents, SessionStore, StorageBudget };
+export type { JobEvents, Sessions, StorageBudget };

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isUserError, UserError } from '../errors.js';
+import { isRedisUnavailable } from '../jobs/redis-connection.js';
 import { EVERY_ANSWER, setSecurityHeaders } from './security-headers.js';
 
 /**
@@ -10,6 +11,9 @@ import { EVERY_ANSWER, setSecurityHeaders } from './security-headers.js';
  * Never a server path, never a stack.
  */
 export const INTERNAL_MESSAGE = 'Something went wrong on our side.';
+const REDIS_UNAVAILABLE_MESSAGE =
+  'The server cannot reach its job records right now; try again in a few seconds.';
+const REDIS_RETRY_AFTER_S = 5;
 
 const CLIENT_ERROR_CODES: Record<number, { code: string; message?: string }> = {
   400: { code: 'invalid_request' },
@@ -59,6 +63,12 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
     request.log.info({ err: error, status }, 'bad request');
     const message = known?.message ?? safeClientMessage(error);
     return reply.code(status).send({ code: known?.code ?? 'invalid_request', message });
+  }
+  if (isRedisUnavailable(error)) {
+    // The records live in Redis (several machines) and it is away: nothing was changed, try again soon.
+    request.log.warn({ err: error, reqId: request.id }, 'Redis unavailable');
+    reply.header('Retry-After', String(REDIS_RETRY_AFTER_S));
+    return reply.code(503).send({ code: 'unavailable', message: REDIS_UNAVAILABLE_MESSAGE });
   }
   request.log.error({ err: error, reqId: request.id }, 'request failed');
   return reply.code(500).send({ code: 'internal', message: INTERNAL_MESSAGE });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
 import { hasValidSession } from './auth.js';
-import type { SessionStore } from './deps.js';
+import type { Sessions } from './deps.js';
 
 /**
  * Who may call a route is declared on the route and checked after routing, on the route that
@@ -25,7 +25,7 @@ export const PUBLIC_ROUTE = { access: 'public' } as const;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface RouteAccessDeps {
-  sessions: SessionStore;
+  sessions: Sessions;
   tokens: { use(token: string, now: number): unknown };
   now: () => number;
   /** The site's public origin (`https://ads.example.com`); without it the Host header is the site. */
@@ -50,14 +50,14 @@ export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps):
       if (config.sessionOnly) {
         throw new UserError('session_required', 'Sign in with the password to manage API tokens.', 403);
       }
-      if (!deps.tokens.use(token, deps.now())) {
+      if (!(await deps.tokens.use(token, deps.now()))) {
         throw new UserError('invalid_token', 'That API token is unknown or was revoked.', 401);
       }
       return;
     }
     checkOrigin(request, deps.publicOrigin);
     if (open) return;
-    if (!hasValidSession(request, deps.sessions, deps.now())) {
+    if (!(await hasValidSession(request, deps.sessions, deps.now()))) {
       throw new UserError('unauthorized', 'Please sign in first.', 401);
     }
   });

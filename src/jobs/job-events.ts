@@ -11,7 +11,7 @@ export class JobEvents {
   readonly #listeners = new Map<string | typeof ALL, Set<JobListener>>();
 
   /** onListenerError: one broken subscriber (a closed connection) must not stop the worker or the others. */
-  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
+  constructor(protected readonly onListenerError: (error: unknown) => void = () => {}) {}
 
   /** Returns the function that unsubscribes. */
   subscribe(jobId: string, listener: JobListener): () => void {
@@ -24,6 +24,11 @@ export class JobEvents {
   }
 
   publish(jobId: string): void {
+    this.deliver(jobId);
+  }
+
+  /** Tells this process's listeners (a subclass may publish elsewhere first, see shared-events.ts). */
+  protected deliver(jobId: string): void {
     this.#notify(jobId, jobId);
     this.#notify(ALL, jobId);
   }

@@ -10,8 +10,26 @@ export interface Session {
   expiresAt: number;
 }
 
-/** Server-side sessions: the cookie holds a random id, the row holds a hash of it and its expiry. */
-export class SessionStore {
+/** A value now (SQLite) or after a round trip (Redis). */
+type Awaitable<T> = T | Promise<T>;
+
+/** Server-side sessions: the cookie holds a random id, the store holds a hash of it and its expiry. */
+export interface Sessions {
+  createSession(now: number, ttlMs: number): Awaitable<Session>;
+  /** Null when unknown or expired. */
+  getSession(id: string, now: number): Awaitable<Session | null>;
+  deleteSession(id: string): Awaitable<void>;
+  /** Returns how many were removed. */
+  deleteExpiredSessions(now: number): Awaitable<number>;
+}
+
+/** A new session's secret: 256 random bits, base64url. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Sessions in the SQLite file of one machine. */
+export class SessionStore implements Sessions {
   readonly #insert: StatementSync;
   readonly #find: StatementSync;
   readonly #remove: StatementSync;
@@ -29,7 +47,7 @@ export class SessionStore {
   }
 
   createSession(now: number, ttlMs: number): Session {
-    const id = randomBytes(32).toString('base64url');
+    const id = newSessionId();
     this.#insert.run(this.#hash(id), now, now + ttlMs);
     return { id, createdAt: now, expiresAt: now + ttlMs };
   }

@@ -20,9 +20,35 @@ export interface NewApiToken extends ApiToken {
   token: string;
 }
 
+/** A value now (SQLite) or after a round trip (Redis). */
+type Awaitable<T> = T | Promise<T>;
+
+export interface ApiTokens {
+  create(name: string, now: number): Awaitable<NewApiToken>;
+  /** The live token this secret names, its use recorded; null when unknown or revoked. */
+  use(token: string, now: number): Awaitable<ApiToken | null>;
+  /** Newest first. */
+  list(): Awaitable<ApiToken[]>;
+  /** False when there is no such live token. */
+  revoke(id: string, now: number): Awaitable<boolean>;
+}
+
 const PREFIX = 'vv_';
 /** Using a token writes its last-used time at most this often, not on every request. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** A new token: its id, and its secret (`vv_` and 256 random bits). */
+export function newApiToken(): { id: string; token: string } {
+  return {
+    id: randomBytes(12).toString('base64url'),
+    token: `${PREFIX}${randomBytes(32).toString('base64url')}`,
+  };
+}
+
+/** Anything else is not one of ours, and is refused without a lookup. */
+export function looksLikeApiToken(token: string): boolean {
+  return token.startsWith(PREFIX);
+}
 
 interface Row {
   id: string;
@@ -40,7 +66,8 @@ const toToken = (row: Row): ApiToken => ({
   revokedAt: row.revoked_at,
 });
 
-export class TokenStore {
+/** API tokens in the SQLite file of one machine. */
+export class TokenStore implements ApiTokens {
   readonly #insert: StatementSync;
   readonly #byHash: StatementSync;
   readonly #list: StatementSync;
@@ -64,15 +91,14 @@ export class TokenStore {
   }
 
   create(name: string, now: number): NewApiToken {
-    const id = randomBytes(12).toString('base64url');
-    const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
+    const { id, token } = newApiToken();
     this.#insert.run(id, name, this.#hash(token), now);
     return { id, name, createdAt: now, lastUsedAt: null, revokedAt: null, token };
   }
 
   /** The live token this secret names, its use recorded; null when unknown or revoked. */
   use(token: string, now: number): ApiToken | null {
-    if (!token.startsWith(PREFIX)) return null;
+    if (!looksLikeApiToken(token)) return null;
     const row = this.#byHash.get(this.#hash(token)) as Row | undefined;
     if (!row || row.revoked_at !== null) return null;
     if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {

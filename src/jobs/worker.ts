@@ -27,8 +27,11 @@ export interface Worker {
   stop(opts: { graceMs: number }): Promise<StopOutcome>;
   /** Kills the job's FFmpeg runs and marks it canceled; resolves once nothing of it runs any more. */
   cancelJob(jobId: string): Promise<void>;
-  /** Look for queued work now: called when a job is created or retried (a freed slot wakes it too). */
-  wake(): void;
+  /**
+   * A job was created or retried: look for queued work now (in process), or queue it (BullMQ, where this
+   * fails while Redis is away). A freed slot wakes the in-process worker too.
+   */
+  wake(jobId?: string): Promise<void> | void;
   activeJobIds(): string[];
 }
 

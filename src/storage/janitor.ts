@@ -50,7 +50,7 @@ export interface JanitorDeps {
   uploadTtlMs?: number;
   highWater?: number;
   lowWater?: number;
-  sessions?: { deleteExpiredSessions(now: number): number };
+  sessions?: { deleteExpiredSessions(now: number): Awaitable<number> };
 }
 
 export interface JanitorReport {
@@ -196,7 +196,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       report.staleUploads.push(upload.id);
     }
     await sweepOrphans(report);
-    report.expiredSessions = deps.sessions?.deleteExpiredSessions(now) ?? 0;
+    report.expiredSessions = (await deps.sessions?.deleteExpiredSessions(now)) ?? 0;
     await evictUntilUnderLowWater(report);
     logger.info({ event: 'janitor_pass', ...report, usage: budget.usageFraction() }, 'janitor pass');
     return report;

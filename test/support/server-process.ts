@@ -4,7 +4,7 @@ import path from 'node:path';
 import { postSession, videoForm } from './http-client.js';
 
 /**
- * The real server (`node bin/vidvar.js serve`, as `npm start` runs it) as a child process on a free port,
+ * The real server (`node bin/vidvar.js serve`, as `npm start` runs it, or `vidvar worker`) as a child process on a free port,
  * resolved once /api/health answers: for tests that signal or kill it and start it again on the same
  * DATA_DIR, for the browser tests and for the benchmark.
  */
@@ -40,6 +40,8 @@ export interface StartOptions {
    * outlives a Ctrl+C of the run that started it.
    */
   ownProcessGroup?: boolean;
+  /** `worker` runs `vidvar worker` (no HTTP): it is ready once it logs so. */
+  command?: 'serve' | 'worker';
 }
 
 export interface VidvarProcess {
@@ -82,10 +84,10 @@ async function freePort(): Promise<number> {
 }
 
 export async function startVidvar(dataDir: string, options: StartOptions = {}): Promise<VidvarProcess> {
-  const { password = PROCESS_PASSWORD, ownProcessGroup = false } = options;
+  const { password = PROCESS_PASSWORD, ownProcessGroup = false, command = 'serve' } = options;
   // A restart on the same address (the browser keeps its page) names the port; else any free one.
   const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
-  const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'vidvar.js'), 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'vidvar.js'), command], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -213,6 +215,15 @@ export async function startVidvar(dataDir: string, options: StartOptions = {}): 
     },
   };
 
+  if (command === 'worker') {
+    try {
+      await proc.waitForLog((line) => line.msg === 'vidvar worker ready', START_TIMEOUT_MS);
+      return proc;
+    } catch (error) {
+      await proc.kill();
+      throw error;
+    }
+  }
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (running() && Date.now() < deadline) {
     try {

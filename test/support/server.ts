@@ -72,7 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   for (const dir of [layout.uploads, layout.tus, layout.work, layout.outputs])
     mkdirSync(dir, { recursive: true });
   const engine = engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: layout.work, maxLongSide: 640 });
-  const { app, store, events, worker, draining, janitor, budget, webhooks } = await composeServer({
+  const composed = await composeServer({
     config,
     engine,
     logger: pino({ level: config.LOG_LEVEL }),
@@ -81,6 +81,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     budgetCacheMs: 0,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  const { app, store, events, worker, draining, janitor, budget, webhooks } = composed;
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();
   webhooks.start();
@@ -119,7 +120,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       // Keep-alive connections (a video just downloaded) would otherwise hold close() for their timeout.
       app.server.closeAllConnections();
       await app.close();
-      store.close();
+      await composed.close();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(scratch, { recursive: true, force: true });
     },

@@ -9,13 +9,13 @@ import {
   SESSION_TTL_MS,
   setSessionCookie,
 } from '../auth.js';
-import type { ApiApp, SessionStore } from '../deps.js';
+import type { ApiApp, Sessions } from '../deps.js';
 import type { LoginThrottle } from '../login-throttle.js';
 import { PUBLIC_ROUTE } from '../route-access.js';
 import { errorSchema, loginBodySchema, sessionStatusSchema } from '../schemas.js';
 
 export interface SessionRouteDeps {
-  sessions: SessionStore;
+  sessions: Sessions;
   password: string;
   throttle: LoginThrottle;
   now: () => number;
@@ -55,8 +55,8 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
       deps.throttle.recordSuccess(client);
       // Always a new id; the one the browser held (perhaps planted by someone else) stops working.
       const previous = request.cookies[SESSION_COOKIE];
-      if (previous) deps.sessions.deleteSession(previous);
-      const session = deps.sessions.createSession(now, SESSION_TTL_MS);
+      if (previous) await deps.sessions.deleteSession(previous);
+      const session = await deps.sessions.createSession(now, SESSION_TTL_MS);
       setSessionCookie(request, reply, session.id);
       return reply.code(204).send();
     },
@@ -75,7 +75,7 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
     async (request, reply) => {
       // The web client asks this first on every visit: the device cookie is set from the start.
       loginClient(request, reply);
-      if (!hasValidSession(request, deps.sessions, deps.now())) {
+      if (!(await hasValidSession(request, deps.sessions, deps.now()))) {
         throw new UserError('unauthorized', 'Please sign in first.', 401);
       }
       return { authenticated: true as const };
@@ -94,7 +94,7 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
     },
     async (request, reply) => {
       const id = request.cookies[SESSION_COOKIE];
-      if (id) deps.sessions.deleteSession(id);
+      if (id) await deps.sessions.deleteSession(id);
       clearSessionCookie(request, reply);
       return reply.code(204).send();
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
-import type { ApiToken, TokenStore } from '../../jobs/token-store.js';
+import type { ApiToken, ApiTokens } from '../../jobs/token-store.js';
 import type { ApiApp } from '../deps.js';
 import { type apiTokenSchema, errorSchema, newApiTokenSchema, tokenListSchema } from '../schemas.js';
 
@@ -9,7 +9,7 @@ import { type apiTokenSchema, errorSchema, newApiTokenSchema, tokenListSchema } 
  * appears once, in the answer that creates it.
  */
 export interface TokenRouteDeps {
-  tokens: TokenStore;
+  tokens: ApiTokens;
   now: () => number;
 }
 
@@ -38,7 +38,7 @@ export function registerTokenRoutes(app: ApiApp, deps: TokenRouteDeps): void {
       },
     },
     async (request, reply) => {
-      const created = deps.tokens.create(request.body.name, deps.now());
+      const created = await deps.tokens.create(request.body.name, deps.now());
       return reply.code(201).send({ ...tokenView(created), token: created.token });
     },
   );
@@ -53,7 +53,7 @@ export function registerTokenRoutes(app: ApiApp, deps: TokenRouteDeps): void {
         response: { 200: tokenListSchema, 403: errorSchema },
       },
     },
-    async () => ({ tokens: deps.tokens.list().map(tokenView) }),
+    async () => ({ tokens: (await deps.tokens.list()).map(tokenView) }),
   );
 
   app.delete(
@@ -68,7 +68,7 @@ export function registerTokenRoutes(app: ApiApp, deps: TokenRouteDeps): void {
       },
     },
     async (request, reply) => {
-      if (!deps.tokens.revoke(request.params.id, deps.now())) {
+      if (!(await deps.tokens.revoke(request.params.id, deps.now()))) {
         throw new UserError('not_found', 'There is no such API token (or it was already revoked).', 404);
       }
       return reply.code(204).send();

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '../../src/http/schemas.js';
+import { RedisJobStore } from '../../src/jobs/redis-job-store.js';
+import { extractZip, probeVideo } from '../e2e/zip-check.js';
+import { clip } from '../support/clips.js';
+import { waitForJob } from '../support/http-client.js';
+import { jobEvents } from '../support/job-event-stream.js';
+import { type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { startVidvar, type VidvarProcess } from '../support/server-process.js';
+
+/**
+ * Past one machine: two API processes (`vidvar serve`, rendering nothing) and two `vidvar worker`s,
+ * every one a real process, sharing a real redis-server started here and one data folder (a shared
+ * volume). The records, the queue, sessions and job events all go through Redis.
+ */
+let redis: RedisServer;
+let dataDir: string;
+let apis: VidvarProcess[];
+let workers: VidvarProcess[];
+
+const shared = () => ({
+  REDIS_URL: redis.url,
+  // A worker that dies loses its jobs to another after 3 s (30 s by default).
+  WORKER_LOCK_SECONDS: '3',
+  OUTPUT_MAX_SIDE: '320',
+  FFMPEG_PROCESSES: '1',
+  X264_PRESET: 'ultrafast',
+});
+
+const startWorker = () => startVidvar(dataDir, { command: 'worker', env: shared(), ownProcessGroup: true });
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-scale-'));
+  apis = await Promise.all(
+    [0, 1].map(() => startVidvar(dataDir, { env: { ...shared(), WORKER_CONCURRENCY: '0' } })),
+  );
+  workers = await Promise.all([startWorker(), startWorker()]);
+  // Signed in through the first API only: the session is good on both.
+  const cookie = await (apis[0] as VidvarProcess).signIn();
+  (apis[1] as VidvarProcess).cookie = cookie;
+}, 120_000);
+
+afterAll(async () => {
+  for (const proc of [...(apis ?? []), ...(workers ?? [])]) await proc.kill();
+  await redis?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const api = (i: 0 | 1) => apis[i] as VidvarProcess;
+
+async function createJob(through: VidvarProcess, files: string[], count: number): Promise<JobView> {
+  const res = await through.postJob(files, { count: String(count), intensity: 'medium' });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as JobView;
+}
+
+async function answersAgain(through: VidvarProcess): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await through.api('/api/jobs')).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${through.url} still refuses after Redis came back`);
+}
+
+function workerThatStarted(jobId: string): VidvarProcess | undefined {
+  return workers.find((w) => w.logs().some((line) => line.event === 'job_started' && line.jobId === jobId));
+}
+
+describe('API and workers on several processes over Redis', () => {
+  it('runs batches sent to either API on both workers, with every output valid and the ZIP complete', async () => {
+    const a = clip({ width: 180, height: 320, duration: 2 });
+    const b = clip({ width: 320, height: 180, duration: 2, fps: 25 });
+    const first = await createJob(api(0), [a], 3);
+    const second = await createJob(api(1), [b], 3);
+
+    // The second API streams the events of a job the first one created, as a worker renders it.
+    const events = await api(1).api(`/api/jobs/${first.id}/events`);
+    expect(events.status).toBe(200);
+    const seen: string[] = [];
+    for await (const view of jobEvents(events.body as AsyncIterable<Uint8Array>)) {
+      seen.push(view.status);
+      if (view.status === 'done' || view.status === 'failed') break;
+    }
+    expect(seen).toContain('running');
+    expect(seen.at(-1)).toBe('done');
+
+    const done = await waitForJob(api(0), second.id);
+    expect(done.status).toBe('done');
+    // Each worker renders one batch at a time: the two batches ran on the two workers.
+    expect(workerThatStarted(first.id)).toBeDefined();
+    expect(workerThatStarted(second.id)).toBeDefined();
+    expect(workerThatStarted(first.id)).not.toBe(workerThatStarted(second.id));
+
+    for (const job of [first, second]) {
+      const zip = await api(1).api(`/api/jobs/${job.id}/download`);
+      expect(zip.status).toBe(200);
+      const file = path.join(dataDir, `${job.id}.zip`);
+      writeFileSync(file, Buffer.from(await zip.arrayBuffer()));
+      const { dir, files } = extractZip(file);
+      const videos = files.filter((f) => f.endsWith('.mp4'));
+      expect(videos).toHaveLength(3);
+      for (const video of videos) {
+        const facts = probeVideo(path.join(dir, video));
+        expect(facts.video).toBe('h264');
+        expect(facts.durationSec).toBeGreaterThan(1);
+      }
+      expect(files).toContain('manifest.json');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Both APIs list the same batches: one record, read by every process.
+    const lists = await Promise.all([0, 1].map(async (i) => (await api(i as 0 | 1).api('/api/jobs')).json()));
+    const ids = lists.map((list) => (list as { jobs: JobView[] }).jobs.map((j) => j.id).sort());
+    expect(ids[0]).toEqual(ids[1]);
+  }, 180_000);
+
+  it('hands the job of a worker killed mid-render to the other, which renders only what was cut short', async () => {
+    const source = clip({ width: 320, height: 568, duration: 8 });
+    const job = await createJob(api(0), [source], 8);
+    const mid = await waitForJob(
+      api(0),
+      job.id,
+      (j) => j.outputs.some((o) => o.status === 'done') && j.outputs.some((o) => o.status === 'running'),
+    );
+    const doneBefore = mid.outputs.filter((o) => o.status === 'done').map((o) => o.id);
+    const victim = workerThatStarted(job.id) as VidvarProcess;
+    expect((await victim.kill()).signal).toBe('SIGKILL');
+    workers = workers.filter((w) => w !== victim);
+
+    const done = await waitForJob(api(1), job.id, undefined, 150_000);
+    expect(done.status).toBe('done');
+    const survivor = workers[0] as VidvarProcess;
+    expect(workerThatStarted(job.id)).toBe(survivor);
+    // The record in Redis counts every render started of each output.
+    const client = new Redis(redis.url);
+    const record = await new RedisJobStore(client).getJob(job.id);
+    await client.quit();
+    for (const output of record?.outputs ?? []) {
+      // Finished before the kill: never rendered again. Cut short: rendered once more. The rest: once.
+      if (doneBefore.includes(output.id)) expect(output.attempts).toBe(1);
+      else expect(output.attempts).toBeLessThanOrEqual(2);
+    }
+    expect(record?.outputs.some((o) => o.attempts === 2)).toBe(true);
+    workers.push(await startWorker());
+  }, 240_000);
+
+  it('loses no job while Redis is down: writes answer 503 with Retry-After, and all recovers by itself', async () => {
+    const source = clip({ width: 180, height: 320, duration: 3 });
+    const job = await createJob(api(1), [source], 4);
+    await waitForJob(api(1), job.id, (j) => j.status === 'running');
+
+    await redis.kill();
+    const refused = await api(0).postJob([source], { count: '2', intensity: 'subtle' });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await refused.json()) as { code: string }).code).toBe('unavailable');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await redis.start();
+    // Nobody restarts the API: it answers again once its connection is back.
+    await answersAgain(api(0));
+    await answersAgain(api(1));
+
+    const done = await waitForJob(api(0), job.id, undefined, 150_000);
+    expect(done.status).toBe('done');
+    expect(done.outputs.every((o) => o.status === 'done')).toBe(true);
+    const again = await createJob(api(0), [source], 1);
+    expect((await waitForJob(api(1), again.id)).status).toBe('done');
+    const listed = ((await (await api(1).api('/api/jobs')).json()) as { jobs: JobView[] }).jobs.map(
+      (j) => j.id,
+    );
+    expect(listed).toEqual(expect.arrayContaining([job.id, again.id]));
+  }, 240_000);
+});
