@@ -9,9 +9,10 @@ import { type StreamEvent, streamEvents } from '../support/job-event-stream.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
- * A job's event stream: built once per change whatever the number of viewers, small `progress` events
- * while only progress moves, the whole job when more changes, and a bounded number of streams per
- * sign-in. The worker is off: the test moves the job itself, as the worker would.
+ * A job's event stream: built once per change whatever the number of viewers; the whole job (`event:
+ * job`) on connect or after falling behind, then small `event: change` blocks with the moving job
+ * fields and the outputs that changed; a bounded number of streams per sign-in (a session or an API
+ * token). The worker is off: the test moves the job itself, as the worker would.
  */
 let server: TestServer;
 let job: JobView;

@@ -205,8 +205,8 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       schema: {
         tags: ['jobs'],
         summary:
-          'Server-sent events: `event: job` with the JobView on connect and when more than progress changes; ' +
-          '`event: progress` with what moved otherwise.',
+          'Server-sent events: `event: job` with the whole JobView on connect, after falling behind or when ' +
+          'the list of outputs changes; `event: change` with the moving job fields and the outputs that changed otherwise.',
         params: jobParamsSchema,
         produces: ['text/event-stream'],
         response: { 404: errorSchema, 429: errorSchema },
