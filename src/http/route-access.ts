@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
-import { hasValidSession } from './auth.js';
+import { hasValidSession, SESSION_COOKIE } from './auth.js';
 import type { Sessions } from './deps.js';
 
 /**
@@ -17,6 +18,13 @@ declare module 'fastify' {
     /** Needs the signed-in browser itself: an API token is refused (managing tokens). */
     sessionOnly?: boolean;
   }
+  interface FastifyRequest {
+    /**
+     * The credential the access check accepted: `session:<hash of the cookie>` or `token:<token id>`;
+     * null on public routes. Limits per caller key on it, not on headers nobody checked.
+     */
+    principal: string | null;
+  }
 }
 
 /** Spread into a route's options: `{ config: PUBLIC_ROUTE, ... }`. */
@@ -24,15 +32,19 @@ export const PUBLIC_ROUTE = { access: 'public' } as const;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** A value now (SQLite) or after a round trip (Redis). */
+type Awaitable<T> = T | Promise<T>;
+
 export interface RouteAccessDeps {
   sessions: Sessions;
-  tokens: { use(token: string, now: number): unknown };
+  tokens: { use(token: string, now: number): Awaitable<{ id: string } | null> };
   now: () => number;
   /** The site's public origin (`https://ads.example.com`); without it the Host header is the site. */
   publicOrigin?: string;
 }
 
 export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps): void {
+  app.decorateRequest('principal', null);
   // The OpenAPI document says which routes are public from the same declaration.
   app.addHook('onRoute', (route) => {
     if (route.config?.access === 'public' && route.schema) route.schema = { ...route.schema, security: [] };
@@ -50,9 +62,10 @@ export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps):
       if (config.sessionOnly) {
         throw new UserError('session_required', 'Sign in with the password to manage API tokens.', 403);
       }
-      if (!(await deps.tokens.use(token, deps.now()))) {
-        throw new UserError('invalid_token', 'That API token is unknown or was revoked.', 401);
-      }
+      const known = await deps.tokens.use(token, deps.now());
+      if (!known) throw new UserError('invalid_token', 'That API token is unknown or was revoked.', 401);
+      // A cookie sent beside the token was never checked: it names nobody.
+      request.principal = `token:${known.id}`;
       return;
     }
     checkOrigin(request, deps.publicOrigin);
@@ -60,6 +73,9 @@ export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps):
     if (!(await hasValidSession(request, deps.sessions, deps.now()))) {
       throw new UserError('unauthorized', 'Please sign in first.', 401);
     }
+    // Hashed: the secret itself need not sit in per-caller tables.
+    const cookie = request.cookies[SESSION_COOKIE] ?? '';
+    request.principal = `session:${createHash('sha256').update(cookie).digest('base64url')}`;
   });
 }
 

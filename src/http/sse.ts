@@ -3,9 +3,10 @@ import type { FeedUpdate, FeedViewer, JobFeeds } from './job-feed.js';
 
 /**
  * Server-sent events for one job: `event: job` with the whole JobView on connect, then `event:
- * progress` with what moved, or `event: job` again when more than progress changed; a heartbeat
- * comment so proxies keep the connection; the end of the stream once the job is finished. A viewer
- * too slow to take every event skips to the whole current job once it can write again.
+ * change` with the job's moving fields and the outputs that changed; `event: job` again when a viewer
+ * cannot apply a change (it fell behind, or the outputs were replaced). A heartbeat comment so proxies
+ * keep the connection; the end of the stream once the job is finished. A viewer too slow to take
+ * every event skips to the whole current job once it can write again.
  */
 export const HEARTBEAT_MS = 15_000;
 

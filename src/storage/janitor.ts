@@ -139,10 +139,17 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       const known = entry.name.endsWith('.src') && liveSources.has(idOf(entry.name));
       if (!known && entry.ageMs > grace) removeOrphan(entry.file, report);
     }
+    // tus writes `<id>.json` once, at creation, and the data file `<id>` with every PATCH: an upload is
+    // idle only when both are, and goes as a whole so no half of it is left to answer for the other.
+    const tusUploads = new Map<string, Array<{ file: string; ageMs: number }>>();
     for (const entry of await entries(layout.tus)) {
-      if (entry.ageMs <= staleTus) continue;
-      removeOrphan(entry.file, report);
-      budget.release(uploadHoldKey(idOf(entry.name)));
+      const id = idOf(entry.name);
+      tusUploads.set(id, [...(tusUploads.get(id) ?? []), entry]);
+    }
+    for (const [id, files] of tusUploads) {
+      if (Math.min(...files.map((f) => f.ageMs)) <= staleTus) continue;
+      for (const { file } of files) removeOrphan(file, report);
+      budget.release(uploadHoldKey(id));
     }
     for (const entry of await entries(layout.work)) {
       if (!busyOutputs.has(idOf(entry.name)) && entry.ageMs > grace) removeOrphan(entry.file, report);

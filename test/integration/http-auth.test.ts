@@ -80,6 +80,26 @@ describe('sign-in', () => {
     expect(same.status).toBe(404);
     expect(await same.json()).toMatchObject({ code: 'upload_not_found' });
   });
+
+  it('refuses writes from another site behind a trusted proxy too: X-Forwarded-Host never names the site', async () => {
+    // Behind a proxy anyone can still send their own X-Forwarded-Host through it; only Host (or PUBLIC_URL) counts.
+    const proxied = await startTestServer({ work: false, env: { TRUST_PROXY: '1' } });
+    try {
+      await proxied.login();
+      const forwarded = await createJobFromUploads(proxied, ['x'.repeat(24)], {
+        origin: 'https://evil.example',
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+      });
+      expect(forwarded.status).toBe(403);
+      expect(await forwarded.json()).toMatchObject({ code: 'bad_origin' });
+      const same = await createJobFromUploads(proxied, ['x'.repeat(24)], { origin: proxied.url });
+      expect(same.status).toBe(404);
+      expect(await same.json()).toMatchObject({ code: 'upload_not_found' });
+    } finally {
+      await proxied.close();
+    }
+  });
 });
 
 describe('API answers', () => {

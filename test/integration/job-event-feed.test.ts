@@ -9,9 +9,10 @@ import { type StreamEvent, streamEvents } from '../support/job-event-stream.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
- * A job's event stream: built once per change whatever the number of viewers, small `progress` events
- * while only progress moves, the whole job when more changes, and a bounded number of streams per
- * sign-in. The worker is off: the test moves the job itself, as the worker would.
+ * A job's event stream: built once per change whatever the number of viewers; the whole job (`event:
+ * job`) on connect or after falling behind, then small `event: change` blocks with the moving job
+ * fields and the outputs that changed; a bounded number of streams per sign-in (a session or an API
+ * token). The worker is off: the test moves the job itself, as the worker would.
  */
 let server: TestServer;
 let job: JobView;
@@ -42,12 +43,12 @@ interface Watcher {
 }
 
 /** Opens a stream and collects its events until `until` says enough. */
-async function watch(until: (events: StreamEvent[]) => boolean, cookie = server.cookie): Promise<Watcher> {
+async function watch(
+  until: (events: StreamEvent[]) => boolean,
+  headers: Record<string, string> = { cookie: server.cookie },
+): Promise<Watcher> {
   const controller = new AbortController();
-  const res = await fetch(`${server.url}/api/jobs/${job.id}/events`, {
-    headers: { cookie },
-    signal: controller.signal,
-  });
+  const res = await fetch(`${server.url}/api/jobs/${job.id}/events`, { headers, signal: controller.signal });
   expect(res.status).toBe(200);
   const events: StreamEvent[] = [];
   const read = async () => {
@@ -120,6 +121,34 @@ describe('a job event stream', () => {
     await again.body?.cancel();
     for (const stream of open) stream.abort();
     await Promise.all(open.map((stream) => stream.done));
+  });
+
+  it('counts the streams of an API token on the token, whatever cookie comes with it', async () => {
+    const created = await server.api('/api/tokens', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'streams' }),
+    });
+    const { token } = (await created.json()) as { token: string };
+    // The token is what is checked; a cookie beside it is never looked at, so it cannot open a new count.
+    const asScript = (i: number) => ({
+      authorization: `Bearer ${token}`,
+      cookie: `vidvar_session=made-up-${i}`,
+    });
+    const open = await Promise.all(Array.from({ length: 20 }, (_, i) => watch(() => false, asScript(i))));
+    await tick();
+    const refused = await fetch(`${server.url}/api/jobs/${job.id}/events`, { headers: asScript(20) });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ code: 'too_many_streams' });
+    // A browser signed in with the password is counted apart, and still gets its own 20.
+    const browser = { cookie: await startTestServerCookie() };
+    const own = await Promise.all(Array.from({ length: 20 }, () => watch(() => false, browser)));
+    await tick();
+    const full = await fetch(`${server.url}/api/jobs/${job.id}/events`, { headers: browser });
+    expect(full.status).toBe(429);
+    await full.body?.cancel();
+    for (const stream of [...open, ...own]) stream.abort();
+    await Promise.all([...open, ...own].map((stream) => stream.done));
   });
 });
 

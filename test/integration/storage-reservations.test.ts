@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { createStorageBudget } from '../../src/storage/disk-space.js';
@@ -153,5 +154,42 @@ describe('unfinished uploads', () => {
     const report = await target.janitor.runOnce();
     expect(report.orphans.filter((f) => f.startsWith('uploads/tus/'))).toHaveLength(4);
     expect((await createUpload(target, 45 * MB)).status).toBe(201);
+  });
+
+  it('count as idle from their last bytes, not from when they started', async () => {
+    const target = await start({ STORAGE_BUDGET_BYTES: String(2 * 47 * MB) });
+    const before = target.budget.reservedBytes();
+    const create = await createUpload(target, 45 * MB);
+    const location = create.headers.get('location') as string;
+    const id = location.split('/').pop() as string;
+    const tus = { 'tus-resumable': '1.0.0' };
+    const patch = await target.api(location, {
+      method: 'PATCH',
+      headers: { ...tus, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(1000),
+    });
+    expect(patch.status).toBe(204);
+
+    // Started 61 minutes ago (tus writes its record once), bytes arrived just now: still live.
+    const started = (now - 61 * 60_000) / 1000;
+    utimesSync(path.join(target.layout.tus, `${id}.json`), started, started);
+    const report = await target.janitor.runOnce();
+    expect(report.orphans.filter((f) => f.startsWith('uploads/tus/'))).toEqual([]);
+    const head = await target.api(location, { method: 'HEAD', headers: tus });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('upload-offset')).toBe('1000');
+    expect(target.budget.reservedBytes()).toBeGreaterThanOrEqual(before + 45 * MB);
+
+    // Nothing more for over an hour: the record and the bytes go together, and the promise with them.
+    now += 62 * 60_000;
+    const idle = await target.janitor.runOnce();
+    expect(idle.orphans.filter((f) => f.startsWith('uploads/tus/')).sort()).toEqual([
+      `uploads/tus/${id}`,
+      `uploads/tus/${id}.json`,
+    ]);
+    expect(readdirSync(target.layout.tus).filter((name) => name.startsWith(id))).toEqual([]);
+    expect(existsSync(path.join(target.layout.tus, id))).toBe(false);
+    expect(target.budget.reservedBytes()).toBe(before);
+    expect((await target.api(location, { method: 'HEAD', headers: tus })).status).toBe(404);
   });
 });

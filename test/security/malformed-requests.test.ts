@@ -117,7 +117,10 @@ describe('a multipart job request that is cut short or malformed', () => {
     ]) {
       const answer = await rawExchange(request(whole.slice(0, cut)));
       expect(answer.status, `cut at ${cut}`).toBe(400);
+      // Wherever the cut falls, the client is told the same thing: send the files again.
+      expect(JSON.parse(answer.body), `cut at ${cut}`).toMatchObject({ code: 'incomplete_upload' });
       expect(answer.headers['content-security-policy'], `cut at ${cut}`).toBe(CONTENT_SECURITY_POLICY);
+      expect(answer.headers['cache-control'], `cut at ${cut}`).toBe('no-store');
     }
     await expectNothingLeft();
   });

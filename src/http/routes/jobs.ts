@@ -7,7 +7,6 @@ import type { UploadService } from '../../jobs/upload-service.js';
 import type { WebhookStore } from '../../jobs/webhook-store.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
-import { SESSION_COOKIE } from '../auth.js';
 import { jobListQuerySchema } from '../batch-settings-schema.js';
 import type { ApiApp, JobEvents, StorageBudget } from '../deps.js';
 import { type Answer, fingerprintOf, idempotencyRef, oncePerKey } from '../idempotency.js';
@@ -49,7 +48,7 @@ export function notFound(): UserError {
   return new UserError('not_found', 'That batch does not exist (it may have expired or been canceled).', 404);
 }
 
-/** Event streams one session may hold open at once (tabs, scripts). */
+/** Event streams one sign-in (a session or an API token) may hold open at once (tabs, scripts). */
 export const MAX_STREAMS_PER_SESSION = 20;
 
 export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
@@ -65,7 +64,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
   const feeds = new JobFeeds(deps.events, view, (error, jobId) =>
     app.log.error({ err: error, jobId }, 'job not read for its event streams; the next change retries'),
   );
-  const streamsBySession = new Map<string, number>();
+  const streamsByPrincipal = new Map<string, number>();
 
   app.post(
     '/api/jobs',
@@ -206,8 +205,8 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       schema: {
         tags: ['jobs'],
         summary:
-          'Server-sent events: `event: job` with the JobView on connect and when more than progress changes; ' +
-          '`event: progress` with what moved otherwise.',
+          'Server-sent events: `event: job` with the whole JobView on connect, after falling behind or when ' +
+          'the list of outputs changes; `event: change` with the moving job fields and the outputs that changed otherwise.',
         params: jobParamsSchema,
         produces: ['text/event-stream'],
         response: { 404: errorSchema, 429: errorSchema },
@@ -215,9 +214,10 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     },
     async (request, reply) => {
       const { id } = request.params;
-      // Every stream holds a socket and a viewer: one session (one browser, one script) gets a few.
-      const session = request.cookies[SESSION_COOKIE] ?? request.ip;
-      const open = streamsBySession.get(session) ?? 0;
+      // Every stream holds a socket and a viewer: one sign-in (one browser, one script) gets a few.
+      // Counted on the credential the access check accepted; the address only if the route ever turns public.
+      const caller = request.principal ?? request.ip;
+      const open = streamsByPrincipal.get(caller) ?? 0;
       if (open >= MAX_STREAMS_PER_SESSION) {
         throw new UserError(
           'too_many_streams',
@@ -227,12 +227,12 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
         );
       }
       const onEnd = () => {
-        const left = (streamsBySession.get(session) ?? 1) - 1;
-        if (left > 0) streamsBySession.set(session, left);
-        else streamsBySession.delete(session);
+        const left = (streamsByPrincipal.get(caller) ?? 1) - 1;
+        if (left > 0) streamsByPrincipal.set(caller, left);
+        else streamsByPrincipal.delete(caller);
       };
       // Counted before it opens: a stream of a finished job ends inside streamJobEvents.
-      streamsBySession.set(session, open + 1);
+      streamsByPrincipal.set(caller, open + 1);
       if (!(await streamJobEvents(request, reply, { jobId: id, feeds, onEnd }))) {
         onEnd();
         throw notFound();
