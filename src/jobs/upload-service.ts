@@ -1,5 +1,6 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { UserError } from '../errors.js';
 import { mapPool } from '../lib/map-pool.js';
 import { admitMedia, type EngineOptions } from '../media/index.js';
 import type { FileAudit } from '../storage/file-audit.js';
@@ -48,6 +49,25 @@ export interface UploadService {
 export function createUploadService(deps: UploadServiceDeps): UploadService {
   const { store, layout, audit, files, logger } = deps;
 
+  async function publishSource(key: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await files.publish(key, { contentType: 'application/octet-stream', ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // The file was fine; the bucket did not take it even after retries. The cause goes to the log.
+      logger.error({ err: error, key }, 'source not stored');
+      throw new UserError(
+        'storage_unavailable',
+        'The file store is not answering; please try again shortly.',
+        503,
+        {
+          cause: error,
+          retryAfterS: 30,
+        },
+      );
+    }
+  }
+
   const service: UploadService = {
     async admit(file, signal) {
       const destination = sourcePath(layout, file.id);
@@ -59,7 +79,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
         if (file.path !== destination) await rename(file.path, destination);
         audit.created(destination);
         // Before the record: an upload is never listed while its file is not where it rests.
-        await files.publish(key, { contentType: 'application/octet-stream', ...(signal ? { signal } : {}) });
+        await publishSource(key, signal);
         published = true;
         const record: UploadRecord = {
           id: file.id,

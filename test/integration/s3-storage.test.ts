@@ -7,7 +7,7 @@ import type { FileStore } from '../../src/storage/file-store.js';
 import { clip } from '../support/clips.js';
 import { createJobFromFiles, probeVideo, tusUpload, waitForJob } from '../support/http-client.js';
 import { startS3Server } from '../support/s3-server.js';
-import { signedInServerForFile } from '../support/server.js';
+import { signedInServerForFile, startTestServer } from '../support/server.js';
 
 /**
  * The server with S3_BUCKET set, against a real s3rver: admitted uploads rest in the bucket, and
@@ -48,6 +48,35 @@ describe('uploads with S3 storage', () => {
     expect(((await answer.json()) as { message: string }).message).toContain('notes.mp4');
     expect(await keys(server.files, 'uploads/')).toEqual(before);
     expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+  });
+});
+
+describe('an S3 server that does not answer', () => {
+  it('refuses the upload with 503 after retrying, and keeps nothing', async () => {
+    const down = await startS3Server('down');
+    const lonely = await startTestServer({ env: down.env, work: false });
+    try {
+      await lonely.login();
+      await down.stop();
+      const { patch } = await tusUpload(lonely, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
+      expect(patch?.status).toBe(503);
+      expect(await patch?.json()).toEqual({
+        code: 'storage_unavailable',
+        message: 'The file store is not answering; please try again shortly.',
+      });
+      expect(lonely.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+
+      const batch = await createJobFromFiles(lonely, [{ path: clip({ duration: 2 }), name: 'Launch.mp4' }], {
+        count: '1',
+        intensity: 'subtle',
+      });
+      expect(batch.status).toBe(503);
+      expect(batch.headers.get('retry-after')).toBe('30');
+      expect(((await batch.json()) as { code: string }).code).toBe('storage_unavailable');
+      expect(lonely.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+    } finally {
+      await lonely.close();
+    }
   });
 });
 
