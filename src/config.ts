@@ -72,6 +72,19 @@ const schema = z.object({
     .transform((v) => v === 'true'),
   // The first retry of a webhook waits this long, each next one 4 times longer (at most 8 h), for 24 h.
   WEBHOOK_FIRST_RETRY_SECONDS: z.coerce.number().min(0.05).max(3600).default(30),
+  // Files rest in this S3-compatible bucket when set (README, "Running on several machines").
+  S3_BUCKET: optionalText,
+  // Unset means AWS itself; R2, Tigris, MinIO give their own URL.
+  S3_ENDPOINT: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  // us-east-1 is what MinIO expects, what R2 takes for its `auto`, and AWS redirects from it.
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  // Bucket in the path (MinIO, most self-hosted servers) rather than in the host name (AWS, R2).
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 export type Config = z.output<typeof schema>;
@@ -93,9 +106,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     );
   }
-  const problems = crossChecks(parsed.data);
+  const problems = [...missingS3Settings(parsed.data), ...crossChecks(parsed.data)];
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+/** S3 is on when a bucket is named; then it cannot work without the keys. */
+function missingS3Settings(config: Config): string[] {
+  if (config.S3_BUCKET === undefined) return [];
+  const required = ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+  return required
+    .filter((name) => config[name] === undefined)
+    .map((name) => `${name}: required when S3_BUCKET is set`);
 }
 
 /** Settings that are each valid but do not work together. */

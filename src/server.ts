@@ -11,7 +11,10 @@ import type { Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
 import { openRecords } from './records.js';
 import { createRenderWorker } from './render-worker.js';
+import { createFileStore } from './storage/create-file-store.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
+import { createFileAudit } from './storage/file-audit.js';
+import type { FileStore } from './storage/file-store.js';
 import { createJanitor, type Janitor } from './storage/janitor.js';
 import { type DataLayout, dataLayout } from './storage/layout.js';
 import { estimatePendingBytes } from './storage/storage-estimate.js';
@@ -25,6 +28,8 @@ export interface VidvarServer {
   app: ApiApp;
   layout: DataLayout;
   store: JobStore;
+  /** Where finished files rest: the data folder, or the S3 bucket when S3_BUCKET is set. */
+  files: FileStore;
   sessions: Sessions;
   events: JobEvents;
   budget: StorageBudget;
@@ -56,6 +61,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const records = await openRecords(config, layout, logger);
   const { store, sessions, tokens, events } = records;
   const webhookStore = records.webhooks;
+  const files = createFileStore(config, layout, createFileAudit(layout, logger));
   const budget = await createStorageBudget({
     layout,
     budgetBytes: config.STORAGE_BUDGET_BYTES,
@@ -101,6 +107,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     events,
     worker,
     budget,
+    files,
     engine,
     logger,
     clock,
@@ -110,5 +117,5 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     uploadIdleMs: config.UPLOAD_IDLE_SECONDS * 1000,
   });
   const close = () => records.close();
-  return { app, layout, store, sessions, events, budget, worker, janitor, webhooks, draining, close };
+  return { app, layout, store, files, sessions, events, budget, worker, janitor, webhooks, draining, close };
 }

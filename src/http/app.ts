@@ -7,6 +7,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { createJobService } from '../jobs/job-service.js';
 import { createUploadService } from '../jobs/upload-service.js';
 import { createFileAudit } from '../storage/file-audit.js';
+import { LocalFileStore } from '../storage/local-file-store.js';
 import { VERSION } from '../version.js';
 import type { ApiApp, AppDeps } from './deps.js';
 import { displayName } from './display-name.js';
@@ -71,7 +72,8 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   });
 
   const audit = createFileAudit(layout, logger);
-  const uploads = createUploadService({ store, layout, engine: deps.engine, audit, now, logger });
+  const files = deps.files ?? new LocalFileStore(layout, audit);
+  const uploads = createUploadService({ store, layout, engine: deps.engine, audit, files, now, logger });
   const jobs = createJobService({
     store,
     webhooks: deps.webhooks,
@@ -145,7 +147,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     },
   });
   registerTokenRoutes(app, { tokens: deps.tokens, now });
-  registerDownloadRoutes(app, { store, layout, toolVersion: VERSION, engine: deps.engine });
+  registerDownloadRoutes(app, { store, layout, files, toolVersion: VERSION, engine: deps.engine });
   registerCompareRoute(app, { store, layout, engine: deps.engine, isDraining: deps.isDraining });
   registerOpenApiRoute(app);
 

@@ -11,6 +11,7 @@ import type { JobStore } from '../jobs/types.js';
 import type { WebhookStore } from '../jobs/webhook-store.js';
 import type { EngineOptions } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
+import type { FileStore } from '../storage/file-store.js';
 import type { DataLayout } from '../storage/layout.js';
 
 /**
@@ -35,6 +36,8 @@ export interface AppDeps {
   events: JobEvents;
   worker: JobWorker;
   budget: StorageBudget;
+  /** Where finished files rest; the data folder itself when not given. */
+  files?: FileStore;
   engine: EngineOptions;
   logger: Logger;
   clock?: () => number;

@@ -1,21 +1,26 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { UserError } from '../errors.js';
 import { mapPool } from '../lib/map-pool.js';
 import { admitMedia, type EngineOptions } from '../media/index.js';
 import type { FileAudit } from '../storage/file-audit.js';
+import { type FileStore, keyOf } from '../storage/file-store.js';
 import { type DataLayout, sourcePath } from '../storage/layout.js';
 import type { JobStore, UploadRecord } from './types.js';
 
 /**
  * Turns a file that finished arriving (tus or multipart) into an admitted upload: probed under the
- * engine's rules, moved to uploads/<id>.src and recorded. A refused file is deleted before the
- * refusal (a MediaError a marketer can read) goes back to the caller.
+ * engine's rules, moved to uploads/<id>.src, published (to the bucket in S3 mode) and recorded. A
+ * refused file is deleted before the refusal (a MediaError a marketer can read) goes back to the
+ * caller.
  */
 export interface UploadServiceDeps {
   store: JobStore;
   layout: DataLayout;
   engine: EngineOptions;
   audit: FileAudit;
+  /** Where admitted sources rest; the probe always reads the local file. */
+  files: FileStore;
   now: () => number;
   logger: Logger;
 }
@@ -42,15 +47,40 @@ export interface UploadService {
 }
 
 export function createUploadService(deps: UploadServiceDeps): UploadService {
-  const { store, layout, audit, logger } = deps;
+  const { store, layout, audit, files, logger } = deps;
+
+  async function publishSource(key: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await files.publish(key, { contentType: 'application/octet-stream', ...(signal ? { signal } : {}) });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // The file was fine; the bucket did not take it even after retries. The cause goes to the log.
+      logger.error({ err: error, key }, 'source not stored');
+      throw new UserError(
+        'storage_unavailable',
+        'The file store is not answering; please try again shortly.',
+        503,
+        {
+          cause: error,
+          retryAfterS: 30,
+        },
+      );
+    }
+  }
 
   const service: UploadService = {
     async admit(file, signal) {
       const destination = sourcePath(layout, file.id);
+      const key = keyOf(layout.root, destination);
+      let published = false;
       try {
         const media = await admitMedia(file.path, file.name, deps.engine, signal);
         const { size } = await stat(file.path);
         if (file.path !== destination) await rename(file.path, destination);
+        audit.created(destination);
+        // Before the record: an upload is never listed while its file is not where it rests.
+        await publishSource(key, signal);
+        published = true;
         const record: UploadRecord = {
           id: file.id,
           name: file.name,
@@ -59,12 +89,12 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
           createdAt: deps.now(),
         };
         await store.addUpload(record);
-        audit.created(destination);
         logger.info({ uploadId: file.id, sizeBytes: size }, 'upload admitted');
         return record;
       } catch (error) {
         audit.remove(file.path);
         audit.remove(destination);
+        if (published) await files.remove(key);
         throw error;
       }
     },
@@ -97,7 +127,16 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
 
     async discard(id) {
       await store.deleteUpload(id);
-      audit.remove(sourcePath(layout, id));
+      const file = sourcePath(layout, id);
+      audit.remove(file);
+      if (files.kind === 's3') {
+        try {
+          await files.remove(keyOf(layout.root, file));
+        } catch (error) {
+          // The record is gone, so nothing will use the object: the janitor's sweep of the bucket takes it.
+          logger.warn({ err: error, uploadId: id }, 'source not deleted from the bucket');
+        }
+      }
     },
   };
   return service;

@@ -11,6 +11,7 @@ import type { Worker } from '../../src/jobs/worker.js';
 import { engineOptions } from '../../src/media/options.js';
 import { composeServer } from '../../src/server.js';
 import type { StorageBudget } from '../../src/storage/disk-space.js';
+import type { FileStore } from '../../src/storage/file-store.js';
 import type { Janitor } from '../../src/storage/janitor.js';
 import { type DataLayout, dataLayout } from '../../src/storage/layout.js';
 import { filesUnder } from './data-dir.js';
@@ -31,6 +32,8 @@ export interface TestServer {
   janitor: Janitor;
   budget: StorageBudget;
   layout: DataLayout;
+  /** Where finished files rest: the data folder, or the bucket when the env names one. */
+  files: FileStore;
   /** Set to make the server answer as during shutdown. */
   draining: { value: boolean };
   cookie: string;
@@ -81,7 +84,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     budgetCacheMs: 0,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const { app, store, events, worker, draining, janitor, budget, webhooks } = composed;
+  const { app, store, files, events, worker, draining, janitor, budget, webhooks } = composed;
   await app.listen({ port: 0, host: '127.0.0.1' });
   if (options.work !== false) worker.start();
   webhooks.start();
@@ -98,6 +101,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     janitor,
     budget,
     layout,
+    files,
     draining,
     cookie: '',
     async login(password = TEST_PASSWORD) {

@@ -43,6 +43,32 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ APP_PASSWORD: '', PORT: '' })).toMatchObject({ PORT: 3000, APP_PASSWORD: undefined });
   });
 
+  it('uses the local folder unless S3_BUCKET is set, and then names each missing S3 key', () => {
+    expect(loadConfig({}).S3_BUCKET).toBeUndefined();
+    let error: unknown;
+    try {
+      loadConfig({ S3_BUCKET: 'ads' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'S3_ACCESS_KEY_ID: required when S3_BUCKET is set',
+      'S3_SECRET_ACCESS_KEY: required when S3_BUCKET is set',
+    ]);
+    expect(() =>
+      loadConfig({ S3_BUCKET: 'ads', S3_FORCE_PATH_STYLE: 'yes', S3_ENDPOINT: 'ftp://x' }),
+    ).toThrow(/S3_FORCE_PATH_STYLE[\s\S]*S3_ENDPOINT|S3_ENDPOINT[\s\S]*S3_FORCE_PATH_STYLE/);
+    const s3 = loadConfig({
+      S3_BUCKET: 'ads',
+      S3_ACCESS_KEY_ID: 'key',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+    expect(s3).toMatchObject({ S3_REGION: 'us-east-1', S3_FORCE_PATH_STYLE: true });
+  });
+
   it('stops the server at start-up with the message and exit code 1: bad value, unwritable data folder', async () => {
     const bin = path.resolve(import.meta.dirname, '..', '..', 'bin', 'vidvar.js');
     const outcome = await exec('node', [bin, 'serve'], { env: { ...process.env, PORT: 'eighty' } }).then(

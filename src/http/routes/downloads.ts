@@ -1,7 +1,9 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
 import type { JobDetail, JobStore } from '../../jobs/types.js';
 import { type EngineOptions, ffmpegVersion } from '../../media/index.js';
+import { type FileStore, keyOf } from '../../storage/file-store.js';
 import { type DataLayout, outputPath, sourceStillPath, thumbnailPath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { sendFile } from '../file-response.js';
@@ -14,18 +16,37 @@ import {
   outputParamsSchema,
   sourceParamsSchema,
 } from '../schemas.js';
+import { redirectToStoredFile, type StoredFileOptions, sendStoredFile } from '../stored-file-response.js';
 import { streamJobZip } from '../zip-stream.js';
 import { notFound } from './jobs.js';
 
 export interface DownloadRouteDeps {
   store: JobStore;
   layout: DataLayout;
+  /** Where the files rest; in S3 mode they are sent from the bucket. */
+  files: FileStore;
   toolVersion: string;
   /** Names the FFmpeg build in the ZIP's manifest. */
   engine: EngineOptions;
 }
 
 export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): void {
+  /**
+   * Local files go as always (sendFile); in S3 mode a video redirects to a short-lived link to the
+   * bucket and a still streams from it.
+   */
+  const send = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    file: string,
+    options: StoredFileOptions & { redirect?: boolean },
+  ) => {
+    if (deps.files.kind === 'local') return sendFile(request, reply, file, options);
+    const key = keyOf(deps.layout.root, file);
+    if (options.redirect) return redirectToStoredFile(reply, deps.files, key, options);
+    return sendStoredFile(request, reply, deps.files, key, options);
+  };
+
   app.get(
     '/api/jobs/:id/download',
     {
@@ -47,7 +68,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
         throw new UserError('not_ready', 'No video of this batch is finished yet.', 409);
       }
       const ffmpeg = await ffmpegVersion(deps.engine);
-      await streamJobZip(request, reply, job, deps.layout, { version: deps.toolVersion, ffmpeg });
+      await streamJobZip(request, reply, job, deps, { version: deps.toolVersion, ffmpeg });
     },
   );
 
@@ -90,7 +111,8 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
     {
       schema: {
         tags: ['downloads'],
-        summary: 'One finished output (video/mp4); supports Range for seeking.',
+        summary:
+          'One finished output (video/mp4); supports Range for seeking. With S3 storage: a 302 to a link valid 5 minutes.',
         params: outputParamsSchema,
         produces: ['video/mp4'],
         response: { 404: errorSchema, 416: errorSchema },
@@ -98,10 +120,11 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
     },
     async (request, reply) => {
       const { job, output, name } = await finishedOutput(request.params.id, request.params.outputId);
-      return sendFile(request, reply, outputPath(deps.layout, job.id, output.id), {
+      return send(request, reply, outputPath(deps.layout, job.id, output.id), {
         contentType: 'video/mp4',
         downloadName: name,
         notFound: 'That video is no longer on the server.',
+        redirect: true,
       });
     },
   );
@@ -119,7 +142,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
     },
     async (request, reply) => {
       const { job, output, name } = await finishedOutput(request.params.id, request.params.outputId);
-      return sendFile(request, reply, thumbnailPath(deps.layout, job.id, output.id), {
+      return send(request, reply, thumbnailPath(deps.layout, job.id, output.id), {
         contentType: 'image/jpeg',
         downloadName: name.replace(/\.mp4$/, '.jpg'),
         notFound: 'That thumbnail is no longer on the server.',
@@ -144,7 +167,7 @@ export function registerDownloadRoutes(app: ApiApp, deps: DownloadRouteDeps): vo
       if (!job) throw notFound();
       const source = job.sources.find((s) => s.id === request.params.sourceId);
       if (!source) throw new UserError('not_found', 'That video is not a source of this batch.', 404);
-      return sendFile(request, reply, sourceStillPath(deps.layout, job.id, source.id), {
+      return send(request, reply, sourceStillPath(deps.layout, job.id, source.id), {
         contentType: 'image/jpeg',
         downloadName: `${source.name.replace(/\.[^.]*$/, '')}-original.jpg`,
         notFound: 'There is no still of that video (yet).',

@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '../../src/http/schemas.js';
+import type { FileStore } from '../../src/storage/file-store.js';
+import { clip } from '../support/clips.js';
+import { createJobFromFiles, probeVideo, tusUpload, waitForJob } from '../support/http-client.js';
+import { startS3Server } from '../support/s3-server.js';
+import { signedInServerForFile, startTestServer } from '../support/server.js';
+
+/**
+ * The server with S3_BUCKET set, against a real s3rver: admitted uploads rest in the bucket, and
+ * downloads, stills and the ZIP come from it. The worker is not wired to the bucket yet, so the test
+ * does its two steps itself: fetch the source before rendering, publish the outputs after.
+ */
+const s3 = await startS3Server();
+afterAll(() => s3.stop());
+const server = await signedInServerForFile({ env: s3.env, work: false });
+
+async function keys(files: FileStore, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const file of files.list(prefix)) found.push(file.key);
+  return found.sort();
+}
+
+describe('uploads with S3 storage', () => {
+  it('keeps an admitted tus upload in the bucket, not in the data folder', async () => {
+    const { create, patch } = await tusUpload(server, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
+    expect(create.status).toBe(201);
+    expect(patch?.status).toBe(204);
+    const id = path.basename(create.headers.get('location') ?? '');
+    expect(await server.files.stat(`uploads/${id}.src`)).toMatchObject({ size: expect.any(Number) });
+    expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+    const info = await server.api(`/api/uploads/${id}/info`);
+    expect(info.status).toBe(200);
+  });
+
+  it('refuses a file that is no video and leaves nothing in the bucket or on disk', async () => {
+    const before = await keys(server.files, 'uploads/');
+    const { create, patch } = await tusUpload(
+      server,
+      Buffer.from('plain text, no video\n'.repeat(100)),
+      'notes.mp4',
+    );
+    const answer = patch ?? create;
+    expect(answer.status).toBe(422);
+    expect(((await answer.json()) as { message: string }).message).toContain('notes.mp4');
+    expect(await keys(server.files, 'uploads/')).toEqual(before);
+    expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+  });
+});
+
+describe('an S3 server that does not answer', () => {
+  it('refuses the upload with 503 after retrying, and keeps nothing', async () => {
+    const down = await startS3Server('down');
+    const lonely = await startTestServer({ env: down.env, work: false });
+    try {
+      await lonely.login();
+      await down.stop();
+      const { patch } = await tusUpload(lonely, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
+      expect(patch?.status).toBe(503);
+      expect(await patch?.json()).toEqual({
+        code: 'storage_unavailable',
+        message: 'The file store is not answering; please try again shortly.',
+      });
+      expect(lonely.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+
+      const batch = await createJobFromFiles(lonely, [{ path: clip({ duration: 2 }), name: 'Launch.mp4' }], {
+        count: '1',
+        intensity: 'subtle',
+      });
+      expect(batch.status).toBe(503);
+      expect(batch.headers.get('retry-after')).toBe('30');
+      expect(((await batch.json()) as { code: string }).code).toBe('storage_unavailable');
+      expect(lonely.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+    } finally {
+      await lonely.close();
+    }
+  });
+});
+
+describe('downloads with S3 storage', () => {
+  let job: JobView;
+
+  beforeAll(async () => {
+    const res = await createJobFromFiles(server, [{ path: clip({ duration: 2 }), name: 'Summer Sale.mp4' }], {
+      count: '2',
+      intensity: 'subtle',
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as JobView;
+    expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+    // What a worker will do: fetch the source from the bucket, render, publish what it made.
+    for (const source of created.sources) {
+      expect(await server.files.ensureLocal(`uploads/${source.id}.src`)).not.toBeNull();
+    }
+    server.worker.start();
+    job = await waitForJob(server, created.id);
+    expect(job.status).toBe('done');
+    for (const file of server.dataFiles().filter((f) => f.startsWith('outputs/'))) {
+      await server.files.publish(file);
+    }
+    expect(server.dataFiles().filter((f) => f.startsWith('outputs/'))).toEqual([]);
+  }, 120_000);
+
+  it('sends a video as a redirect to a short-lived link that downloads it under its name', async () => {
+    const output = job.outputs[0];
+    const res = await server.api(`/api/jobs/${job.id}/outputs/${output?.id}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const link = new URL(res.headers.get('location') ?? '');
+    expect(link.origin).toBe(s3.endpoint);
+    expect(link.searchParams.get('X-Amz-Expires')).toBe('300');
+
+    const video = await fetch(link);
+    expect(video.status).toBe(200);
+    expect(video.headers.get('content-disposition')).toContain(`filename="${output?.file}"`);
+    const file = path.join(server.scratch, 'one.mp4');
+    writeFileSync(file, Buffer.from(await video.arrayBuffer()));
+    expect(probeVideo(file).codec).toBe('h264');
+  });
+
+  it('streams stills from the bucket, with ranges', async () => {
+    const output = job.outputs[0];
+    const still = await server.api(`/api/jobs/${job.id}/outputs/${output?.id}/thumbnail`);
+    expect(still.status).toBe(200);
+    expect(still.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = Buffer.from(await still.arrayBuffer());
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+
+    const part = await server.api(`/api/jobs/${job.id}/outputs/${output?.id}/thumbnail`, {
+      headers: { range: 'bytes=0-1' },
+    });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 0-1/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(0, 2));
+
+    const past = await server.api(`/api/jobs/${job.id}/outputs/${output?.id}/thumbnail`, {
+      headers: { range: `bytes=${bytes.length + 10}-` },
+    });
+    expect(past.status).toBe(416);
+
+    const original = await server.api(`/api/jobs/${job.id}/sources/${job.sources[0]?.id}/thumbnail`);
+    expect(original.status).toBe(200);
+    expect(Buffer.from(await original.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+  });
+
+  it('streams the ZIP from the bucket with every video whole', async () => {
+    const res = await server.api(`/api/jobs/${job.id}/download`);
+    expect(res.status).toBe(200);
+    const zipFile = path.join(server.scratch, 'batch.zip');
+    writeFileSync(zipFile, Buffer.from(await res.arrayBuffer()));
+    execFileSync('unzip', ['-tq', zipFile]);
+    const entries = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n');
+    expect(entries.filter((e) => e.endsWith('.mp4'))).toHaveLength(job.outputs.length);
+    expect(entries).toContain('manifest.json');
+  });
+
+  it('answers 404 for a video that is no longer in the bucket, and leaves it out of the ZIP', async () => {
+    const gone = job.outputs[1];
+    await server.files.remove(`outputs/${job.id}/${gone?.id}.mp4`);
+    const res = await server.api(`/api/jobs/${job.id}/outputs/${gone?.id}`, { redirect: 'manual' });
+    expect(res.status).toBe(404);
+    expect((await res.json()).message).toBe('That video is no longer on the server.');
+
+    const zip = await server.api(`/api/jobs/${job.id}/download`);
+    const zipFile = path.join(server.scratch, 'partial.zip');
+    writeFileSync(zipFile, Buffer.from(await zip.arrayBuffer()));
+    const entries = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n');
+    expect(entries.filter((e) => e.endsWith('.mp4'))).toHaveLength(job.outputs.length - 1);
+  });
+});

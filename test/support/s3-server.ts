@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import S3rver from 's3rver';
+
+/**
+ * A real S3-compatible server (s3rver, from npm) on a free loopback port, with one empty bucket and
+ * its files in a temporary folder. `env` is what a vidvar process needs to use it.
+ */
+export interface TestS3Server {
+  endpoint: string;
+  bucket: string;
+  env: Record<string, string>;
+  /** Where s3rver keeps the bucket's files (to look at what a failure left behind). */
+  directory: string;
+  stop(): Promise<void>;
+}
+
+export async function startS3Server(bucket = 'vidvar-test'): Promise<TestS3Server> {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'vidvar-s3-'));
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  return {
+    endpoint,
+    bucket,
+    directory,
+    env: {
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_REGION: 'us-east-1',
+      // s3rver's built-in account.
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
