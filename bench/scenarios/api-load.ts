@@ -191,14 +191,14 @@ export async function apiLoad(ctx: BenchContext): Promise<ScenarioOutcome> {
       count: 1 + 2 * latencyRequests,
     });
 
-    ctx.log('8: 200 viewers, the old event stream');
+    ctx.log('9: 200 viewers, the old event stream');
     const naiveJob = await createJob(server.url, cookie, first, 50);
     const naive = await fanOut(server, cookies, (id) => `/bench/naive-events/${id}`, naiveJob.id, quick);
-    ctx.log('8: 200 viewers, job feeds');
+    ctx.log('9: 200 viewers, job feeds');
     const feedJob = await createJob(server.url, cookie, ids[0] as string, 50);
     const feed = await fanOut(server, cookies, (id) => `/api/jobs/${id}/events`, feedJob.id, quick);
 
-    ctx.log(`8: POST /api/jobs × ${latencyRequests}, empty data folder, then with 10,000 files`);
+    ctx.log(`9: POST /api/jobs × ${latencyRequests}, empty data folder, then with 10,000 files`);
     const empty = await jobLatencies(server, cookie, ids.slice(1, 1 + latencyRequests));
     const { walkMs } = await call<{ walkMs: number }>(server.url, cookie, '/bench/fill', { files: 10_000 });
     const full = await jobLatencies(server, cookie, ids.slice(1 + latencyRequests));
