@@ -5,8 +5,12 @@
  * queued → running → done | failed (retry → queued); running → interrupted → queued at start-up;
  * queued | running | interrupted → canceled.
  */
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled' | 'interrupted';
-export type OutputStatus = 'queued' | 'running' | 'done' | 'failed' | 'canceled';
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'canceled', 'interrupted'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** An output is never interrupted: its job is, and requeues it. */
+export const OUTPUT_STATUSES = ['queued', 'running', 'done', 'failed', 'canceled'] as const;
+export type OutputStatus = (typeof OUTPUT_STATUSES)[number];
 
 /** A job in one of these states runs no more: its files may expire, be evicted or be zipped as final. */
 export const FINISHED_JOB_STATUSES = ['done', 'failed', 'canceled'] as const satisfies readonly JobStatus[];

@@ -5,6 +5,7 @@ import { z } from 'zod';
  * and the web client takes its types from them.
  */
 
+import { JOB_STATUSES, OUTPUT_STATUSES } from '../job-status.js';
 import {
   batchSettingsFields,
   batchSettingsSchema,
@@ -110,7 +111,7 @@ export const outputViewSchema = z.object({
   id: z.string(),
   sourceId: z.string(),
   index: z.number().int(),
-  status: z.enum(['queued', 'running', 'done', 'failed', 'canceled']),
+  status: z.enum(OUTPUT_STATUSES),
   progress: z.number().min(0).max(1),
   error: z.string().optional(),
   errorPlain: z.string().optional().describe('What went wrong in plain words; `error` is the technical line'),
@@ -142,7 +143,7 @@ export type WebhookView = z.infer<typeof webhookViewSchema>;
 
 export const jobViewSchema = z.object({
   id: z.string(),
-  status: z.enum(['queued', 'running', 'done', 'failed', 'canceled', 'interrupted']),
+  status: z.enum(JOB_STATUSES),
   progress: z.number().min(0).max(1),
   count: z.number().int(),
   intensity: intensitySchema,

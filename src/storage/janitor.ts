@@ -72,8 +72,10 @@ export interface Janitor {
 
 const HOUR = 3_600_000;
 
-// "<id>.src" in uploads/; "<id>.mp4" and its scratch files "<id>.mp4.fp", "<id>.mp4.jpg",
-// "<id>.mp4.source.fp" in work/; "<id>.mp4", "<id>.jpg" in outputs/<job>/: the id is what precedes the first dot.
+// The id is what precedes the first dot: "<id>.src" in uploads/; in work/, "<id>.mp4" and its scratch
+// files "<id>.mp4.fp", "<id>.mp4.jpg", "<id>.mp4.r128" (loudness) and "<id>.mp4.source.fp", plus the
+// source still "<job>.<source>.jpg" (seconds old, before its rename: only the grace period keeps it);
+// in outputs/<job>/, "<id>.mp4", "<id>.jpg" and "<source>.source.jpg".
 const idOf = (name: string) => name.split('.')[0] ?? name;
 
 export function createJanitor(deps: JanitorDeps): Janitor {

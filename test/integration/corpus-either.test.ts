@@ -9,6 +9,7 @@ import type { MediaInfo } from '../../src/media/types.js';
 import { CORPUS_DIR } from '../support/clips.js';
 import {
   CORPUS_PRESENT,
+  expectFullLength,
   expectValid,
   filesIn,
   corpusOptions as options,
@@ -32,7 +33,9 @@ describe.runIf(CORPUS_PRESENT)(
           expect(error.message).toContain(name);
           return;
         }
-        expectValid(name, media, await renderTwo(work, file, name, media), 'when-possible');
+        const rendered = await renderTwo(work, file, name, media);
+        expectValid(name, media, rendered, 'when-possible');
+        await expectFullLength(name, file, media, rendered);
       });
     }
   },

@@ -1,7 +1,7 @@
 /**
  * Placements on real FFmpeg: each variation in every chosen placement from one render, at the
- * placement's exact size with square pixels; crop shows nothing but picture, blur and pad the whole
- * picture, centred.
+ * placement's exact size with square pixels and the source's full length; crop shows nothing but
+ * picture, blur and pad the whole picture, centred.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,9 @@ import { type Fit, FORMATS, type FormatName, formatGeometry } from '../../src/me
 import { renderVariations } from '../../src/media/render/render.js';
 import type { RenderTarget } from '../../src/media/render/render-types.js';
 import type { VariationPlan } from '../../src/media/types.js';
+import { readMp4Facts } from '../../src/media/verify/mp4-facts.js';
 import { clip, ffmpegFile } from '../support/clips.js';
+import { pictureSeconds } from '../support/corpus.js';
 
 const run = promisify(execFile);
 const OPTIONS = engineOptions({ maxLongSide: 480, cpus: 2 });
@@ -66,6 +68,17 @@ async function renderPlacements(source: string, fit: Fit, padColour = '0x000000'
   });
   expect(results.map((r) => r.outputId)).toEqual(FORMATS.map((f) => `v1-${f}`));
   for (const r of results) if (!r.ok) throw new Error(`${r.outputId}: ${r.detail}`);
+  // Every placement lasts as long as the source's pictures (a plain plan: no trim, no speed change),
+  // its pictures and the file as a whole, to within one frame: reframing must not cost the ending.
+  const seconds = pictureSeconds(source, media.video.index, media.video.fps);
+  for (const format of FORMATS) {
+    const facts = await readMp4Facts(path.join(dir, `v1-${format}.mp4`));
+    const frame = 1 / media.video.fps + 0.001;
+    expect(Math.abs((facts.video?.durationSec ?? 0) - seconds), `${format}: pictures`).toBeLessThanOrEqual(
+      frame,
+    );
+    expect(Math.abs(facts.durationSec - seconds), `${format}: file`).toBeLessThanOrEqual(frame);
+  }
   return FORMATS.map((format) => ({
     format,
     file: path.join(dir, `v1-${format}.mp4`),

@@ -27,3 +27,10 @@ export function filterGraphOf(args: readonly string[]): string {
   if (at < 0) throw new Error('no -filter_complex in the command');
   return args[at + 1] as string;
 }
+
+/** Every filter a command names, in its graph (`-filter_complex`) and its simple chains (`-vf`, `-af`). */
+export function commandFilterNames(args: readonly string[]): string[] {
+  return args.flatMap((arg, i) =>
+    ['-filter_complex', '-vf', '-af'].includes(arg) ? filterNames(args[i + 1] as string) : [],
+  );
+}

@@ -12,6 +12,15 @@ export interface Loudness {
 /** ebur128's reading of silence: no level to bring anywhere. */
 const SILENCE_LUFS = -69;
 
+/** The filters a measurement names: in the start-up check, since every output and source is measured. */
+export const LOUDNESS_MEASURE_FILTERS: readonly string[] = ['ebur128', 'ametadata'];
+
+/** The measuring command, as pure data: the first audio stream through ebur128, its readings to `scratchPath`. */
+export function loudnessArgs(file: string, demuxer: string, scratchPath: string): string[] {
+  const filter = `ebur128=peak=true:metadata=1,ametadata=mode=print:file=${escapeFilterPath(scratchPath)}`;
+  return [...inputArgs(file, demuxer), '-map', '0:a:0', '-af', filter, '-f', 'null', '-'];
+}
+
 /**
  * Measures the first audio stream of a file, decoding the sound only (a few hundred times real
  * time). ebur128 writes its running reading into each frame's metadata, which `ametadata` prints to
@@ -26,8 +35,7 @@ export async function measureLoudness(req: {
   options: EngineOptions;
   signal?: AbortSignal;
 }): Promise<Loudness | null> {
-  const filter = `ebur128=peak=true:metadata=1,ametadata=mode=print:file=${escapeFilterPath(req.scratchPath)}`;
-  const args = [...inputArgs(req.file, req.demuxer), '-map', '0:a:0', '-af', filter, '-f', 'null', '-'];
+  const args = loudnessArgs(req.file, req.demuxer, req.scratchPath);
   try {
     await runFfmpeg({ args, durationSec: req.durationSec, options: req.options, signal: req.signal });
     return readLoudness(await readFile(req.scratchPath, 'utf8'));
