@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { ThrottleState } from './http/login-throttle.js';
+import { RedisThrottleState } from './http/redis-throttle-state.js';
 import { openDatabase } from './jobs/db.js';
 import { IdempotencyStore } from './jobs/idempotency-store.js';
 import { createJobEvents, type JobEvents } from './jobs/job-events.js';
@@ -35,6 +37,8 @@ interface CommonRecords {
   webhooks: WebhookStore;
   idempotency: IdempotencyStore;
   events: JobEvents;
+  /** The login throttle's memory (undefined: this process's own). */
+  throttleState?: ThrottleState;
   /** What the queue has promised to render (for the storage budget, which answers at once). */
   pendingWork(): PendingWork[];
   close(): Promise<void>;
@@ -91,6 +95,7 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
     workerStore: new RedisJobStore(background),
     sessions: new RedisSessions(request, config.SESSION_SECRET),
     tokens: new RedisTokens(request, config.SESSION_SECRET),
+    throttleState: new RedisThrottleState(request),
     ...local,
     events,
     pendingWork: () => pending.current(),

@@ -104,6 +104,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     tokens,
     webhooks: webhookStore,
     idempotency: records.idempotency,
+    throttleState: records.throttleState,
     events,
     worker,
     budget,

@@ -99,7 +99,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   registerSessionRoutes(app, {
     sessions: deps.sessions,
     password: deps.password,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(deps.throttleState),
     now,
   });
   await registerUploadRoutes(app, {

@@ -13,6 +13,7 @@ import type { EngineOptions } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { DataLayout } from '../storage/layout.js';
+import type { ThrottleState } from './login-throttle.js';
 
 /**
  * What the HTTP layer needs from the layers below, as narrow interfaces: main.ts passes the real
@@ -43,6 +44,8 @@ export interface AppDeps {
   clock?: () => number;
   password: string;
   isDraining: () => boolean;
+  /** What the login throttle remembers: this process's memory by default, Redis for several API processes. */
+  throttleState?: ThrottleState;
   /** A request body that sends nothing for this long is cut off (default 60 s). */
   uploadIdleMs?: number;
   /** Built web client; served at / when the folder exists. */

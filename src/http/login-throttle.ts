@@ -9,6 +9,8 @@
  * A device that signed in before is trusted: its address's and the deployment's failures do not slow
  * it, so one person's typos (or an attack) never keep a teammate out for long.
  * A refusal is an answer with a wait (429 + Retry-After), never a held connection.
+ * What it remembers lives in a ThrottleState: this process's memory on one machine, Redis when several
+ * API processes share the deployment (redis-throttle-state.ts), so that all of them count together.
  */
 export interface LoginClient {
   address: string;
@@ -41,81 +43,143 @@ export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
 
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
 
-const HOUR = 3_600_000;
+/** An attempt let through: say how the password compared once known. */
+export type ThrottleAttempt =
+  | { allowed: true; finish(right: boolean): Promise<void> }
+  | { allowed: false; retryAfterMs: number };
+
+/** The keys a client is counted under. */
+export interface ThrottleKeys {
+  device: string | null;
+  address: string;
+}
+
+/** What the state knew of a client when its attempt began. */
+export interface ThrottleSnapshot {
+  /** Failure times in the last hour, oldest first. */
+  device: number[];
+  address: number[];
+  trusted: boolean;
+  /** The deployment's bucket of failures, drained to now. */
+  bucket: number;
+}
+
+type Awaitable<T> = T | Promise<T>;
+
+export interface ThrottleState {
+  /**
+   * In one step: what is known of these keys, and this attempt counted as a failure of each and of the
+   * bucket, so that guesses sent at once (to any API process) each see the others.
+   */
+  begin(keys: ThrottleKeys, attempt: string, now: number): Awaitable<ThrottleSnapshot>;
+  /** The attempt was refused, or its password was right: it is no failure after all. */
+  withdraw(keys: ThrottleKeys, attempt: string): Awaitable<void>;
+  /** A right password: the device is trusted from now on and its failures are forgotten. */
+  trust(device: string): Awaitable<void>;
+}
+
+export const HOUR = 3_600_000;
 const FIRST_DELAY_MS = 1000;
-/** Bounds memory whatever an attacker invents: the least recently seen keys are forgotten first. */
-const MAX_KEYS = 20_000;
 
 export class LoginThrottle {
-  readonly #failures = new Map<string, number[]>();
-  readonly #trusted = new Map<string, true>();
-  #bucketLevel = 0;
-  #bucketAt = 0;
+  constructor(
+    private readonly state: ThrottleState = new MemoryThrottleState(),
+    private readonly limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS,
+  ) {}
 
-  constructor(private readonly limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS) {}
+  /** Call before comparing the password; a refused attempt is not counted. */
+  async attempt(client: LoginClient, now: number): Promise<ThrottleAttempt> {
+    const keys = keysOf(client);
+    const attempt = `${now}:${Math.random().toString(36).slice(2)}`;
+    const known = await this.state.begin(keys, attempt, now);
+    const verdict = this.verdict(known, keys, now);
+    if (!verdict.allowed) {
+      await this.state.withdraw(keys, attempt);
+      return verdict;
+    }
+    return {
+      allowed: true,
+      finish: async (right) => {
+        if (!right) return;
+        await this.state.withdraw(keys, attempt);
+        if (keys.device) await this.state.trust(keys.device);
+      },
+    };
+  }
 
-  /** Whether this client may try a password now; the caller checks before comparing. */
-  check(client: LoginClient, now: number): ThrottleVerdict {
+  verdict(known: ThrottleSnapshot, keys: ThrottleKeys, now: number): ThrottleVerdict {
     const l = this.limits;
-    const waits = [this.#wait(deviceKey(client), l.deviceFreeFailures, l.deviceFailuresPerHour, now)];
-    if (!this.#isTrusted(client)) {
-      waits.push(this.#wait(addressKey(client), l.addressFreeFailures, l.addressFailuresPerHour, now));
-      waits.push(this.#globalWait(now));
+    const waits = [
+      keys.device ? this.#wait(known.device, l.deviceFreeFailures, l.deviceFailuresPerHour, now) : 0,
+    ];
+    if (!known.trusted) {
+      waits.push(this.#wait(known.address, l.addressFreeFailures, l.addressFailuresPerHour, now));
+      const overflow = known.bucket - l.globalBurst + 1;
+      waits.push(overflow > 0 ? Math.ceil((overflow * HOUR) / l.globalFailuresPerHour) : 0);
     }
     const retryAfterMs = Math.max(...waits);
     return retryAfterMs > 0 ? { allowed: false, retryAfterMs } : { allowed: true };
   }
 
-  recordFailure(client: LoginClient, now: number): void {
-    for (const key of [deviceKey(client), addressKey(client)]) {
-      if (key === null) continue;
-      const list = this.#recent(key, now);
-      list.push(now);
-      this.#remember(this.#failures, key, list);
-    }
-    this.#drain(now);
-    this.#bucketLevel += 1;
-  }
-
-  /** A right password: the device is trusted from now on and its failures are forgotten. */
-  recordSuccess(client: LoginClient): void {
-    const key = deviceKey(client);
-    if (key === null) return;
-    this.#failures.delete(key);
-    this.#remember(this.#trusted, key, true);
-  }
-
-  #isTrusted(client: LoginClient): boolean {
-    const key = deviceKey(client);
-    return key !== null && this.#trusted.has(key);
-  }
-
   /** ms until this key may try again: its progressive delay, or the hour's cap. */
-  #wait(key: string | null, free: number, perHour: number, now: number): number {
-    if (key === null) return 0;
-    const list = this.#recent(key, now);
+  #wait(list: number[], free: number, perHour: number, now: number): number {
     if (list.length >= perHour) return (list[list.length - perHour] as number) + HOUR - now;
     if (list.length < free) return 0;
     const delay = Math.min(this.limits.maxDelayMs, FIRST_DELAY_MS * 2 ** (list.length - free));
     return Math.max(0, (list[list.length - 1] as number) + delay - now);
   }
+}
 
-  #globalWait(now: number): number {
-    this.#drain(now);
-    const overflow = this.#bucketLevel - this.limits.globalBurst + 1;
-    return overflow > 0 ? Math.ceil((overflow * HOUR) / this.limits.globalFailuresPerHour) : 0;
-  }
+/** The bucket drains this much per ms: its hourly rate spread over the hour. */
+export const drainPerMs = (limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS) =>
+  limits.globalFailuresPerHour / HOUR;
 
-  #drain(now: number): void {
-    const drained = ((now - this.#bucketAt) * this.limits.globalFailuresPerHour) / HOUR;
-    this.#bucketLevel = Math.max(0, this.#bucketLevel - drained);
+function keysOf(client: LoginClient): ThrottleKeys {
+  return { device: client.device ? `device:${client.device}` : null, address: `address:${client.address}` };
+}
+
+/** Bounds memory whatever an attacker invents: the least recently seen keys are forgotten first. */
+const MAX_KEYS = 20_000;
+
+/** The state in this process's memory: one API process, as on one machine. */
+export class MemoryThrottleState implements ThrottleState {
+  readonly #failures = new Map<string, Array<{ at: number; attempt: string }>>();
+  readonly #trusted = new Map<string, true>();
+  #bucketLevel = 0;
+  #bucketAt = 0;
+
+  begin(keys: ThrottleKeys, attempt: string, now: number): ThrottleSnapshot {
+    const times = (key: string | null) => {
+      if (key === null) return [];
+      const recent = (this.#failures.get(key) ?? []).filter((f) => now - f.at < HOUR);
+      this.#remember(this.#failures, key, [...recent, { at: now, attempt }]);
+      return recent.map((f) => f.at);
+    };
+    this.#bucketLevel = Math.max(0, this.#bucketLevel - (now - this.#bucketAt) * drainPerMs());
     this.#bucketAt = now;
+    const snapshot = {
+      device: times(keys.device),
+      address: times(keys.address),
+      trusted: keys.device !== null && this.#trusted.has(keys.device),
+      bucket: this.#bucketLevel,
+    };
+    this.#bucketLevel += 1;
+    return snapshot;
   }
 
-  #recent(key: string, now: number): number[] {
-    const list = (this.#failures.get(key) ?? []).filter((t) => now - t < HOUR);
-    if (list.length === 0) this.#failures.delete(key);
-    return list;
+  withdraw(keys: ThrottleKeys, attempt: string): void {
+    for (const key of [keys.device, keys.address]) {
+      if (key === null) continue;
+      const left = (this.#failures.get(key) ?? []).filter((f) => f.attempt !== attempt);
+      if (left.length > 0) this.#failures.set(key, left);
+      else this.#failures.delete(key);
+    }
+    this.#bucketLevel = Math.max(0, this.#bucketLevel - 1);
+  }
+
+  trust(device: string): void {
+    this.#failures.delete(device);
+    this.#remember(this.#trusted, device, true);
   }
 
   #remember<T>(map: Map<string, T>, key: string, value: T): void {
@@ -127,6 +191,3 @@ export class LoginThrottle {
     }
   }
 }
-
-const deviceKey = (client: LoginClient) => (client.device ? `device:${client.device}` : null);
-const addressKey = (client: LoginClient) => `address:${client.address}`;

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { startTestServer, TEST_PASSWORD, type TestServer } from '../support/server.js';
 
 /**
@@ -178,5 +179,37 @@ describe('behind a trusted proxy (TRUST_PROXY=1)', () => {
     expect(
       (await attempt(target, TEST_PASSWORD, { device: trusted, forwardedFor: '203.0.113.50' })).status,
     ).toBe(204);
+  });
+});
+
+describe('several API processes sharing Redis', () => {
+  let redis: RedisServer;
+  const servers: TestServer[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    await redis.close();
+  });
+
+  it('count the same guesses: sent at once to two processes, one device gets its free tries once', async () => {
+    now = Date.now();
+    for (let i = 0; i < 2; i++) {
+      servers.push(await startTestServer({ work: false, clock, env: { REDIS_URL: redis.url } }));
+    }
+    const [one, two] = servers as [TestServer, TestServer];
+    const device = await newDevice(one);
+    const guesses = Array.from({ length: 20 }, (_, i) =>
+      attempt(i % 2 ? two : one, `guess ${i}`, { device }),
+    );
+    const answers = (await Promise.all(guesses)).map((a) => a.status);
+    expect(answers.filter((s) => s === 401)).toHaveLength(5);
+    expect(answers.filter((s) => s === 429)).toHaveLength(15);
+    // Signed in on one process, trusted on both: the other lets it in once its own delay is over.
+    now += 30_000;
+    expect((await attempt(two, TEST_PASSWORD, { device })).status).toBe(204);
+    const teammate = await newDevice(two);
+    expect((await attempt(one, TEST_PASSWORD, { device: teammate })).status).toBe(204);
   });
 });

@@ -36,9 +36,10 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
     async (request, reply) => {
       const now = deps.now();
       const client = loginClient(request, reply);
-      const verdict = deps.throttle.check(client, now);
-      if (!verdict.allowed) {
-        const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      // Counted as a failure from here, where every API process sees it, until the password is known.
+      const attempt = await deps.throttle.attempt(client, now);
+      if (!attempt.allowed) {
+        const seconds = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
         reply.header('Retry-After', String(seconds));
         throw new UserError(
           'too_many_attempts',
@@ -46,13 +47,12 @@ export function registerSessionRoutes(app: ApiApp, deps: SessionRouteDeps): void
           429,
         );
       }
-      // No await from the check to here: concurrent guesses cannot all pass one free slot.
-      if (!passwordMatches(request.body.password, deps.password)) {
-        deps.throttle.recordFailure(client, now);
+      const right = passwordMatches(request.body.password, deps.password);
+      await attempt.finish(right);
+      if (!right) {
         request.log.warn({ ip: request.ip }, 'wrong password');
         throw new UserError('wrong_password', 'That password is not right.', 401);
       }
-      deps.throttle.recordSuccess(client);
       // Always a new id; the one the browser held (perhaps planted by someone else) stops working.
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) await deps.sessions.deleteSession(previous);
