@@ -4,10 +4,11 @@ import type { Config } from './config.js';
 import type { ThrottleState } from './http/login-throttle.js';
 import { RedisThrottleState } from './http/redis-throttle-state.js';
 import { openDatabase } from './jobs/db.js';
-import { IdempotencyStore } from './jobs/idempotency-store.js';
+import { type IdempotencyKeys, IdempotencyStore } from './jobs/idempotency-store.js';
 import { createJobEvents, type JobEvents } from './jobs/job-events.js';
 import { PendingWorkCache } from './jobs/pending-work-cache.js';
 import { connectRedis } from './jobs/redis-connection.js';
+import { RedisIdempotencyKeys } from './jobs/redis-idempotency.js';
 import { RedisJobStore } from './jobs/redis-job-store.js';
 import { RedisSessions } from './jobs/redis-sessions.js';
 import { RedisTokens } from './jobs/redis-tokens.js';
@@ -35,7 +36,7 @@ interface CommonRecords {
   tokens: ApiTokens;
   /** Kept in this process's SQLite file in both cases: see README, "Running on several machines". */
   webhooks: WebhookStore;
-  idempotency: IdempotencyStore;
+  idempotency: IdempotencyKeys;
   events: JobEvents;
   /** The login throttle's memory (undefined: this process's own). */
   throttleState?: ThrottleState;
@@ -57,7 +58,7 @@ interface RedisRecords extends CommonRecords {
 
 export async function openRecords(config: Config, layout: DataLayout, logger: Logger): Promise<Records> {
   const db = openDatabase(layout.database);
-  const local = { webhooks: new WebhookStore(db), idempotency: new IdempotencyStore(db) };
+  const webhooks = new WebhookStore(db);
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'a job event listener failed');
   if (!config.REDIS_URL) {
     const store = createSqliteJobStore(db);
@@ -67,7 +68,8 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
       workerStore: store,
       sessions: new SessionStore(db, config.SESSION_SECRET),
       tokens: new TokenStore(db, config.SESSION_SECRET),
-      ...local,
+      webhooks,
+      idempotency: new IdempotencyStore(db),
       events: createJobEvents(onListenerError),
       pendingWork: () => store.pendingWork(),
       async close() {
@@ -96,7 +98,8 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
     sessions: new RedisSessions(request, config.SESSION_SECRET),
     tokens: new RedisTokens(request, config.SESSION_SECRET),
     throttleState: new RedisThrottleState(request),
-    ...local,
+    webhooks,
+    idempotency: new RedisIdempotencyKeys(request),
     events,
     pendingWork: () => pending.current(),
     background,

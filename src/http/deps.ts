@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { IdempotencyStore } from '../jobs/idempotency-store.js';
+import type { IdempotencyKeys } from '../jobs/idempotency-store.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { Sessions } from '../jobs/session-store.js';
 import type { ApiTokens } from '../jobs/token-store.js';
@@ -33,7 +33,7 @@ export interface AppDeps {
   sessions: Sessions;
   tokens: ApiTokens;
   webhooks: WebhookStore;
-  idempotency: IdempotencyStore;
+  idempotency: IdempotencyKeys;
   events: JobEvents;
   worker: JobWorker;
   budget: StorageBudget;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { UserError } from '../errors.js';
-import type { IdempotencyStore, KeyRef, StoredAnswer } from '../jobs/idempotency-store.js';
+import type { IdempotencyKeys, KeyRef, StoredAnswer } from '../jobs/idempotency-store.js';
 import { SESSION_COOKIE } from './auth.js';
 
 /**
@@ -46,8 +46,13 @@ export interface Answer {
 export type Claim = { kind: 'new' } | { kind: 'replay'; answer: StoredAnswer };
 
 /** Claims the key, answering for the cases that must not run the request. */
-export function claimKey(store: IdempotencyStore, ref: KeyRef, fingerprint: string, now: number): Claim {
-  const claim = store.claim(ref, fingerprint, now);
+export async function claimKey(
+  store: IdempotencyKeys,
+  ref: KeyRef,
+  fingerprint: string,
+  now: number,
+): Promise<Claim> {
+  const claim = await store.claim(ref, fingerprint, now);
   if (claim.kind === 'mismatch') {
     throw new UserError(
       'idempotency_mismatch',
@@ -71,23 +76,23 @@ export function claimKey(store: IdempotencyStore, ref: KeyRef, fingerprint: stri
  * Without a key it simply runs.
  */
 export async function oncePerKey(
-  store: IdempotencyStore,
+  store: IdempotencyKeys,
   ref: KeyRef | undefined,
   fingerprint: string,
   now: number,
   create: () => Promise<Answer>,
 ): Promise<Answer> {
   if (!ref) return create();
-  const claim = claimKey(store, ref, fingerprint, now);
+  const claim = await claimKey(store, ref, fingerprint, now);
   if (claim.kind === 'replay') return replayed(claim.answer);
   let answer: Answer;
   try {
     answer = await create();
   } catch (error) {
-    store.release(ref);
+    await store.release(ref);
     throw error;
   }
-  store.complete(ref, answer);
+  await store.complete(ref, answer);
   return answer;
 }
 

@@ -8,7 +8,7 @@ import { transaction } from './transaction.js';
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 /** A pending key older than this belongs to a request that died with its process: it is taken over. */
-const PENDING_STALE_MS = 10 * 60_000;
+export const PENDING_STALE_MS = 10 * 60_000;
 
 export interface StoredAnswer {
   status: number;
@@ -37,7 +37,19 @@ type Row = {
   createdAt: number;
 };
 
-export class IdempotencyStore {
+type Awaitable<T> = T | Promise<T>;
+
+/** Where the keys live: the SQLite file (one machine) or Redis (redis-idempotency.ts, several API processes). */
+export interface IdempotencyKeys {
+  /** Takes the key for a new request, or says what its first request got. */
+  claim(ref: KeyRef, fingerprint: string, now: number): Awaitable<KeyClaim>;
+  /** The request succeeded: this is what every retry gets. */
+  complete(ref: KeyRef, answer: StoredAnswer): Awaitable<void>;
+  /** The request failed: the key is free again. */
+  release(ref: KeyRef): Awaitable<void>;
+}
+
+export class IdempotencyStore implements IdempotencyKeys {
   readonly #db: Db;
   readonly #q;
 

@@ -8,7 +8,8 @@ import {
   tusFilenameMetadata,
   tusUpload,
 } from '../support/http-client.js';
-import { signedInServerForFile } from '../support/server.js';
+import { startRedisServer } from '../support/redis-server.js';
+import { signedInServerForFile, startTestServer, type TestServer } from '../support/server.js';
 
 /** Idempotency-Key on job creation (JSON and multipart) and on tus upload creation, on the real server. */
 let offsetMs = 0;
@@ -175,5 +176,39 @@ describe('Idempotency-Key', () => {
     const res = await postJob(later, 'old-key');
     expect(res.status).toBe(201);
     expect(((await res.json()) as JobView).id).not.toBe(first.id);
+  });
+});
+
+describe('Idempotency-Key across API processes sharing Redis', () => {
+  it('gives a retry that reaches another process the first answer, and refuses another body there', async () => {
+    const redis = await startRedisServer();
+    const env = { REDIS_URL: redis.url };
+    const [a, b] = [await startTestServer({ work: false, env }), await startTestServer({ work: false, env })];
+    try {
+      expect((await a.login()).status).toBe(204);
+      b.cookie = a.cookie;
+      const { create } = await tusUpload(a, bytes, 'ad.mp4');
+      const uploadId = (create.headers.get('location') as string).split('/').pop() as string;
+      const body = JSON.stringify({ uploads: [uploadId], count: 1, intensity: 'subtle' });
+      const post = (target: TestServer, text: string) =>
+        target.api('/api/jobs', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': 'shared-key' },
+          body: text,
+        });
+      const first = await post(a, body);
+      expect(first.status).toBe(201);
+      const retry = await post(b, body);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(await retry.text()).toBe(await first.text());
+      expect((await post(b, body.replace('"count":1', '"count":2'))).status).toBe(422);
+      const listed = (await (await b.api('/api/jobs')).json()) as { jobs: unknown[] };
+      expect(listed.jobs).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+      await redis.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { UserError } from '../../errors.js';
-import type { IdempotencyStore, KeyRef } from '../../jobs/idempotency-store.js';
+import type { IdempotencyKeys, KeyRef } from '../../jobs/idempotency-store.js';
 import { type JobService, storageFullError } from '../../jobs/job-service.js';
 import type { JobDetail, JobStore } from '../../jobs/types.js';
 import type { ReceivedFile, UploadService } from '../../jobs/upload-service.js';
@@ -30,7 +30,7 @@ export interface MultipartJobDeps {
   layout: DataLayout;
   audit: FileAudit;
   maxUploadBytes: number;
-  idempotency: IdempotencyStore;
+  idempotency: IdempotencyKeys;
   webhookPolicy: WebhookPolicy;
   now: () => number;
 }
@@ -92,7 +92,7 @@ export async function createFromMultipart(
   };
   let claim: Claim = { kind: 'new' };
   try {
-    if (ref) claim = claimKey(deps.idempotency, ref, fingerprintOf(content), deps.now());
+    if (ref) claim = await claimKey(deps.idempotency, ref, fingerprintOf(content), deps.now());
   } catch (error) {
     for (const file of received.files) deps.audit.remove(file.path);
     throw error;
@@ -103,10 +103,10 @@ export async function createFromMultipart(
   }
   try {
     const answer = created(await createFromReceived(deps, request, received.files, fields.data));
-    if (ref) deps.idempotency.complete(ref, answer);
+    if (ref) await deps.idempotency.complete(ref, answer);
     return answer;
   } catch (error) {
-    if (ref) deps.idempotency.release(ref);
+    if (ref) await deps.idempotency.release(ref);
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../errors.js';
-import type { IdempotencyStore } from '../../jobs/idempotency-store.js';
+import type { IdempotencyKeys } from '../../jobs/idempotency-store.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { JobDetail, JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
@@ -38,7 +38,7 @@ export interface JobRouteDeps {
   isDraining: () => boolean;
   webhooks: WebhookStore;
   webhookPolicy: WebhookPolicy;
-  idempotency: IdempotencyStore;
+  idempotency: IdempotencyKeys;
   now: () => number;
 }
 

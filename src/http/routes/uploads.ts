@@ -6,7 +6,7 @@ import { type CancellationContext, EVENTS, Server, type Upload } from '@tus/serv
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isUserError, UserError } from '../../errors.js';
-import type { IdempotencyStore } from '../../jobs/idempotency-store.js';
+import type { IdempotencyKeys } from '../../jobs/idempotency-store.js';
 import { newId, storageFullError } from '../../jobs/job-service.js';
 import type { JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
@@ -31,7 +31,7 @@ export interface UploadRouteDeps {
   budget: StorageBudget;
   maxUploadBytes: number;
   isDraining: () => boolean;
-  idempotency: IdempotencyStore;
+  idempotency: IdempotencyKeys;
   now: () => number;
 }
 
@@ -175,7 +175,7 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
         h['upload-metadata'],
         h['content-length'],
       ];
-      const claim = claimKey(deps.idempotency, ref, fingerprintOf(content), deps.now());
+      const claim = await claimKey(deps.idempotency, ref, fingerprintOf(content), deps.now());
       if (claim.kind === 'replay') {
         await discardBody(request.raw);
         reply.hijack();
@@ -192,13 +192,13 @@ export async function registerUploadRoutes(app: ApiApp, deps: UploadRouteDeps): 
         // tus answered 201 for the upload it created in this request: that answer is what a retry gets.
         const id = created.get(request.raw);
         if (reply.raw.statusCode === 201 && id) {
-          deps.idempotency.complete(ref, {
+          await deps.idempotency.complete(ref, {
             status: 201,
             headers: { Location: `${TUS_PATH}/${id}`, 'Tus-Resumable': '1.0.0' },
             body: '',
           });
         } else {
-          deps.idempotency.release(ref);
+          await deps.idempotency.release(ref);
         }
       }
     }
