@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../src/config.js';
 
 /** The deploy files carry the settings the server-side pitfalls require; a careless edit fails here. */
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -68,5 +70,54 @@ describe('Dockerfile', () => {
     expect(finalStage).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--"\]/);
     expect(finalStage).toMatch(/TMPDIR=\/data\//);
     expect(finalStage).toMatch(/DATA_DIR=\/data/);
+  });
+});
+
+describe('past one machine', () => {
+  const scaleToml = readFileSync(path.join(root, 'fly.scale.toml'), 'utf8');
+  const compose = parseYaml(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<
+      string,
+      {
+        command?: string[];
+        image?: string;
+        environment?: Record<string, string>;
+        deploy?: { replicas?: number };
+      }
+    >;
+  };
+
+  it('fly.scale.toml runs an app group that serves and renders nothing, and a worker group that only renders', () => {
+    expect(scaleToml).toMatch(
+      /^\s*app = "\/usr\/bin\/env WORKER_CONCURRENCY=0 node bin\/vidvar\.js serve"$/m,
+    );
+    expect(scaleToml).toMatch(
+      /^\s*worker = "\/usr\/bin\/env WORKER_CONCURRENCY=1 node bin\/vidvar\.js worker"$/m,
+    );
+    expect(scaleToml).toMatch(/\[http_service\][^[]*processes = \["app"\]/);
+    expect(scaleToml).toMatch(
+      /\[\[mounts\]\][^[]*destination = "\/data"[^[]*processes = \["app", "worker"\]/,
+    );
+    expect(scaleToml).toMatch(/^kill_timeout = 300$/m);
+  });
+
+  it('docker-compose.yml runs Redis, an S3-compatible store, one API and two workers', () => {
+    const { api, worker, redis } = compose.services;
+    expect(api?.command).toEqual(['node', 'bin/vidvar.js', 'serve']);
+    expect(api?.environment?.WORKER_CONCURRENCY).toBe('0');
+    expect(worker?.command).toEqual(['node', 'bin/vidvar.js', 'worker']);
+    expect(worker?.deploy?.replicas).toBe(2);
+    expect(redis?.image).toMatch(/^redis:/);
+    expect(compose.services.minio?.image).toMatch(/minio/);
+  });
+
+  it('gives every vidvar service a configuration the server accepts, with Redis and the bucket on', () => {
+    for (const name of ['api', 'worker']) {
+      const env = { ...compose.services[name]?.environment, APP_PASSWORD: 'a password for the test' };
+      const config = loadConfig(env);
+      expect(config.REDIS_URL).toBe('redis://redis:6379');
+      expect(config.S3_BUCKET).toBe('vidvar');
+      expect(config.S3_FORCE_PATH_STYLE).toBe(true);
+    }
   });
 });
