@@ -13,6 +13,7 @@ import { placements } from './scenarios/placements.js';
 import { presets } from './scenarios/presets.js';
 import { queue } from './scenarios/queue.js';
 import { rawBaseline } from './scenarios/raw-baseline.js';
+import { scaleOut } from './scenarios/scale-out.js';
 import { serverScenarios } from './scenarios/server-suite.js';
 import { strategy } from './scenarios/strategy.js';
 import { summarize } from './summary.js';
@@ -24,7 +25,7 @@ import { DEFAULT_COUNT, workload } from './workload.js';
  * BENCH_SCENARIOS=1,2 to run a subset; BENCH_KEEP=1 to keep the rendered files in bench/.cache/runs/.
  */
 
-const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '10', '11'];
+const MEDIA_SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '10', '11', '12'];
 const ALL_SCENARIOS = [...MEDIA_SCENARIOS, '8', '9'];
 
 function firstLine(command: string, args: string[]): string {
@@ -100,6 +101,12 @@ async function main(): Promise<number> {
       results.push(
         await runScenario('11', 'placements: four in one run against four runs (CLI)', log, () =>
           placements(ctx),
+        ),
+      );
+    if (wanted.has('12'))
+      results.push(
+        await runScenario('12', 'past one machine: one and two workers over Redis, API p99', log, () =>
+          scaleOut(ctx),
         ),
       );
   } finally {
