@@ -133,7 +133,7 @@ describe('SIGTERM (deploy)', () => {
       'shutdown: draining, intake closed',
       'job interrupted by shutdown',
       'shutdown: worker stopped',
-      'shutdown: database checkpointed, exiting',
+      'shutdown: records closed (SQLite checkpointed), exiting',
     ]);
     expect(logged(first, (l) => l.msg === 'shutdown: worker stopped')?.outcome).toBe('aborted');
     expectWalCheckpointed(dataDir);
@@ -181,7 +181,7 @@ describe('SIGTERM (deploy)', () => {
     expect(shutdownSteps(proc)).toEqual([
       'shutdown: draining, intake closed',
       'shutdown: worker stopped',
-      'shutdown: database checkpointed, exiting',
+      'shutdown: records closed (SQLite checkpointed), exiting',
     ]);
     expect(logged(proc, (l) => l.msg === 'shutdown: worker stopped')?.outcome).toBe('finished');
     expectWalCheckpointed(dataDir);
