@@ -51,7 +51,7 @@ export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps):
         throw new UserError('session_required', 'Sign in with the password to manage API tokens.', 403);
       }
       if (!deps.tokens.use(token, deps.now())) {
-        throw new UserError('invalid_token', 'That API token is unknown or was revoked.', 401);
+        throw new UserError('invalid_token', 'Authorization: that API token is unknown or was revoked.', 401);
       }
       return;
     }

@@ -82,7 +82,7 @@ describe('vidvar remote make', () => {
       path.join(tmp, 'x'),
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^vidvar: That API token is unknown or was revoked\.$/m);
+    expect(run.stderr).toMatch(/^vidvar: Authorization: that API token is unknown or was revoked\.$/m);
   });
 
   it('exits 2 on bad usage', async () => {
