@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,7 +11,9 @@ import {
   type UploadInfo,
   uploadInfoSchema,
 } from '../http/schemas.js';
+import { type ClientRoute, CLIENT_ROUTES as ROUTES, routePath } from './api-routes.js';
 import { followJob } from './job-stream.js';
+import { type UploadSource, uploadBody } from './upload-source.js';
 
 /**
  * A small typed client for vidvar's HTTP API, over fetch, with an API token. Every answer is checked
@@ -36,8 +38,11 @@ export interface VidvarClientOptions {
 }
 
 export interface CreateJobOptions {
-  /** Local video files, uploaded first (resumable tus, one request each). */
-  files?: string[];
+  /**
+   * Videos uploaded first (tus, one PATCH each): paths of local files, or bytes in memory with a name
+   * (`{ name: 'ad.mp4', data: buffer }`).
+   */
+  files?: UploadSource[];
   /** Links the server fetches (direct, Google Drive or Dropbox). */
   urls?: string[];
   /** Uploads already admitted. */
@@ -65,37 +70,40 @@ export class VidvarClient {
     this.#token = options.token;
   }
 
-  /** Uploads one file with tus (create, then one PATCH streaming the bytes) and returns it admitted. */
-  async uploadFile(file: string): Promise<UploadInfo> {
-    const { size } = await stat(file);
-    const name = Buffer.from(path.basename(file)).toString('base64');
-    const created = await this.#fetch('/api/uploads', {
-      method: 'POST',
+  /**
+   * Uploads one video with tus (create, then one PATCH streaming the bytes) and returns it admitted: a
+   * file's path, or bytes in memory with a name.
+   */
+  async uploadFile(file: UploadSource): Promise<UploadInfo> {
+    const { name, size, body } = await uploadBody(file);
+    const created = await this.#fetch(routePath(ROUTES.createUpload), {
+      method: ROUTES.createUpload[0],
       headers: {
         'tus-resumable': '1.0.0',
         'upload-length': String(size),
-        'upload-metadata': `filename ${name}`,
+        'upload-metadata': `filename ${Buffer.from(name).toString('base64')}`,
       },
     });
-    const location = created.headers.get('location') ?? '';
-    const id = location.split('/').pop() ?? '';
-    await this.#fetch(location, {
-      method: 'PATCH',
+    // tus names the new upload in Location; its last part is the id the other routes take.
+    const id = decodeURIComponent((created.headers.get('location') ?? '').split('/').pop() ?? '');
+    await this.#fetch(routePath(ROUTES.sendUpload, { id }), {
+      method: ROUTES.sendUpload[0],
       headers: {
         'tus-resumable': '1.0.0',
         'upload-offset': '0',
         'content-type': 'application/offset+octet-stream',
         'content-length': String(size),
       },
-      body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+      body,
       duplex: 'half',
     } as RequestInit);
-    return uploadInfoSchema.parse(await (await this.#fetch(`/api/uploads/${id}/info`)).json());
+    const info = await this.#fetch(routePath(ROUTES.uploadInfo, { id }));
+    return uploadInfoSchema.parse(await info.json());
   }
 
   /** Has the server fetch a video from a link, admitted like an upload. */
   async importUrl(url: string): Promise<UploadInfo> {
-    const res = await this.#json('/api/uploads/from-url', { url });
+    const res = await this.#json(ROUTES.importUrl, { url });
     return uploadInfoSchema.parse(await res.json());
   }
 
@@ -119,16 +127,16 @@ export class VidvarClient {
     const headers: Record<string, string> = options.idempotencyKey
       ? { 'idempotency-key': options.idempotencyKey }
       : {};
-    return jobViewSchema.parse(await (await this.#json('/api/jobs', body, headers)).json());
+    return jobViewSchema.parse(await (await this.#json(ROUTES.createJob, body, headers)).json());
   }
 
   async getJob(id: string): Promise<JobView> {
-    return jobViewSchema.parse(await (await this.#fetch(`/api/jobs/${encodeURIComponent(id)}`)).json());
+    return jobViewSchema.parse(await (await this.#fetch(routePath(ROUTES.getJob, { id }))).json());
   }
 
   /** Follows the job's live events until it is done, failed or canceled. */
   waitForJob(id: string, onUpdate: (job: JobView) => void = () => undefined): Promise<JobView> {
-    const events = `/api/jobs/${encodeURIComponent(id)}/events`;
+    const events = routePath(ROUTES.jobEvents, { id });
     return followJob(() => fetch(`${this.#server}${events}`, { headers: this.#auth() }), onUpdate);
   }
 
@@ -143,13 +151,11 @@ export class VidvarClient {
       const folder = output.file.replace(/-v\d+(?:-\d+x\d+)?\.mp4$/, '');
       const relative = path.join(folder, output.file);
       await mkdir(path.join(out, folder), { recursive: true });
-      const res = await this.#fetch(
-        `/api/jobs/${encodeURIComponent(job.id)}/outputs/${encodeURIComponent(output.id)}`,
-      );
+      const res = await this.#fetch(routePath(ROUTES.output, { id: job.id, outputId: output.id }));
       await pipeline(Readable.fromWeb(res.body as never), createWriteStream(path.join(out, relative)));
       written.push(relative);
     }
-    const manifest = await (await this.#fetch(`/api/jobs/${encodeURIComponent(job.id)}/manifest`)).json();
+    const manifest = await (await this.#fetch(routePath(ROUTES.manifest, { id: job.id }))).json();
     await writeFile(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     written.push('manifest.json');
     return written;
@@ -157,7 +163,7 @@ export class VidvarClient {
 
   /** The whole batch as one ZIP file. */
   async downloadZip(id: string, file: string): Promise<void> {
-    const res = await this.#fetch(`/api/jobs/${encodeURIComponent(id)}/download`);
+    const res = await this.#fetch(routePath(ROUTES.download, { id }));
     await pipeline(Readable.fromWeb(res.body as never), createWriteStream(file));
   }
 
@@ -165,9 +171,10 @@ export class VidvarClient {
     return { authorization: `Bearer ${this.#token}` };
   }
 
-  #json(pathname: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return this.#fetch(pathname, {
-      method: 'POST',
+  /** A route without path parameters that takes a JSON body. */
+  #json(route: ClientRoute, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.#fetch(routePath(route), {
+      method: route[0],
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });

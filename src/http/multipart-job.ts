@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -17,8 +18,13 @@ import { MAX_SOURCES_PER_JOB } from './schemas.js';
  * volume (never memory, never /tmp), the other fields are short text. Any failure deletes every
  * file this request wrote.
  */
+/** A received file with the SHA-256 of its bytes, so a retry can be told from another request. */
+export interface ReceivedPart extends ReceivedFile {
+  sha256: string;
+}
+
 export interface MultipartJob {
-  files: ReceivedFile[];
+  files: ReceivedPart[];
   fields: Record<string, string>;
 }
 
@@ -42,7 +48,7 @@ export async function receiveMultipartJob(
   audit: FileAudit,
   maxFileBytes: number,
 ): Promise<MultipartJob> {
-  const files: ReceivedFile[] = [];
+  const files: ReceivedPart[] = [];
   const fields: Record<string, string> = {};
   try {
     const parts = request.parts({
@@ -76,8 +82,21 @@ export async function receiveMultipartJob(
       const file = path.join(layout.uploads, `${id}.part`);
       // Opened before anything can fail, so the clean-up below never races a file still being created.
       const handle = await open(file, 'wx');
-      files.push({ id, path: file, name: displayName(part.filename) });
-      await pipeline(part.file, handle.createWriteStream());
+      const received: ReceivedPart = { id, path: file, name: displayName(part.filename), sha256: '' };
+      files.push(received);
+      // Hashed as it streams to disk: no second read of a file that may be gigabytes.
+      const hash = createHash('sha256');
+      await pipeline(
+        part.file,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        handle.createWriteStream(),
+      );
+      received.sha256 = hash.digest('hex');
       audit.created(file);
     }
   } catch (error) {

@@ -63,7 +63,9 @@ export function installRouteAccess(app: FastifyInstance, deps: RouteAccessDeps):
         throw new UserError('session_required', 'Sign in with the password to manage API tokens.', 403);
       }
       const known = await deps.tokens.use(token, deps.now());
-      if (!known) throw new UserError('invalid_token', 'That API token is unknown or was revoked.', 401);
+      if (!known) {
+        throw new UserError('invalid_token', 'Authorization: that API token is unknown or was revoked.', 401);
+      }
       // A cookie sent beside the token was never checked: it names nobody.
       request.principal = `token:${known.id}`;
       return;

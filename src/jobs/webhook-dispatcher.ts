@@ -34,6 +34,9 @@ export interface WebhookDispatcherDeps {
   firstRetryMs: number;
   clock: () => number;
   logger: Logger;
+  /** Short by default (a receiver should answer at once); tests shorten them to see the refusal. */
+  connectTimeoutMs?: number;
+  totalTimeoutMs?: number;
 }
 
 /** The wait after the n-th failed attempt (n ≥ 1). */
@@ -41,7 +44,7 @@ export function retryDelayMs(firstRetryMs: number, failures: number): number {
   return Math.min(firstRetryMs * 4 ** (failures - 1), MAX_RETRY_DELAY_MS);
 }
 
-function describeFailure(error: unknown): string {
+function describeFailure(error: unknown, timeouts: { connectMs: number; totalMs: number }): string {
   if (error instanceof TargetRefused) {
     return error.reason === 'private'
       ? 'refused: the address is private, loopback or link-local'
@@ -50,8 +53,8 @@ function describeFailure(error: unknown): string {
         : 'refused: not an http(s) address';
   }
   if (error instanceof RequestFailed) {
-    if (error.reason === 'connect_timeout') return `no connection within ${CONNECT_TIMEOUT_MS / 1000} s`;
-    if (error.reason === 'timeout') return `no answer within ${TOTAL_TIMEOUT_MS / 1000} s`;
+    if (error.reason === 'connect_timeout') return `no connection within ${timeouts.connectMs / 1000} s`;
+    if (error.reason === 'timeout') return `no answer within ${timeouts.totalMs / 1000} s`;
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);
@@ -148,6 +151,8 @@ export class WebhookDispatcher {
 
   async #send(delivery: WebhookDelivery): Promise<void> {
     const { secret, allowPrivate, clock, logger, webhooks, firstRetryMs } = this.#deps;
+    const connectMs = this.#deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    const totalMs = this.#deps.totalTimeoutMs ?? TOTAL_TIMEOUT_MS;
     const at = clock();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -159,14 +164,14 @@ export class WebhookDispatcher {
         method: 'POST',
         headers,
         body: delivery.body,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        totalTimeoutMs: TOTAL_TIMEOUT_MS,
+        connectTimeoutMs: connectMs,
+        totalTimeoutMs: totalMs,
         signal: this.#abort.signal,
       });
     } catch (failure) {
       // Shutting down mid-attempt: not an attempt; the row stays due and the next start sends it.
       if (this.#stopped) return;
-      error = describeFailure(failure);
+      error = describeFailure(failure, { connectMs, totalMs });
     }
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
     // The last try falls at the end of the window, whatever the schedule would say.

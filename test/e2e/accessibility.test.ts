@@ -4,12 +4,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clip } from '../support/clips.js';
 import type { VidvarProcess } from '../support/server-process.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { launchBrowser, signInAt } from './browser.js';
 import { startWebServer, stopWebServer } from './web-server.js';
 
 /**
  * axe-core on every screen, in light and dark, on a desktop and a 390 px phone: no violation of the
- * WCAG 2.1 A and AA rules it checks. One finished batch gives the job screen something to show.
+ * WCAG 2.1 A and AA rules it checks. One finished batch gives the job screen something to show, with a
+ * webhook to a receiver on loopback whose attempts are listed open.
  */
 const PASSWORD = 'a11y-team-password';
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -17,6 +19,7 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 let server: VidvarProcess;
 let browser: Browser;
 let jobId = '';
+let receiver: WebhookReceiver;
 
 interface Violation {
   id: string;
@@ -56,12 +59,17 @@ async function signedInContext(options: { phone: boolean; dark: boolean }): Prom
 }
 
 beforeAll(async () => {
-  server = await startWebServer(PASSWORD);
+  receiver = await startWebhookReceiver();
+  server = await startWebServer(PASSWORD, {
+    WEBHOOK_SECRET: 'an-a11y-secret-of-enough-length',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+  });
   browser = await launchBrowser();
   const cookie = await server.signIn();
   const form = new FormData();
   form.append('count', '2');
   form.append('intensity', 'subtle');
+  form.append('webhookUrl', receiver.url);
   form.append('files', new Blob([readFileSync(clip({ duration: 1 }))], { type: 'video/mp4' }), 'a11y.mp4');
   const res = await fetch(`${server.url}/api/jobs`, { method: 'POST', headers: { cookie }, body: form });
   jobId = ((await res.json()) as { id: string }).id;
@@ -98,6 +106,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   if (server) await stopWebServer(server);
+  await receiver?.close();
 });
 
 const screens: Array<{ name: string; hash: string; ready: (page: Page) => Promise<unknown> }> = [
@@ -121,7 +130,11 @@ const screens: Array<{ name: string; hash: string; ready: (page: Page) => Promis
   {
     name: 'job',
     hash: '',
-    ready: (page) => page.getByText('All 2 variations are ready.').waitFor(),
+    ready: async (page) => {
+      await page.getByText('All 2 variations are ready.').waitFor();
+      await page.getByText(/^All attempts \(\d+\)$/).click();
+      await page.getByRole('list', { name: 'Attempts to send job.done' }).waitFor();
+    },
   },
   {
     name: 'settings',

@@ -74,11 +74,12 @@ describe('API tokens', () => {
       expect(res.status, bad).toBe(401);
       expect(await res.json()).toMatchObject({
         code: 'invalid_token',
-        message: expect.stringMatching(/revoked/),
+        message: 'Authorization: that API token is unknown or was revoked.',
       });
     }
     const malformed = await fetch(`${server.url}/api/jobs`, { headers: { authorization: 'Bearer' } });
     expect(malformed.status).toBe(401);
+    expect(await malformed.json()).toMatchObject({ message: expect.stringMatching(/^Authorization: /) });
     const listed = (await (await server.api('/api/tokens')).json()) as {
       tokens: Array<Record<string, unknown>>;
     };

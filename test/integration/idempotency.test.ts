@@ -128,6 +128,33 @@ describe('Idempotency-Key', () => {
     expect((await createJobFromFiles(server, files, fields)).status).toBe(201);
   });
 
+  it('refuses the same key with another file of the same name and size (422), leaving none of its files', async () => {
+    const send = (video: Uint8Array<ArrayBuffer>) => {
+      const form = new FormData();
+      form.append('count', '1');
+      form.append('intensity', 'subtle');
+      form.append('files', new Blob([video]), 'same.mp4');
+      return server.api('/api/jobs', {
+        method: 'POST',
+        body: form,
+        headers: { 'idempotency-key': 'bytes-1' },
+      });
+    };
+    const first = await send(Uint8Array.from(bytes));
+    expect(first.status).toBe(201);
+    const filesAfterFirst = server.dataFiles();
+    const jobsAfterFirst = await jobCount();
+    // One byte in the middle changed: the same length, another file.
+    const other = Uint8Array.from(bytes);
+    const middle = Math.floor(other.length / 2);
+    other[middle] = (other[middle] as number) ^ 0xff;
+    const changed = await send(other);
+    expect(changed.status).toBe(422);
+    expect(await changed.json()).toMatchObject({ code: 'idempotency_mismatch' });
+    expect(server.dataFiles()).toEqual(filesAfterFirst);
+    expect(await jobCount()).toBe(jobsAfterFirst);
+  });
+
   it('gives a retried tus creation the same Location, and refuses it with another length', async () => {
     const first = await createUpload('tus-key-1', bytes.length);
     expect(first.status).toBe(201);

@@ -82,7 +82,7 @@ describe('vidvar remote make', () => {
       path.join(tmp, 'x'),
     );
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^vidvar: That API token is unknown or was revoked\.$/m);
+    expect(run.stderr).toMatch(/^vidvar: Authorization: that API token is unknown or was revoked\.$/m);
   });
 
   it('exits 2 on bad usage', async () => {
@@ -149,5 +149,51 @@ describe('the typed client', () => {
     expect(run.code, run.stderr).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ name: 'Remote run', exclude: ['audio'], protectText: false });
+  });
+});
+
+describe('the typed client with bytes in memory', () => {
+  const client = new VidvarClient({ server: server.url, token });
+  const earlierUploads = async () =>
+    ((await (await server.api('/api/uploads')).json()) as { uploads: Array<{ id: string }> }).uploads;
+
+  it('uploads a Buffer through tus like a file, named as given, and makes a batch of it', async () => {
+    const data = readFileSync(clip({ duration: 1, width: 320, height: 320 }));
+    const job = await client.createJob({
+      files: [{ name: 'from memory.mp4', data }],
+      count: 1,
+      intensity: 'subtle',
+    });
+    expect(job.sources).toEqual([
+      expect.objectContaining({ name: 'from memory.mp4', sizeBytes: data.length, width: 320, height: 320 }),
+    ]);
+    expect((await client.waitForJob(job.id)).status).toBe('done');
+  });
+
+  it('uploads a Blob with its size given', async () => {
+    const bytes = readFileSync(clip({ duration: 1 }));
+    const blob = new Blob([bytes], { type: 'video/mp4' });
+    const upload = await client.uploadFile({ name: 'blob.mp4', data: blob, size: bytes.length });
+    expect(upload).toMatchObject({ name: 'blob.mp4', sizeBytes: bytes.length });
+    expect((await earlierUploads()).map((u) => u.id)).toContain(upload.id);
+  });
+
+  it('refuses bytes without a name, of the wrong kind or of another size, before sending anything', async () => {
+    const before = await earlierUploads();
+    const filesBefore = server.dataFiles();
+    const data = readFileSync(clip({ duration: 1 }));
+    const refusals: Array<[Parameters<VidvarClient['uploadFile']>[0], RegExp]> = [
+      [{ name: ' ', data }, /^files: each upload needs a name$/],
+      [{ name: 'a.mp4', data: 'not bytes' as unknown as Buffer }, /^files: a\.mp4: data must be a Buffer/],
+      [
+        { name: 'a.mp4', data, size: data.length - 1 },
+        new RegExp(`^files: a\\.mp4: size says ${data.length - 1} bytes but the data has ${data.length}$`),
+      ],
+    ];
+    for (const [source, message] of refusals) {
+      await expect(client.uploadFile(source)).rejects.toThrow(message);
+    }
+    expect(await earlierUploads()).toEqual(before);
+    expect(server.dataFiles()).toEqual(filesBefore);
   });
 });

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { clip } from '../support/clips.js';
 import { createJobFromFiles } from '../support/http-client.js';
 import { signedInServerForFile } from '../support/server.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * A server as deployed (WEBHOOK_ALLOW_PRIVATE unset): a webhook that points inside is refused with a
@@ -13,8 +14,12 @@ const server = await signedInServerForFile({
   env: { WEBHOOK_SECRET: 'a-test-secret-of-enough-length' },
 });
 const unsigned = await signedInServerForFile({ work: false });
+// A live receiver on loopback: refused like the rest, and it must never hear from the server.
+const receiver = await startWebhookReceiver();
+afterAll(() => receiver.close());
 
 const inside = [
+  receiver.url,
   'http://127.0.0.1:9/hook',
   'http://localhost/hook',
   'http://[::1]/',
@@ -48,6 +53,7 @@ describe('webhook targets', () => {
     expect(server.dataFiles().filter((f) => !f.startsWith('tus'))).toEqual([]);
     const jobs = (await (await server.api('/api/jobs')).json()) as { jobs: JobView[] };
     expect(jobs.jobs).toEqual([]);
+    expect(receiver.received).toEqual([]);
   });
 
   it('refuses any webhook when the server has no WEBHOOK_SECRET to sign with', async () => {

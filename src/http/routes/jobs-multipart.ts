@@ -85,10 +85,11 @@ export async function createFromMultipart(
       ? new UserError('invalid_request', describeIssues(fields.error.issues), 400)
       : new UserError('invalid_request', 'Add at least one video in the field "files".', 400);
   }
-  // The same fields and the same files (names and sizes: a retry sends another multipart boundary).
+  // The same fields and the same files, by name, size and bytes (a retry sends another multipart
+  // boundary, so the raw body cannot be compared; a different file of the same size must not replay).
   const content = {
     fields: received.fields,
-    files: received.files.map((f) => [f.name, statSync(f.path).size]),
+    files: received.files.map((f) => [f.name, statSync(f.path).size, f.sha256]),
   };
   let claim: Claim = { kind: 'new' };
   try {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJob } from '../api/endpoints.js';
 import { isFinished, type JobView, type WebhookView } from '../api/types.js';
 import { formatAgo, formatUntil, plural } from '../lib/format.js';
+import { WebhookAttempts } from './WebhookAttempts.js';
 
 /** How often the line asks again while an event waits to be delivered (the job's stream has ended). */
 const REFRESH_MS = 5000;
@@ -23,7 +24,7 @@ function describe(delivery: Delivery | undefined, jobFinished: boolean, now: num
   return `${tries} so far, the last ${answer}${next}`;
 }
 
-/** One line on the job screen: where the batch reports its end, and how that went. */
+/** One line on the job screen: where the batch reports its end, how that went, and every attempt. */
 export function WebhookLine({ job, now }: { job: JobView; now: number }) {
   const [webhook, setWebhook] = useState(job.webhook);
   // A refresh that failed leaves the last state shown, marked as possibly out of date.
@@ -52,9 +53,12 @@ export function WebhookLine({ job, now }: { job: JobView; now: number }) {
     // A stored URL always parses; the raw text is shown if it somehow does not.
   }
   return (
-    <p class="muted small webhook-line">
-      Webhook to <code>{host}</code>: {describe(latest, isFinished(job.status), now)}
-      {stale && ' (could not check again just now)'}
-    </p>
+    <div class="webhook-line">
+      <p class="muted small">
+        Webhook to <code>{host}</code>: {describe(latest, isFinished(job.status), now)}
+        {stale && ' (could not check again just now)'}
+      </p>
+      <WebhookAttempts deliveries={webhook.deliveries} />
+    </div>
   );
 }
