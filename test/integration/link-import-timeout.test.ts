@@ -38,6 +38,7 @@ const engine = engineOptions({ threads: 1, preset: 'ultrafast', tmpDir: server.l
 const deps: LinkImportDeps = {
   uploads: createUploadService({
     store: server.store,
+    files: server.files,
     layout: server.layout,
     engine,
     audit,
