@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -12,12 +13,13 @@ import { RedisIdempotencyKeys } from './jobs/redis-idempotency.js';
 import { RedisJobStore } from './jobs/redis-job-store.js';
 import { RedisSessions } from './jobs/redis-sessions.js';
 import { RedisTokens } from './jobs/redis-tokens.js';
+import { RedisWebhooks } from './jobs/redis-webhooks.js';
 import { SessionStore, type Sessions } from './jobs/session-store.js';
 import { SharedJobEvents } from './jobs/shared-events.js';
 import { createSqliteJobStore } from './jobs/sqlite-job-store.js';
 import { type ApiTokens, TokenStore } from './jobs/token-store.js';
 import type { JobStore, PendingWork } from './jobs/types.js';
-import { WebhookStore } from './jobs/webhook-store.js';
+import { type WebhookDeliveries, WebhookStore } from './jobs/webhook-store.js';
 import type { DataLayout } from './storage/layout.js';
 
 /**
@@ -34,8 +36,7 @@ interface CommonRecords {
   workerStore: JobStore;
   sessions: Sessions;
   tokens: ApiTokens;
-  /** Kept in this process's SQLite file in both cases: see README, "Running on several machines". */
-  webhooks: WebhookStore;
+  webhooks: WebhookDeliveries;
   idempotency: IdempotencyKeys;
   events: JobEvents;
   /** The login throttle's memory (undefined: this process's own). */
@@ -57,10 +58,9 @@ interface RedisRecords extends CommonRecords {
 }
 
 export async function openRecords(config: Config, layout: DataLayout, logger: Logger): Promise<Records> {
-  const db = openDatabase(layout.database);
-  const webhooks = new WebhookStore(db);
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'a job event listener failed');
   if (!config.REDIS_URL) {
+    const db = openDatabase(layout.database);
     const store = createSqliteJobStore(db);
     return {
       kind: 'sqlite',
@@ -68,21 +68,29 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
       workerStore: store,
       sessions: new SessionStore(db, config.SESSION_SECRET),
       tokens: new TokenStore(db, config.SESSION_SECRET),
-      webhooks,
+      webhooks: new WebhookStore(db),
       idempotency: new IdempotencyStore(db),
       events: createJobEvents(onListenerError),
       pendingWork: () => store.pendingWork(),
       async close() {
+        // A second close (shutdown paths may overlap) finds nothing left to do.
+        if (!db.isOpen) return;
         store.checkpoint();
         store.close();
       },
     };
   }
+  // Nothing of a deployment over Redis is kept in the data folder's SQLite file: it is not even opened.
   const request = connectRedis(config.REDIS_URL, 'request');
   const background = connectRedis(config.REDIS_URL, 'background');
   const subscriber = connectRedis(config.REDIS_URL, 'background');
   for (const client of [request, background, subscriber]) {
     client.on('error', (error: unknown) => logger.warn({ err: error }, 'Redis connection'));
+  }
+  // Requests fail at once while Redis is away; at start-up the process waits for it instead.
+  if (request.status !== 'ready') {
+    logger.info('waiting for Redis');
+    await once(request, 'ready');
   }
   const events = await SharedJobEvents.connect({
     publisher: background,
@@ -98,7 +106,7 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
     sessions: new RedisSessions(request, config.SESSION_SECRET),
     tokens: new RedisTokens(request, config.SESSION_SECRET),
     throttleState: new RedisThrottleState(request),
-    webhooks,
+    webhooks: new RedisWebhooks(request),
     idempotency: new RedisIdempotencyKeys(request),
     events,
     pendingWork: () => pending.current(),
@@ -107,7 +115,6 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
       pending.stop();
       await events.close();
       for (const client of [request, background]) if (client.status !== 'end') await client.quit();
-      db.close();
     },
   };
 }

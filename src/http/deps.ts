@@ -8,7 +8,7 @@ import type { JobEvents } from '../jobs/job-events.js';
 import type { Sessions } from '../jobs/session-store.js';
 import type { ApiTokens } from '../jobs/token-store.js';
 import type { JobStore } from '../jobs/types.js';
-import type { WebhookStore } from '../jobs/webhook-store.js';
+import type { WebhookDeliveries } from '../jobs/webhook-store.js';
 import type { EngineOptions } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { FileStore } from '../storage/file-store.js';
@@ -32,7 +32,7 @@ export interface AppDeps {
   store: JobStore;
   sessions: Sessions;
   tokens: ApiTokens;
-  webhooks: WebhookStore;
+  webhooks: WebhookDeliveries;
   idempotency: IdempotencyKeys;
   events: JobEvents;
   worker: JobWorker;

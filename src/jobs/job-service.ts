@@ -17,7 +17,7 @@ import type { FileAudit } from '../storage/file-audit.js';
 import { type DataLayout, jobOutputDir, sourcePath } from '../storage/layout.js';
 import { estimateJobBytes, estimateOutputBytes } from '../storage/storage-estimate.js';
 import type { JobDetail, JobStore, NewJob, UploadRecord } from './types.js';
-import type { JobWebhook, WebhookStore } from './webhook-store.js';
+import type { JobWebhook, WebhookDeliveries } from './webhook-store.js';
 
 /**
  * What the API does to jobs: create one from admitted uploads (every variation planned from the
@@ -26,7 +26,7 @@ import type { JobWebhook, WebhookStore } from './webhook-store.js';
  */
 export interface JobServiceDeps {
   store: JobStore;
-  webhooks: WebhookStore;
+  webhooks: WebhookDeliveries;
   layout: DataLayout;
   budget: StorageBudget;
   /** wake: a job was created or retried (with BullMQ it is queued there, so it may fail while Redis is down). */

@@ -7,7 +7,7 @@ import { newId } from './job-service.js';
 import type { JobStore } from './types.js';
 import { webhookEvent } from './webhook-event.js';
 import { webhookHeaders } from './webhook-signature.js';
-import type { WebhookDelivery, WebhookStore } from './webhook-store.js';
+import type { WebhookDeliveries, WebhookDelivery } from './webhook-store.js';
 
 /**
  * Sends each job's end to its webhook. The end is recorded as a delivery row when the job reaches
@@ -24,10 +24,12 @@ const MAX_RETRY_DELAY_MS = 8 * 3600_000;
 const IDLE_POLL_MS = 60_000;
 /** Delivered and abandoned events of deleted jobs are kept this long, then purged. */
 const KEEP_FINISHED_MS = 48 * 3600_000;
+/** A delivery taken for sending is held this much longer than an attempt can take. */
+const LEASE_MARGIN_MS = 5_000;
 
 export interface WebhookDispatcherDeps {
   store: JobStore;
-  webhooks: WebhookStore;
+  webhooks: WebhookDeliveries;
   events: JobEvents;
   secret: string | undefined;
   allowPrivate: boolean;
@@ -76,7 +78,12 @@ export class WebhookDispatcher {
   start(): void {
     this.#unsubscribe = this.#deps.events.subscribeAll((jobId) => this.#recordEndLogged(jobId));
     // An end the last process recorded but did not turn into a delivery (it stopped in between).
-    for (const jobId of this.#deps.webhooks.webhookJobIds()) this.#recordEndLogged(jobId);
+    Promise.resolve(this.#deps.webhooks.webhookJobIds()).then(
+      (jobIds) => {
+        for (const jobId of jobIds) this.#recordEndLogged(jobId);
+      },
+      (error: unknown) => this.#deps.logger.error({ err: error }, 'webhooks not read at start'),
+    );
     this.#schedule(0);
   }
 
@@ -91,7 +98,7 @@ export class WebhookDispatcher {
   /** Records the job's end as a delivery, once per end, when it has a webhook and has ended. */
   async recordEnd(jobId: string): Promise<void> {
     const { webhooks, store, clock } = this.#deps;
-    const webhook = webhooks.getWebhook(jobId);
+    const webhook = await webhooks.getWebhook(jobId);
     if (!webhook) return;
     const job = await store.getJob(jobId);
     if (!job || !isFinishedJob(job.status)) return;
@@ -100,7 +107,7 @@ export class WebhookDispatcher {
     // One event per run's end: a retried job that fails again started again, so it reports again.
     const eventKey = `${job.status}:${job.startedAt ?? 'never started'}`;
     const id = `msg_${newId()}`;
-    if (webhooks.addDelivery({ id, jobId, eventKey, url: webhook.url, body, createdAt: now })) {
+    if (await webhooks.addDelivery({ id, jobId, eventKey, url: webhook.url, body, createdAt: now })) {
       this.#deps.logger.info({ jobId, deliveryId: id, event: 'webhook_queued' }, 'webhook event queued');
       this.#schedule(0);
     }
@@ -123,28 +130,36 @@ export class WebhookDispatcher {
   }
 
   #tick(): void {
-    this.#running = this.#sendDue().then(
-      () => this.#afterTick(),
-      (error: unknown) => {
+    this.#running = this.#sendDue()
+      .then(() => this.#nextWakeMs())
+      .then(undefined, (error: unknown) => {
         this.#deps.logger.error({ err: error }, 'webhook delivery loop failed');
-        this.#afterTick();
-      },
-    );
+        return IDLE_POLL_MS;
+      })
+      .then((delayMs) => {
+        this.#running = undefined;
+        this.#schedule(delayMs);
+      });
   }
 
-  #afterTick(): void {
-    this.#running = undefined;
-    if (this.#stopped) return;
-    const next = this.#again ? this.#deps.clock() : this.#deps.webhooks.nextDueAt();
-    this.#again = false;
-    this.#schedule(next === null ? IDLE_POLL_MS : next - this.#deps.clock());
+  async #nextWakeMs(): Promise<number> {
+    const next = this.#again ? null : await this.#deps.webhooks.nextDueAt();
+    // A delivery recorded while this pass ran: look again now.
+    if (this.#again) {
+      this.#again = false;
+      return 0;
+    }
+    return next === null ? IDLE_POLL_MS : next - this.#deps.clock();
   }
 
   async #sendDue(): Promise<void> {
     const { webhooks, clock } = this.#deps;
-    webhooks.purgeFinished(clock() - KEEP_FINISHED_MS);
-    for (const delivery of webhooks.due(clock(), 20)) {
-      if (this.#stopped) return;
+    await webhooks.purgeFinished(clock() - KEEP_FINISHED_MS);
+    // Held while it is sent: another API process sharing the deliveries takes the next one instead.
+    const leaseMs = (this.#deps.totalTimeoutMs ?? TOTAL_TIMEOUT_MS) + LEASE_MARGIN_MS;
+    for (let sent = 0; sent < 20 && !this.#stopped; sent++) {
+      const delivery = await webhooks.takeDue(clock(), leaseMs);
+      if (!delivery) return;
       await this.#send(delivery);
     }
   }
@@ -169,7 +184,7 @@ export class WebhookDispatcher {
         signal: this.#abort.signal,
       });
     } catch (failure) {
-      // Shutting down mid-attempt: not an attempt; the row stays due and the next start sends it.
+      // Shutting down mid-attempt: not an attempt; it is due again once its lease ends, here or elsewhere.
       if (this.#stopped) return;
       error = describeFailure(failure, { connectMs, totalMs });
     }
@@ -179,7 +194,7 @@ export class WebhookDispatcher {
     const retryAt = Math.min(clock() + retryDelayMs(firstRetryMs, delivery.attempts.length + 1), deadline);
     const giveUp = !delivered && (at >= deadline || !secret);
     const state = delivered ? 'delivered' : giveUp ? 'failed' : 'pending';
-    webhooks.recordAttempt(
+    await webhooks.recordAttempt(
       delivery.id,
       { at, statusCode, error },
       state,

@@ -32,11 +32,39 @@ export interface WebhookDelivery {
   attempts: WebhookAttempt[];
 }
 
+type Awaitable<T> = T | Promise<T>;
+
+/** Where webhooks and their deliveries live: the SQLite file, or Redis (redis-webhooks.ts) for several API processes. */
+export interface WebhookDeliveries {
+  setWebhook(jobId: string, webhook: JobWebhook): Awaitable<void>;
+  getWebhook(jobId: string): Awaitable<JobWebhook | null>;
+  webhookJobIds(): Awaitable<string[]>;
+  addDelivery(d: NewDelivery): Awaitable<boolean>;
+  deliveriesOf(jobId: string): Awaitable<WebhookDelivery[]>;
+  /**
+   * The delivery due first, held for `leaseMs` (its next attempt moved that far on) so that no other
+   * process sends it meanwhile; null when none is due. recordAttempt sets its real next attempt.
+   */
+  takeDue(now: number, leaseMs: number): Awaitable<WebhookDelivery | null>;
+  /** When the next pending delivery is due; null when none is pending. */
+  nextDueAt(): Awaitable<number | null>;
+  recordAttempt(
+    id: string,
+    attempt: WebhookAttempt,
+    state: DeliveryState,
+    nextAttemptAt: number | null,
+  ): Awaitable<void>;
+  /** Finished deliveries of jobs that are gone, once older than `before`. */
+  purgeFinished(before: number): Awaitable<number>;
+}
+
+export type NewDelivery = Omit<WebhookDelivery, 'state' | 'attempts' | 'nextAttemptAt'>;
+
 type Row = Record<string, unknown>;
 const DELIVERY = `id, job_id AS jobId, event_key AS eventKey, url, body, state, created_at AS createdAt,
   next_attempt_at AS nextAttemptAt`;
 
-export class WebhookStore {
+export class WebhookStore implements WebhookDeliveries {
   readonly #db: Db;
   readonly #q;
 
@@ -59,6 +87,7 @@ export class WebhookStore {
         'INSERT INTO webhook_attempts (delivery_id, at, status_code, error) VALUES (?, ?, ?, ?)',
       ),
       setState: sql('UPDATE webhook_deliveries SET state = ?, next_attempt_at = ? WHERE id = ?'),
+      hold: sql('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?'),
       purge: sql(`DELETE FROM webhook_deliveries WHERE state <> 'pending' AND created_at < ?
         AND job_id NOT IN (SELECT id FROM jobs)`),
     };
@@ -80,8 +109,7 @@ export class WebhookStore {
     return (this.#q.webhookJobIds.all() as Array<{ jobId: string }>).map((row) => row.jobId);
   }
 
-  /** False when this event of this job was recorded already (the same end seen twice). */
-  addDelivery(d: Omit<WebhookDelivery, 'state' | 'attempts' | 'nextAttemptAt'>): boolean {
+  addDelivery(d: NewDelivery): boolean {
     const result = this.#q.insertDelivery.run(
       d.id,
       d.jobId,
@@ -102,7 +130,15 @@ export class WebhookStore {
     return (this.#q.due.all(now, limit) as Row[]).map((row) => this.#withAttempts(row));
   }
 
-  /** When the next pending delivery is due; null when none is pending. */
+  takeDue(now: number, leaseMs: number): WebhookDelivery | null {
+    return transaction(this.#db, () => {
+      const [first] = this.due(now, 1);
+      if (!first) return null;
+      this.#q.hold.run(now + leaseMs, first.id);
+      return first;
+    });
+  }
+
   nextDueAt(): number | null {
     return ((this.#q.nextDue.get() as Row | undefined)?.at as number | null | undefined) ?? null;
   }
@@ -119,7 +155,6 @@ export class WebhookStore {
     });
   }
 
-  /** Finished deliveries of jobs that are gone, once older than `before`. */
   purgeFinished(before: number): number {
     return Number(this.#q.purge.run(before).changes);
   }

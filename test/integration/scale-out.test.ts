@@ -11,6 +11,7 @@ import { waitForJob } from '../support/http-client.js';
 import { jobEvents } from '../support/job-event-stream.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { startVidvar, type VidvarProcess } from '../support/server-process.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * Past one machine: two API processes (`vidvar serve`, rendering nothing) and two `vidvar worker`s,
@@ -36,8 +37,9 @@ const startWorker = () => startVidvar(dataDir, { command: 'worker', env: shared(
 beforeAll(async () => {
   redis = await startRedisServer();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-scale-'));
+  const webhooks = { WEBHOOK_SECRET: 'a webhook secret of the deployment', WEBHOOK_ALLOW_PRIVATE: 'true' };
   apis = await Promise.all(
-    [0, 1].map(() => startVidvar(dataDir, { env: { ...shared(), WORKER_CONCURRENCY: '0' } })),
+    [0, 1].map(() => startVidvar(dataDir, { env: { ...shared(), ...webhooks, WORKER_CONCURRENCY: '0' } })),
   );
   workers = await Promise.all([startWorker(), startWorker()]);
   // Signed in through the first API only: the session is good on both.
@@ -72,15 +74,36 @@ function workerThatStarted(jobId: string): VidvarProcess | undefined {
 }
 
 describe('API and workers on several processes over Redis', () => {
+  it('delivers the webhook of a batch once, whichever API process took it, and both show it', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const res = await api(1).postJob([clip({ width: 180, height: 320, duration: 2 })], {
+        count: '2',
+        intensity: 'subtle',
+        webhookUrl: receiver.url,
+      });
+      expect(res.status).toBe(201);
+      const job = (await res.json()) as JobView;
+      expect((await waitForJob(api(0), job.id)).status).toBe('done');
+      await receiver.waitFor(1);
+      // Both API processes run a dispatcher: a second send would arrive within this wait.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(receiver.received).toHaveLength(1);
+      const seen = (await (await api(0).api(`/api/jobs/${job.id}`)).json()) as JobView;
+      expect(seen.webhook?.deliveries.map((d) => d.state)).toEqual(['delivered']);
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
+
   it('runs batches sent to either API on both workers, with every output valid and the ZIP complete', async () => {
-    const a = clip({ width: 180, height: 320, duration: 2 });
+    const a = clip({ width: 320, height: 568, duration: 6 });
     const b = clip({ width: 320, height: 180, duration: 2, fps: 25 });
     const first = await createJob(api(0), [a], 3);
-    const second = await createJob(api(1), [b], 3);
-
     // The second API streams the events of a job the first one created, as a worker renders it.
     const events = await api(1).api(`/api/jobs/${first.id}/events`);
     expect(events.status).toBe(200);
+    const second = await createJob(api(1), [b], 3);
     const seen: string[] = [];
     for await (const view of jobEvents(events.body as AsyncIterable<Uint8Array>)) {
       seen.push(view.status);

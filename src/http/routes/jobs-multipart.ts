@@ -48,7 +48,7 @@ export async function createFromMultipart(
   request: FastifyRequest,
   reply: FastifyReply,
   ref: KeyRef | undefined,
-  created: (job: JobDetail) => Answer,
+  created: (job: JobDetail) => Promise<Answer>,
 ): Promise<Answer> {
   const length = Number(request.headers['content-length'] ?? Number.NaN);
   // Refused before any byte is stored; the connection closes after a bounded drain. Without a
@@ -103,7 +103,7 @@ export async function createFromMultipart(
     return replayed(claim.answer);
   }
   try {
-    const answer = created(await createFromReceived(deps, request, received.files, fields.data));
+    const answer = await created(await createFromReceived(deps, request, received.files, fields.data));
     if (ref) await deps.idempotency.complete(ref, answer);
     return answer;
   } catch (error) {

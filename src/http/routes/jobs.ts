@@ -4,7 +4,7 @@ import type { IdempotencyKeys } from '../../jobs/idempotency-store.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { JobDetail, JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
-import type { WebhookStore } from '../../jobs/webhook-store.js';
+import type { WebhookDeliveries } from '../../jobs/webhook-store.js';
 import type { FileAudit } from '../../storage/file-audit.js';
 import type { DataLayout } from '../../storage/layout.js';
 import { jobListQuerySchema } from '../batch-settings-schema.js';
@@ -36,7 +36,7 @@ export interface JobRouteDeps {
   describe: EffectDescriber;
   maxUploadBytes: number;
   isDraining: () => boolean;
-  webhooks: WebhookStore;
+  webhooks: WebhookDeliveries;
   webhookPolicy: WebhookPolicy;
   idempotency: IdempotencyKeys;
   now: () => number;
@@ -52,14 +52,14 @@ export function notFound(): UserError {
 export const MAX_STREAMS_PER_SESSION = 20;
 
 export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
-  const render = (job: JobDetail) => {
-    const webhook = deps.webhooks.getWebhook(job.id);
-    const state = webhook ? { webhook, deliveries: deps.webhooks.deliveriesOf(job.id) } : null;
+  const render = async (job: JobDetail) => {
+    const webhook = await deps.webhooks.getWebhook(job.id);
+    const state = webhook ? { webhook, deliveries: await deps.webhooks.deliveriesOf(job.id) } : null;
     return toJobView(job, deps.describe, state);
   };
   const view = async (id: string) => {
     const job = await deps.store.getJob(id);
-    return job ? render(job) : null;
+    return job ? await render(job) : null;
   };
   const feeds = new JobFeeds(deps.events, view, (error, jobId) =>
     app.log.error({ err: error, jobId }, 'job not read for its event streams; the next change retries'),
@@ -104,7 +104,9 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
             body;
           const placement = placementOf({ formats, fit, padColour, platform, loudness });
           const webhook = await checkedWebhook(request, deps.webhookPolicy, webhookUrl, metadata);
-          return created(await deps.jobs.create({ uploadIds: uploads, ...settings, webhook, placement }));
+          return await created(
+            await deps.jobs.create({ uploadIds: uploads, ...settings, webhook, placement }),
+          );
         });
       }
       // Only a 201 is ever kept: a replay answers as the first request did.
@@ -115,10 +117,10 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     },
   );
 
-  const created = (job: JobDetail): Answer => ({
+  const created = async (job: JobDetail): Promise<Answer> => ({
     status: 201,
     headers: {},
-    body: JSON.stringify(render(job)),
+    body: JSON.stringify(await render(job)),
   });
 
   app.get(
@@ -132,7 +134,9 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
       },
     },
     async (request) => ({
-      jobs: (await deps.store.listJobs(JOB_LIST_LIMIT, request.query.q?.trim() || undefined)).map(render),
+      jobs: await Promise.all(
+        (await deps.store.listJobs(JOB_LIST_LIMIT, request.query.q?.trim() || undefined)).map(render),
+      ),
     }),
   );
 
@@ -195,7 +199,7 @@ export function registerJobRoutes(app: ApiApp, deps: JobRouteDeps): void {
     async (request) => {
       const job = await deps.jobs.retry(request.params.id);
       if (!job) throw notFound();
-      return render(job);
+      return await render(job);
     },
   );
 
