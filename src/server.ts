@@ -75,6 +75,13 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   // be rendering it right now: BullMQ hands a dead worker's job on instead (queue-worker.ts).
   if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock() });
   const worker = createRenderWorker(records, { config, layout, engine, logger, clock });
+  if (records.kind === 'redis') {
+    // Work whose queue entry ran out of tries (a worker interrupted again and again) waits in the records:
+    // queued again here, it is not left behind. The queue ignores a job it holds already.
+    for (const job of await store.listJobs()) {
+      if (job.status === 'queued' || job.status === 'interrupted') await worker.wake(job.id);
+    }
+  }
   const janitor = createJanitor({
     store,
     layout,

@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
+import { RENDER_QUEUE } from '../../src/jobs/queue-worker.js';
 import { RedisJobStore } from '../../src/jobs/redis-job-store.js';
 import { extractZip, probeVideo } from '../e2e/zip-check.js';
 import { clip } from '../support/clips.js';
@@ -197,4 +199,22 @@ describe('API and workers on several processes over Redis', () => {
     );
     expect(listed).toEqual(expect.arrayContaining([job.id, again.id]));
   }, 240_000);
+
+  it('queues again, when an API process starts, a job the records hold but the queue lost', async () => {
+    for (const worker of workers.splice(0)) await worker.kill();
+    const job = await createJob(api(0), [clip({ width: 180, height: 320, duration: 2 })], 1);
+    // The queue forgets it (say its tries ran out while workers kept being stopped): only the record is left.
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(RENDER_QUEUE, { connection, prefix: 'vidvar' });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await connection.quit();
+    workers.push(await startWorker());
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await waitForJob(api(0), job.id, () => true)).status).toBe('queued');
+
+    const restarted = await startVidvar(dataDir, { env: { ...shared(), WORKER_CONCURRENCY: '0' } });
+    apis.push(restarted);
+    expect((await waitForJob(api(0), job.id)).status).toBe('done');
+  }, 120_000);
 });
