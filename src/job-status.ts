@@ -8,6 +8,11 @@
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'canceled', 'interrupted'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/** A count of jobs per state, every state at 0. */
+export function zeroCountsByStatus(): Record<JobStatus, number> {
+  return Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<JobStatus, number>;
+}
+
 /** An output is never interrupted: its job is, and requeues it. */
 export const OUTPUT_STATUSES = ['queued', 'running', 'done', 'failed', 'canceled'] as const;
 export type OutputStatus = (typeof OUTPUT_STATUSES)[number];

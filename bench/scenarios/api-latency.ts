@@ -10,7 +10,7 @@ import type { RunningServer } from '../server.js';
  * pollers on a finished job while nothing encodes give the baseline.
  */
 
-async function poller(
+export async function poller(
   client: ApiClient,
   jobId: string,
   requests: number,

@@ -8,6 +8,7 @@ import { startVidvar, type VidvarProcess } from '../../test/support/server-proce
 import { ApiClient } from '../api-client.js';
 import type { BenchContext, ScenarioOutcome } from '../context.js';
 import { type Figure, percentile, ratio } from '../report.js';
+import { poller } from './api-latency.js';
 
 /**
  * Scenario 12: past one machine. One `vidvar serve` (WORKER_CONCURRENCY=0) and one, then two,
@@ -77,16 +78,7 @@ async function renderBatches(ctx: BenchContext, d: Deployment, batches: number):
 
 async function poll(client: ApiClient, jobId: string): Promise<number[]> {
   const runs = await Promise.all(
-    Array.from({ length: POLLERS }, async () => {
-      const latencies: number[] = [];
-      for (let i = -1; i < REQUESTS; i++) {
-        const started = performance.now();
-        await client.getJob(jobId);
-        if (i >= 0) latencies.push(performance.now() - started);
-        await sleep(PAUSE_MS);
-      }
-      return latencies;
-    }),
+    Array.from({ length: POLLERS }, () => poller(client, jobId, REQUESTS, PAUSE_MS)),
   );
   return runs.flat();
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { isFinishedJob } from '../job-status.js';
+import { isFinishedJob, zeroCountsByStatus } from '../job-status.js';
 import { fromFields, type RedisKeys, toJobRecord } from './redis-records.js';
 import type { JobRecord, JobStatus } from './types.js';
 
@@ -21,14 +21,7 @@ export async function readJobRecords(redis: Redis, keys: RedisKeys): Promise<Job
 }
 
 export function countByStatus(jobs: JobRecord[]): Record<JobStatus, number> {
-  const counts: Record<JobStatus, number> = {
-    queued: 0,
-    running: 0,
-    done: 0,
-    failed: 0,
-    canceled: 0,
-    interrupted: 0,
-  };
+  const counts = zeroCountsByStatus();
   for (const job of jobs) counts[job.status]++;
   return counts;
 }

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { zeroCountsByStatus } from '../job-status.js';
 import type { Db } from './db.js';
 import { type Row, toJob, toOutput, toSource, toUpload } from './sqlite-rows.js';
 import { type JobStatements, prepareStatements } from './sqlite-statements.js';
@@ -87,14 +88,7 @@ export class SqliteJobStore implements SyncJobStore {
   }
 
   countByStatus(): Record<JobStatus, number> {
-    const counts: Record<JobStatus, number> = {
-      queued: 0,
-      running: 0,
-      done: 0,
-      failed: 0,
-      canceled: 0,
-      interrupted: 0,
-    };
+    const counts = zeroCountsByStatus();
     for (const row of this.#q.countByStatus.all() as Array<{ status: JobStatus; n: number }>) {
       counts[row.status] = row.n;
     }

@@ -1,22 +1,11 @@
-import type { Logger } from 'pino';
-import type { EngineOptions, renderVariations } from '../media/index.js';
-import type { DataLayout } from '../storage/layout.js';
-import type { JobEvents } from './job-events.js';
 import type { AbortReason } from './job-outcome.js';
-import { createJobRunner } from './job-runner.js';
-import type { JobDetail, JobStore } from './types.js';
+import { createJobRunner, type JobRunnerDeps } from './job-runner.js';
+import type { JobDetail } from './types.js';
 import { WakeSignal } from './wake-signal.js';
 
-export interface WorkerDeps {
-  store: JobStore;
-  events: JobEvents;
-  layout: DataLayout;
-  engine: EngineOptions;
-  logger: Logger;
-  clock?: () => number;
+export interface WorkerDeps extends Omit<JobRunnerDeps, 'isDraining'> {
   /** Jobs rendered at the same time (each may run several FFmpeg encoders). */
   concurrency?: number;
-  render?: typeof renderVariations;
 }
 
 export type StopOutcome = 'finished' | 'aborted' | 'idle';

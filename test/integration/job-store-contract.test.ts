@@ -9,18 +9,15 @@ import { RedisJobStore } from '../../src/jobs/redis-job-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import type { JobDetail, JobStore } from '../../src/jobs/types.js';
 import { distinctRecord } from '../support/distinctness.js';
-import { fakeMedia } from '../support/fake-media.js';
-import { fakePlan, jobSpec, newId } from '../support/job-spec.js';
+import { fakePlan, newId, storeTestJob, storeTestMedia } from '../support/job-spec.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 
 /**
  * What every job store must do, run against both: SQLite in one file (the default) and Redis (API and
  * workers on several machines), a real redis-server on a free port.
  */
-const media = fakeMedia({ width: 320, height: 568, durationSec: 2, sizeBytes: 200_000, bitRate: 800_000 });
-
-const newJob = (createdAt: number, outputs = 2, expiresAt?: number) =>
-  jobSpec({ createdAt, count: outputs, expiresAt, media, seed: 'seed-1' });
+const media = storeTestMedia;
+const newJob = storeTestJob;
 
 const rendered = {
   sizeBytes: 1000,

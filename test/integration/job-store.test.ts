@@ -10,22 +10,10 @@ import { SessionStore } from '../../src/jobs/session-store.js';
 import { SqliteJobStore } from '../../src/jobs/sqlite-job-store.js';
 import { transaction } from '../../src/jobs/transaction.js';
 import type { SyncJobStore } from '../../src/jobs/types.js';
-import { distinctRecord } from '../support/distinctness.js';
-import { fakeMedia } from '../support/fake-media.js';
-import { jobSpec, newId } from '../support/job-spec.js';
+import { newId, storeTestJob, storeTestMedia } from '../support/job-spec.js';
 
-const media = fakeMedia({ width: 320, height: 568, durationSec: 2, sizeBytes: 200_000, bitRate: 800_000 });
-
-const newJob = (createdAt: number, outputs = 2, expiresAt?: number) =>
-  jobSpec({ createdAt, count: outputs, expiresAt, media, seed: 'seed-1' });
-
-const _rendered = {
-  sizeBytes: 1000,
-  durationSec: 2,
-  width: 320,
-  height: 568,
-  distinctness: distinctRecord(0.2),
-};
+const media = storeTestMedia;
+const newJob = storeTestJob;
 
 let dir: string;
 let file: string;

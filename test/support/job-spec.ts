@@ -46,3 +46,16 @@ export function jobSpec(o: JobSpecOptions = {}): NewJob {
     outputs: plans.map((plan) => ({ id: newId('out'), sourceId, index: plan.index, plan })),
   };
 }
+
+/** The media of the store tests' jobs: a small portrait clip's facts, no file behind it. */
+export const storeTestMedia = fakeMedia({
+  width: 320,
+  height: 568,
+  durationSec: 2,
+  sizeBytes: 200_000,
+  bitRate: 800_000,
+});
+
+/** A job for the store tests: `outputs` variations of one source, created at `createdAt`. */
+export const storeTestJob = (createdAt: number, outputs = 2, expiresAt?: number) =>
+  jobSpec({ createdAt, count: outputs, expiresAt, media: storeTestMedia, seed: 'seed-1' });
