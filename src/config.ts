@@ -28,6 +28,11 @@ const schema = z.object({
   REDIS_URL: optionalText.pipe(
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
+  // Every key and channel of this deployment in Redis starts with it: deployments may share one Redis.
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ and - only (1 to 40)')
+    .default('vidvar'),
   // A worker that stops renewing its hold on a job (it died) loses it to another after this long.
   WORKER_LOCK_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   JOB_TTL_HOURS: z.coerce

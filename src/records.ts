@@ -81,6 +81,7 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
     };
   }
   // Nothing of a deployment over Redis is kept in the data folder's SQLite file: it is not even opened.
+  const prefix = `${config.REDIS_PREFIX}:`;
   const request = connectRedis(config.REDIS_URL, 'request');
   const background = connectRedis(config.REDIS_URL, 'background');
   const subscriber = connectRedis(config.REDIS_URL, 'background');
@@ -95,26 +96,32 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
   const events = await SharedJobEvents.connect({
     publisher: background,
     subscriber,
+    prefix,
     onError: onListenerError,
   });
-  const store = new RedisJobStore(request);
+  const store = new RedisJobStore(request, prefix);
+  let closing: Promise<void> | undefined;
   const pending = await PendingWorkCache.watch(store, events, logger);
   return {
     kind: 'redis',
     store,
-    workerStore: new RedisJobStore(background),
-    sessions: new RedisSessions(request, config.SESSION_SECRET),
-    tokens: new RedisTokens(request, config.SESSION_SECRET),
-    throttleState: new RedisThrottleState(request),
-    webhooks: new RedisWebhooks(request),
-    idempotency: new RedisIdempotencyKeys(request),
+    workerStore: new RedisJobStore(background, prefix),
+    sessions: new RedisSessions(request, config.SESSION_SECRET, prefix),
+    tokens: new RedisTokens(request, config.SESSION_SECRET, prefix),
+    throttleState: new RedisThrottleState(request, prefix),
+    webhooks: new RedisWebhooks(request, prefix),
+    idempotency: new RedisIdempotencyKeys(request, prefix),
     events,
     pendingWork: () => pending.current(),
     background,
-    async close() {
-      pending.stop();
-      await events.close();
-      for (const client of [request, background]) if (client.status !== 'end') await client.quit();
+    close() {
+      // Shutdown paths may overlap: a second close waits for the first.
+      closing ??= (async () => {
+        pending.stop();
+        await events.close();
+        for (const client of [request, background]) await client.quit();
+      })();
+      return closing;
     },
   };
 }

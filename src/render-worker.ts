@@ -30,5 +30,6 @@ export function createRenderWorker(
     connection: records.background,
     concurrency: config.WORKER_CONCURRENCY,
     lockMs: config.WORKER_LOCK_SECONDS * 1000,
+    prefix: config.REDIS_PREFIX,
   });
 }

@@ -54,18 +54,21 @@ export function createQueueWorker(deps: QueueWorkerDeps): Worker {
   });
   let draining = false;
   const runner = createJobRunner({ ...deps, isDraining: () => draining });
-  const active = new Map<string, AbortController>();
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let consumer: BullWorker | null = null;
-  const stopCancels = events.onCancel((jobId) => active.get(jobId)?.abort('cancel' satisfies AbortReason));
+  const stopCancels = events.onCancel((jobId) =>
+    active.get(jobId)?.controller.abort('cancel' satisfies AbortReason),
+  );
 
   async function process(task: Job<{ jobId: string }>): Promise<void> {
     const { jobId } = task.data;
     const job = await store.startJob(jobId, clock());
     if (!job) return; // canceled or deleted while it waited
     const controller = new AbortController();
-    active.set(jobId, controller);
+    const done = runner.run(job, controller.signal);
+    active.set(jobId, { controller, done });
     try {
-      await runner.run(job, controller.signal);
+      await done;
     } finally {
       active.delete(jobId);
     }
@@ -74,6 +77,35 @@ export function createQueueWorker(deps: QueueWorkerDeps): Worker {
       // Cut short here (shutdown): the queue hands it to the next worker, which renders what is left.
       throw new Error(`job ${jobId} was handed back unfinished (${after.status})`);
     }
+  }
+
+  let stopping: Promise<StopOutcome> | undefined;
+
+  async function stopOnce(graceMs: number): Promise<StopOutcome> {
+    stopCancels();
+    const worker = consumer;
+    consumer = null;
+    let outcome: StopOutcome = 'idle';
+    if (worker) {
+      draining = true;
+      const busy = active.size > 0;
+      let timer: NodeJS.Timeout | undefined;
+      const closed = worker.close();
+      const inTime = await Promise.race([
+        closed.then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!inTime) {
+        for (const { controller } of active.values()) controller.abort('shutdown' satisfies AbortReason);
+      }
+      await closed;
+      outcome = !busy ? 'idle' : inTime ? 'finished' : 'aborted';
+    }
+    await queue.close();
+    return outcome;
   }
 
   return {
@@ -94,36 +126,22 @@ export function createQueueWorker(deps: QueueWorkerDeps): Worker {
       );
     },
 
-    async stop({ graceMs }): Promise<StopOutcome> {
-      stopCancels();
-      const worker = consumer;
-      consumer = null;
-      let outcome: StopOutcome = 'idle';
-      if (worker) {
-        draining = true;
-        const busy = active.size > 0;
-        let timer: NodeJS.Timeout | undefined;
-        const closed = worker.close();
-        const inTime = await Promise.race([
-          closed.then(() => true),
-          new Promise<false>((resolve) => {
-            timer = setTimeout(() => resolve(false), graceMs);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (!inTime)
-          for (const controller of active.values()) controller.abort('shutdown' satisfies AbortReason);
-        await closed;
-        outcome = !busy ? 'idle' : inTime ? 'finished' : 'aborted';
-      }
-      await queue.close();
-      return outcome;
+    stop({ graceMs }): Promise<StopOutcome> {
+      // Shutdown paths may overlap: the second call waits for the first.
+      stopping ??= stopOnce(graceMs);
+      return stopping;
     },
 
     async cancelJob(jobId) {
       const local = active.get(jobId);
-      if (local) local.abort('cancel' satisfies AbortReason);
-      else await events.requestCancel(jobId);
+      if (local) {
+        // Rendered here: nothing of it runs any more once this resolves, as on one machine.
+        local.controller.abort('cancel' satisfies AbortReason);
+        await local.done;
+        return;
+      }
+      // Rendered by another worker, if any: it stops on hearing this; the caller does not wait for it.
+      await events.requestCancel(jobId);
       // Not taken yet: it need not wait any more (a taker would find it canceled anyway).
       const task = await queue.getJob(jobId);
       const state = await task?.getState();

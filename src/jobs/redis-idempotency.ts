@@ -17,9 +17,12 @@ const CLAIM = `
 local stored = redis.call('GET', KEYS[1])
 if stored then
   local record = cjson.decode(stored)
-  if record.fingerprint ~= ARGV[1] then return {'mismatch'} end
-  if record.state == 'done' then return {'replay', stored} end
-  if tonumber(record.createdAt) > tonumber(ARGV[2]) - tonumber(ARGV[3]) then return {'in_progress'} end
+  -- Past its 24 h by the server's clock (Redis drops it soon anyway), a key is free for a new request.
+  if tonumber(record.createdAt) > tonumber(ARGV[2]) - tonumber(ARGV[4]) then
+    if record.fingerprint ~= ARGV[1] then return {'mismatch'} end
+    if record.state == 'done' then return {'replay', stored} end
+    if tonumber(record.createdAt) > tonumber(ARGV[2]) - tonumber(ARGV[3]) then return {'in_progress'} end
+  end
 end
 redis.call('SET', KEYS[1], cjson.encode({fingerprint = ARGV[1], state = 'pending', createdAt = tonumber(ARGV[2])}),
   'PX', ARGV[4])
@@ -60,8 +63,10 @@ export class RedisIdempotencyKeys implements IdempotencyKeys {
 
   async complete(ref: KeyRef, answer: StoredAnswer): Promise<void> {
     const claimed = await this.#redis.get(this.#key(ref));
-    const fingerprint = claimed ? (JSON.parse(claimed) as { fingerprint: string }).fingerprint : '';
-    const record = JSON.stringify({ fingerprint, state: 'done', answer });
+    const { fingerprint = '', createdAt = 0 } = claimed
+      ? (JSON.parse(claimed) as { fingerprint: string; createdAt: number })
+      : {};
+    const record = JSON.stringify({ fingerprint, createdAt, state: 'done', answer });
     await this.#redis.eval(SETTLE, 1, this.#key(ref), record);
   }
 

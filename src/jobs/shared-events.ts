@@ -64,9 +64,8 @@ export class SharedJobEvents extends JobEvents {
     return () => this.#cancelListeners.delete(listener);
   }
 
+  /** Ends the subscription; the publisher is the caller's connection, closed with the others. */
   async close(): Promise<void> {
-    for (const client of [this.#subscriber, this.#publisher]) {
-      if (client.status !== 'end') await client.quit();
-    }
+    if (this.#subscriber.status !== 'end') await this.#subscriber.quit();
   }
 }

@@ -56,6 +56,6 @@ describe('vidvar remote make with placements', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Unknown fit "squash": use one of crop, blur, pad/);
     expect(existsSync(out)).toBe(false);
-    expect(server.store.listUploads()).toEqual([]);
+    expect(await server.store.listUploads()).toEqual([]);
   });
 });

@@ -22,8 +22,9 @@ import { startWebhookReceiver } from '../support/webhook-receiver.js';
  */
 let redis: RedisServer;
 let dataDir: string;
-let apis: VidvarProcess[];
-let workers: VidvarProcess[];
+// Filled as each process starts: one that fails to start leaves the others to be stopped, not orphaned.
+const apis: VidvarProcess[] = [];
+let workers: VidvarProcess[] = [];
 
 const shared = () => ({
   REDIS_URL: redis.url,
@@ -40,17 +41,17 @@ beforeAll(async () => {
   redis = await startRedisServer();
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'vidvar-scale-'));
   const webhooks = { WEBHOOK_SECRET: 'a webhook secret of the deployment', WEBHOOK_ALLOW_PRIVATE: 'true' };
-  apis = await Promise.all(
-    [0, 1].map(() => startVidvar(dataDir, { env: { ...shared(), ...webhooks, WORKER_CONCURRENCY: '0' } })),
-  );
-  workers = await Promise.all([startWorker(), startWorker()]);
+  for (let i = 0; i < 2; i++) {
+    apis.push(await startVidvar(dataDir, { env: { ...shared(), ...webhooks, WORKER_CONCURRENCY: '0' } }));
+  }
+  for (let i = 0; i < 2; i++) workers.push(await startWorker());
   // Signed in through the first API only: the session is good on both.
   const cookie = await (apis[0] as VidvarProcess).signIn();
   (apis[1] as VidvarProcess).cookie = cookie;
 }, 120_000);
 
 afterAll(async () => {
-  for (const proc of [...(apis ?? []), ...(workers ?? [])]) await proc.kill();
+  for (const proc of [...apis, ...workers]) await proc.kill();
   await redis?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });

@@ -96,7 +96,7 @@ describe('a multipart job request that is cut short or malformed', () => {
     // The server may still be closing a file handle when the answer leaves.
     for (let i = 0; i < 20 && server.dataFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(server.dataFiles()).toEqual([]);
-    expect(server.store.listJobs()).toEqual([]);
+    expect(await server.store.listJobs()).toEqual([]);
   }
 
   it('a body that ends without its closing boundary: 400, no file left', async () => {

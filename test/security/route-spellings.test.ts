@@ -177,7 +177,7 @@ describe('routes without a session, under every spelling of their path', () => {
     expect(wrong).toEqual([]);
     // The percent-encoded spellings route to the real handlers and are refused there.
     expect(unauthorized).toBeGreaterThanOrEqual(ops.length * 4);
-    expect(server.store.listJobs()).toEqual([]);
+    expect(await server.store.listJobs()).toEqual([]);
     expect(server.dataFiles()).toEqual([]);
   });
 });
@@ -211,7 +211,7 @@ describe('writes from another site, signed in, under every spelling of their pat
     expect(wrong).toEqual([]);
     expect(forbidden).toBeGreaterThanOrEqual(ops.length * 4);
     // Nothing was written, and the session was not signed out.
-    expect(server.store.listJobs()).toEqual([]);
+    expect(await server.store.listJobs()).toEqual([]);
     expect(server.dataFiles()).toEqual([]);
     const tokens = await fetch(`${server.url}/api/tokens`, { headers: { cookie: sessionCookie } });
     expect(tokens.status).toBe(200);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DATA_DIR: dataDir,
     APP_PASSWORD: TEST_PASSWORD,
     LOG_LEVEL: 'silent',
+    ...(options.env?.REDIS_URL ? {} : redisForEveryServer()),
     ...options.env,
   });
   const layout = dataLayout(config.DATA_DIR);
@@ -141,4 +143,13 @@ export async function signedInServerForFile(options: TestServerOptions = {}): Pr
   afterAll(() => server.close());
   await server.login();
   return server;
+}
+
+/**
+ * VIDVAR_TEST_REDIS_URL=redis://… runs every test server on Redis records (each under a prefix of its
+ * own), to try the HTTP tests against the Redis store by hand; unset, the servers use SQLite.
+ */
+function redisForEveryServer(): Record<string, string> {
+  const url = process.env.VIDVAR_TEST_REDIS_URL;
+  return url ? { REDIS_URL: url, REDIS_PREFIX: `test-${randomBytes(6).toString('hex')}` } : {};
 }
