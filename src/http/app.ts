@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createJobService } from '../jobs/job-service.js';
 import { createUploadService } from '../jobs/upload-service.js';
+import { s3Settings } from '../storage/create-file-store.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { VERSION } from '../version.js';
@@ -104,6 +105,8 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   });
   await registerUploadRoutes(app, {
     layout,
+    files,
+    s3: files.kind === 's3' ? s3Settings(config) : null,
     store,
     uploads,
     budget: deps.budget,

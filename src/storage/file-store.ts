@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
 
 /**
  * Where finished files rest. The data folder is a working cache: renders and uploads are written
@@ -73,4 +74,22 @@ export function checkedPrefix(prefix: string): string {
 /** The key of a path under the data folder (the layout functions give paths; the store wants keys). */
 export function keyOf(root: string, file: string): string {
   return checkedKey(path.relative(root, file).split(path.sep).join('/'));
+}
+
+/** What a user hears when the bucket did not answer even after the client's retries. */
+export function storageUnavailableError(cause: unknown): UserError {
+  return new UserError(
+    'storage_unavailable',
+    'The file store is not answering; please try again shortly.',
+    503,
+    {
+      cause,
+      retryAfterS: 30,
+    },
+  );
+}
+
+/** An error from the S3 client (the service's answer or the network after retries), as opposed to a bug. */
+export function isS3ClientError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && '$metadata' in error;
 }

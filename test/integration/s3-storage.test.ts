@@ -5,14 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import type { FileStore } from '../../src/storage/file-store.js';
 import { clip } from '../support/clips.js';
-import { createJobFromFiles, probeVideo, tusUpload, waitForJob } from '../support/http-client.js';
+import {
+  createJobFromFiles,
+  probeVideo,
+  tusFilenameMetadata,
+  tusUpload,
+  waitForJob,
+} from '../support/http-client.js';
 import { startS3Server } from '../support/s3-server.js';
 import { signedInServerForFile, startTestServer } from '../support/server.js';
 
 /**
- * The server with S3_BUCKET set, against a real s3rver: admitted uploads rest in the bucket, and
- * downloads, stills and the ZIP come from it. The worker is not wired to the bucket yet, so the test
- * does its two steps itself: fetch the source before rendering, publish the outputs after.
+ * The server with S3_BUCKET set, against a real s3rver (with the multipart listing the test server
+ * adds): tus uploads and admitted sources rest in the bucket, and downloads, stills and the ZIP come
+ * from it.
  */
 const s3 = await startS3Server();
 afterAll(() => s3.stop());
@@ -51,6 +57,56 @@ describe('uploads with S3 storage', () => {
   });
 });
 
+describe('a tus upload resumed on another API process', () => {
+  it('takes the first half through one process and the rest through another with its own data folder', async () => {
+    const other = await startTestServer({ env: s3.env, work: false });
+    try {
+      await other.login();
+      const bytes = readFileSync(clip({ duration: 2 }));
+      const half = Math.floor(bytes.length / 2);
+      const tus = { 'tus-resumable': '1.0.0' };
+      const create = await server.api('/api/uploads', {
+        method: 'POST',
+        headers: {
+          ...tus,
+          'upload-length': String(bytes.length),
+          'upload-metadata': tusFilenameMetadata('Two.mp4'),
+        },
+      });
+      expect(create.status).toBe(201);
+      const location = create.headers.get('location') as string;
+      const patch = (api: typeof server, offset: number, body: Buffer) =>
+        api.api(location, {
+          method: 'PATCH',
+          headers: {
+            ...tus,
+            'upload-offset': String(offset),
+            'content-type': 'application/offset+octet-stream',
+          },
+          body: new Uint8Array(body),
+        });
+      expect((await patch(server, 0, bytes.subarray(0, half))).status).toBe(204);
+      // Nothing of it rests on the first process's disk: the other can only know it from the bucket.
+      expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+
+      const head = await other.api(location, { method: 'HEAD', headers: tus });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('upload-offset')).toBe(String(half));
+      expect((await patch(other, half, bytes.subarray(half))).status).toBe(204);
+
+      const id = path.basename(location);
+      expect(await other.files.stat(`uploads/${id}.src`)).toEqual(
+        expect.objectContaining({ size: bytes.length }),
+      );
+      expect((await other.api(`/api/uploads/${id}/info`)).status).toBe(200);
+      // tus's own objects went once the upload was admitted; only the source rests.
+      expect((await keys(other.files, '')).filter((k) => k.includes(id))).toEqual([`uploads/${id}.src`]);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+});
+
 describe('an S3 server that does not answer', () => {
   it('refuses the upload with 503 after retrying, and keeps nothing', async () => {
     const down = await startS3Server('down');
@@ -58,9 +114,11 @@ describe('an S3 server that does not answer', () => {
     try {
       await lonely.login();
       await down.stop();
-      const { patch } = await tusUpload(lonely, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
-      expect(patch?.status).toBe(503);
-      expect(await patch?.json()).toEqual({
+      // With tus on the bucket, the creation already needs it.
+      const { create, patch } = await tusUpload(lonely, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
+      const answer = patch ?? create;
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toEqual({
         code: 'storage_unavailable',
         message: 'The file store is not answering; please try again shortly.',
       });
