@@ -74,7 +74,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   // On one machine, what a crash cut short is this process's to resume. Over Redis other workers may
   // be rendering it right now: BullMQ hands a dead worker's job on instead (queue-worker.ts).
   if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock() });
-  const worker = createRenderWorker(records, { config, layout, engine, logger, clock });
+  const worker = createRenderWorker(records, { config, layout, engine, logger, files, clock });
   const janitor = createJanitor({
     store,
     layout,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { EngineOptions, renderVariations } from '../media/index.js';
+import type { FileStore } from '../storage/file-store.js';
 import type { DataLayout } from '../storage/layout.js';
 import type { JobEvents } from './job-events.js';
 import type { AbortReason } from './job-outcome.js';
@@ -17,6 +18,8 @@ export interface WorkerDeps {
   /** Jobs rendered at the same time (each may run several FFmpeg encoders). */
   concurrency?: number;
   render?: typeof renderVariations;
+  /** Where files rest (the bucket in S3 mode); the data folder when unset. */
+  files?: FileStore;
 }
 
 export type StopOutcome = 'finished' | 'aborted' | 'idle';

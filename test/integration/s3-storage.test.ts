@@ -138,6 +138,43 @@ describe('an S3 server that does not answer', () => {
   });
 });
 
+describe('a worker whose bucket stops answering before its outputs are stored', () => {
+  it('fails each output with the reason and leaves none of its files behind', async () => {
+    const failing = await startS3Server('failing');
+    const lonely = await startTestServer({ env: { ...failing.env }, work: false });
+    try {
+      await lonely.login();
+      const res = await createJobFromFiles(lonely, [{ path: clip({ duration: 2 }), name: 'Sale.mp4' }], {
+        count: '2',
+        intensity: 'subtle',
+      });
+      expect(res.status).toBe(201);
+      const created = (await res.json()) as JobView;
+      // The source in the worker's cache already, as if fetched just before the bucket went away.
+      const sourceKey = `uploads/${created.sources[0]?.id}.src`;
+      expect(await lonely.files.ensureLocal(sourceKey)).not.toBeNull();
+      await failing.stop();
+      lonely.worker.start();
+      const job = await waitForJob(lonely, created.id);
+      expect(job.status).toBe('failed');
+      for (const output of job.outputs) {
+        expect(output.status).toBe('failed');
+        expect(output.error).toMatch(
+          new RegExp(
+            `^The finished video could not be stored: storing outputs/${job.id}/${output.id}\\.mp4 in the bucket failed after 5 attempts: `,
+          ),
+        );
+      }
+      // Nothing half-stored waits in the data folder: no video, no thumbnail.
+      expect(
+        lonely.dataFiles().filter((f) => /^outputs\/.+\.(mp4|jpg)$/.test(f) && !f.includes('.source.')),
+      ).toEqual([]);
+    } finally {
+      await lonely.close();
+    }
+  }, 120_000);
+});
+
 describe('downloads with S3 storage', () => {
   let job: JobView;
 
@@ -149,17 +186,21 @@ describe('downloads with S3 storage', () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as JobView;
     expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
-    // What a worker will do: fetch the source from the bucket, render, publish what it made.
-    for (const source of created.sources) {
-      expect(await server.files.ensureLocal(`uploads/${source.id}.src`)).not.toBeNull();
-    }
+    // The worker fetches the source from the bucket, renders, and publishes what it made.
     server.worker.start();
     job = await waitForJob(server, created.id);
     expect(job.status).toBe('done');
-    for (const file of server.dataFiles().filter((f) => f.startsWith('outputs/'))) {
-      await server.files.publish(file);
-    }
-    expect(server.dataFiles().filter((f) => f.startsWith('outputs/'))).toEqual([]);
+    // Outputs, thumbnails and the source's still rest in the bucket; the data folder keeps none of
+    // them, and the source, all its outputs done, is gone from both.
+    expect(server.dataFiles().filter((f) => /^(outputs|uploads)\/.+\.\w+$/.test(f))).toEqual([]);
+    const source = job.sources[0]?.id;
+    expect(await keys(server.files, `outputs/${job.id}/`)).toEqual(
+      [
+        ...job.outputs.flatMap((o) => [`outputs/${job.id}/${o.id}.jpg`, `outputs/${job.id}/${o.id}.mp4`]),
+        `outputs/${job.id}/${source}.source.jpg`,
+      ].sort(),
+    );
+    expect(await server.files.stat(`uploads/${source}.src`)).toBeNull();
   }, 120_000);
 
   it('sends a video as a redirect to a short-lived link that downloads it under its name', async () => {
