@@ -83,6 +83,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     worker: deps.worker,
     events: deps.events,
     audit,
+    files,
     engine: deps.engine,
     now,
     jobTtlMs: config.JOB_TTL_HOURS * 3600 * 1000,

@@ -4,11 +4,35 @@ import type { FileAudit } from '../storage/file-audit.js';
 import { type FileStore, keyOf } from '../storage/file-store.js';
 import {
   type DataLayout,
+  jobOutputDir,
   outputPath,
   sourcePath,
   sourceStillPath,
   thumbnailPath,
 } from '../storage/layout.js';
+
+/**
+ * Deletes a job's objects from the bucket: its outputs, thumbnails and stills, and the sources it
+ * had not used up. Local mode has none. A failure is logged, not thrown: the record is gone by then,
+ * so the janitor's sweep of the bucket takes what stayed (as it takes an output a worker stored
+ * just after the cancel reached it).
+ */
+export async function removeJobObjects(
+  files: FileStore | undefined,
+  layout: DataLayout,
+  job: { id: string; sources: Array<{ id: string; deleted: boolean }> },
+  log: Logger,
+): Promise<void> {
+  if (!files || files.kind === 'local') return;
+  try {
+    await files.removePrefix(`${keyOf(layout.root, jobOutputDir(layout, job.id))}/`);
+    for (const source of job.sources) {
+      if (!source.deleted) await files.remove(keyOf(layout.root, sourcePath(layout, source.id)));
+    }
+  } catch (error) {
+    log.warn({ err: error, event: 'objects_not_removed', jobId: job.id }, 'job objects left in the bucket');
+  }
+}
 
 /** Why an output the checks passed is failed anyway: the bucket did not take it. */
 export const STORE_FAILED_PREFIX = 'The finished video could not be stored: ';

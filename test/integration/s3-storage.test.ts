@@ -269,4 +269,27 @@ describe('downloads with S3 storage', () => {
     const entries = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n');
     expect(entries.filter((e) => e.endsWith('.mp4'))).toHaveLength(job.outputs.length - 1);
   });
+
+  it('takes a deleted batch out of the bucket: its outputs, and a source it had not used up', async () => {
+    const res = await server.api(`/api/jobs/${job.id}`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    expect(await keys(server.files, `outputs/${job.id}/`)).toEqual([]);
+
+    // A batch deleted before it rendered: its source rests in the bucket, and goes with it.
+    const idle = await startTestServer({ env: s3.env, work: false });
+    try {
+      await idle.login();
+      const made = await createJobFromFiles(idle, [{ path: clip({ duration: 2 }), name: 'Next.mp4' }], {
+        count: '1',
+        intensity: 'subtle',
+      });
+      const next = (await made.json()) as JobView;
+      const sourceKey = `uploads/${next.sources[0]?.id}.src`;
+      expect(await idle.files.stat(sourceKey)).not.toBeNull();
+      expect((await idle.api(`/api/jobs/${next.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect(await idle.files.stat(sourceKey)).toBeNull();
+    } finally {
+      await idle.close();
+    }
+  });
 });
