@@ -73,7 +73,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   holdUnfinishedUploads(budget, layout.tus);
   // On one machine, what a crash cut short is this process's to resume. Over Redis other workers may
   // be rendering it right now: BullMQ hands a dead worker's job on instead (queue-worker.ts).
-  if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock() });
+  if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock(), files });
   const worker = createRenderWorker(records, { config, layout, engine, logger, files, clock });
   const janitor = createJanitor({
     store,
