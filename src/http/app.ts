@@ -152,7 +152,14 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   });
   registerTokenRoutes(app, { tokens: deps.tokens, now });
   registerDownloadRoutes(app, { store, layout, files, toolVersion: VERSION, engine: deps.engine });
-  registerCompareRoute(app, { store, layout, engine: deps.engine, isDraining: deps.isDraining });
+  registerCompareRoute(app, {
+    store,
+    layout,
+    files,
+    audit,
+    engine: deps.engine,
+    isDraining: deps.isDraining,
+  });
   registerOpenApiRoute(app);
 
   if (deps.webRoot && existsSync(deps.webRoot)) {

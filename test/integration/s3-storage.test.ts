@@ -57,6 +57,37 @@ describe('uploads with S3 storage', () => {
   });
 });
 
+describe('comparing uploads with S3 storage', () => {
+  it('fetches both from the bucket for the comparison, and keeps no copy of them', async () => {
+    const bytes = readFileSync(clip({ duration: 2 }));
+    const ids = [];
+    for (const name of ['a.mp4', 'b.mp4']) {
+      const { create } = await tusUpload(server, bytes, name);
+      ids.push(path.basename(create.headers.get('location') ?? ''));
+    }
+    const res = await server.api('/api/compare', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: ids[0], b: ids[1] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ match: true, comparedMatchedPercent: 100 });
+    expect(server.dataFiles().filter((f) => /^(uploads|work)\//.test(f))).toEqual([]);
+    for (const id of ids) expect(await server.files.stat(`uploads/${id}.src`)).not.toBeNull();
+
+    // Gone from the bucket while its record stays: the upload is said to be gone, nothing is left.
+    await server.files.remove(`uploads/${ids[1]}.src`);
+    const missing = await server.api('/api/compare', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: ids[0], b: ids[1] }),
+    });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { code: string }).code).toBe('upload_not_found');
+    expect(server.dataFiles().filter((f) => /^(uploads|work)\//.test(f))).toEqual([]);
+  }, 60_000);
+});
+
 describe('a tus upload resumed on another API process', () => {
   it('takes the first half through one process and the rest through another with its own data folder', async () => {
     const other = await startTestServer({ env: s3.env, work: false });
