@@ -84,6 +84,11 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
     onError: onListenerError,
   });
   const store = new RedisJobStore(request);
+  // A request connection queues nothing while it connects (its commands fail at once instead), and the
+  // subscribe above only waited for the subscriber: on a busy machine the first read below came before
+  // this one was up, and the process died at start. It waits for Redis here, as the subscriber did.
+  // (Not events.once: it would reject on the first failed attempt, which ioredis reports as an error.)
+  if (request.status !== 'ready') await new Promise((ready) => request.once('ready', ready));
   const pending = await PendingWorkCache.watch(store, events, logger);
   return {
     kind: 'redis',
