@@ -11,6 +11,7 @@ import type { Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
 import { openRecords } from './records.js';
 import { createRenderWorker } from './render-worker.js';
+import { storedBytes } from './storage/bucket-sweep.js';
 import { createFileStore } from './storage/create-file-store.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
 import { createFileAudit } from './storage/file-audit.js';
@@ -67,6 +68,8 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     budgetBytes: config.STORAGE_BUDGET_BYTES,
     ...(options.budgetCacheMs === undefined ? {} : { cacheMs: options.budgetCacheMs }),
     onWalkError: (error) => logger.error({ err: error }, 'measuring the data folder failed'),
+    // In S3 mode the budget is the bucket's: its objects, listed in the background.
+    ...(files.kind === 's3' ? { measure: () => storedBytes(files), volumeBound: false } : {}),
   });
   // Promised disk, counted until delivered: queued outputs from the store, unfinished uploads from tus.
   budget.addComputedReservation(() => estimatePendingBytes(records.pendingWork(), engine.maxLongSide));
@@ -78,6 +81,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const janitor = createJanitor({
     store,
     layout,
+    files,
     budget,
     sessions,
     logger,

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { removeStoredJob } from '../storage/bucket-sweep.js';
 import type { FileAudit } from '../storage/file-audit.js';
 import { type FileStore, keyOf } from '../storage/file-store.js';
 import {
   type DataLayout,
-  jobOutputDir,
   outputPath,
   sourcePath,
   sourceStillPath,
@@ -25,10 +25,7 @@ export async function removeJobObjects(
 ): Promise<void> {
   if (!files || files.kind === 'local') return;
   try {
-    await files.removePrefix(`${keyOf(layout.root, jobOutputDir(layout, job.id))}/`);
-    for (const source of job.sources) {
-      if (!source.deleted) await files.remove(keyOf(layout.root, sourcePath(layout, source.id)));
-    }
+    await removeStoredJob(files, layout, job);
   } catch (error) {
     log.warn({ err: error, event: 'objects_not_removed', jobId: job.id }, 'job objects left in the bucket');
   }
