@@ -1,5 +1,5 @@
 import type { StorageBudget } from './disk-space.js';
-import { type FileStore, keyOf, type StoredFile } from './file-store.js';
+import { type FileStore, keyOf, type StoredFile, type UnfinishedUpload } from './file-store.js';
 import { type DataLayout, jobOutputDir, sourcePath } from './layout.js';
 import { uploadHoldKey } from './upload-holds.js';
 
@@ -58,7 +58,8 @@ const idOf = (name: string) => name.split('.')[0] ?? name;
 
 /**
  * Removes objects no record knows, once older than the grace (uploads no job used, outputs of jobs
- * that are gone), and tus uploads that went quiet, as a whole. Returns the removed keys and bytes.
+ * that are gone), tus uploads that went quiet, as a whole, and multipart uploads nobody will
+ * complete. Returns what it removed and the bytes of the objects among them.
  */
 export async function sweepBucket(
   deps: BucketSweepDeps,
@@ -84,11 +85,30 @@ export async function sweepBucket(
       if (unknown && old) orphans.push(file);
     }
   }
-  for (const [id, parts] of tus) {
-    if (Math.min(...parts.map((p) => now - p.modifiedMs)) <= deps.staleTusMs) continue;
-    orphans.push(...parts);
+  // Parts take room too, though no listing of objects shows them; and they tell when an upload last
+  // moved, which tus's objects may not (a PATCH of exactly one part writes none of them).
+  const unfinished = new Map<string, UnfinishedUpload[]>();
+  for await (const upload of files.unfinishedUploads()) {
+    unfinished.set(upload.key, [...(unfinished.get(upload.key) ?? []), upload]);
+  }
+  const abandoned: UnfinishedUpload[] = [];
+  for (const [key, uploads] of unfinished) {
+    // A publish (a layout key) lasts seconds; a tus upload (a bare id) is judged with its objects below.
+    if (key.includes('/')) abandoned.push(...uploads.filter((u) => now - u.activeMs > graceMs));
+    else if (!tus.has(idOf(key))) tus.set(idOf(key), []);
+  }
+  for (const [id, objects] of tus) {
+    const uploads = unfinished.get(id) ?? [];
+    const lastMoved = Math.max(...objects.map((o) => o.modifiedMs), ...uploads.map((u) => u.activeMs));
+    if (now - lastMoved <= deps.staleTusMs) continue;
+    orphans.push(...objects);
+    abandoned.push(...uploads);
     deps.budget.release(uploadHoldKey(id));
   }
+  for (const upload of abandoned) await files.abandonUpload(upload);
   for (const file of orphans) await files.remove(file.key);
-  return { removed: orphans.map((f) => f.key), bytes: orphans.reduce((sum, f) => sum + f.size, 0) };
+  return {
+    removed: [...orphans.map((f) => f.key), ...abandoned.map((u) => `${u.key} (unfinished upload)`)],
+    bytes: orphans.reduce((sum, f) => sum + f.size, 0),
+  };
 }

@@ -14,6 +14,13 @@ export interface StoredFile {
   modifiedMs: number;
 }
 
+export interface UnfinishedUpload {
+  key: string;
+  uploadId: string;
+  /** When it last received a part (when it began, before the first): an upload may last for hours. */
+  activeMs: number;
+}
+
 export interface OpenedFile {
   stream: Readable;
   /** The whole file's size, whatever range was asked for. */
@@ -38,6 +45,13 @@ export interface FileStore {
   /** Removes every file whose key starts with prefix; returns how many. */
   removePrefix(prefix: string): Promise<number>;
   list(prefix: string): AsyncIterable<StoredFile>;
+  /**
+   * Multipart uploads begun and never completed or aborted: a publish cut short by a crash, a tus
+   * upload abandoned. Their parts take room (and are billed) but no listing shows them. None locally.
+   */
+  unfinishedUploads(): AsyncIterable<UnfinishedUpload>;
+  /** Aborts one of them: its parts go. */
+  abandonUpload(upload: UnfinishedUpload): Promise<void>;
   /**
    * A short-lived URL that downloads the file directly from where it rests, or null when the
    * server itself must send it (local mode).

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../src/jobs/db.js';
@@ -54,6 +55,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   for await (const file of files.list('')) await files.remove(file.key);
+  for await (const upload of files.unfinishedUploads()) await files.abandonUpload(upload);
   files.close();
   db.close();
   rmSync(layout.root, { recursive: true, force: true });
@@ -92,6 +94,28 @@ async function jobWith(
   return { job: store.getJob(job.id) as JobDetail, keys };
 }
 
+/** Begins a multipart upload and sends one part, as a publish or tus does; returns its upload id. */
+async function openUpload(Key: string): Promise<string> {
+  const Bucket = s3.bucket;
+  const { UploadId } = await files.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  await files.client.send(
+    new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.alloc(10) }),
+  );
+  return UploadId as string;
+}
+
+async function openUploads(): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const upload of files.unfinishedUploads()) ids.push(upload.uploadId);
+  return ids.sort();
+}
+
+/** Makes an object look last written that long ago (s3rver dates it by its file). */
+function ageObject(key: string, ageMs: number): void {
+  const at = new Date(Date.now() - ageMs);
+  utimesSync(path.join(s3.directory, s3.bucket, `${key}._S3rver_object`), at, at);
+}
+
 function janitor(overrides: Partial<JanitorDeps> = {}) {
   const budget = new StorageBudget({ layout, budgetBytes: 1e12, cacheMs: 0 });
   return createJanitor({ store, layout, files, budget, logger: silent, intervalMs: 60_000, ...overrides });
@@ -122,25 +146,38 @@ describe('the janitor on the bucket', () => {
       await rest(path.join(jobOutputDir(layout, done.job.id), `${newId('out')}.mp4`)),
       await rest(path.join(layout.outputs, newId('job'), 'x.mp4')),
     ];
-    // A tus upload that went quiet, kept at the top of the bucket by @tus/s3-store.
+    // A tus upload that went quiet, kept at the top of the bucket by @tus/s3-store: its record, its
+    // incomplete part, and the multipart upload its whole parts go to.
     const tusId = newId('tus');
     const tus = [
-      await rest(path.join(layout.root, tusId)),
       await rest(path.join(layout.root, `${tusId}.info`)),
+      await rest(path.join(layout.root, `${tusId}.part`)),
     ];
+    const tusParts = await openUpload(tusId);
+    // One still arriving though its record is 3 h old: a PATCH of exactly one part writes no object.
+    const busyId = newId('tus');
+    const busy = await rest(path.join(layout.root, `${busyId}.info`));
+    ageObject(busy, 3 * HOUR);
+    const busyParts = await openUpload(busyId);
+    // A publish a crash cut short.
+    const cut = await openUpload(`outputs/${done.job.id}/${newId('out')}.mp4`);
 
     // Just written: within the grace, unknown objects may still be about to be recorded.
     const now = await janitor().runOnce();
     expect(now.expiredJobs).toEqual([expired.job.id]);
-    expect(await bucketKeys()).toEqual([...keep, ...orphans, ...tus].sort());
+    expect(await bucketKeys()).toEqual([...keep, ...orphans, ...tus, busy].sort());
+    expect(await openUploads()).toEqual([tusParts, busyParts, cut].sort());
     expect(now.bytesFreed).toBeGreaterThanOrEqual(2200);
 
     // Two hours on: past the grace and the tus expiry.
     const later = await janitor({ clock: () => Date.now() + 2 * HOUR }).runOnce();
     expect(await bucketKeys()).toEqual(keep.sort());
+    expect(await openUploads()).toEqual([]);
     // (The report also names the emptied folder of the unknown job in the data folder, the cache.)
     expect(later.orphans).toEqual(expect.arrayContaining([...orphans, ...tus]));
-    expect(later.bytesFreed).toBe(5000);
+    // Two hours on, the busy upload's last part is as old: it goes too.
+    expect(later.orphans).toContain(busy);
+    expect(later.bytesFreed).toBe(6000);
   });
 
   it('counts the bucket for the budget, and above the high-water mark evicts the oldest finished jobs', async () => {

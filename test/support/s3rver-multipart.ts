@@ -81,7 +81,8 @@ async function listParts(
       Key: upload.key,
       UploadId: upload.uploadId,
       PartNumberMarker: String(marker),
-      NextPartNumberMarker: String(shown.at(-1) ?? marker),
+      // As S3: the last part listed, for the next page; none when none was listed.
+      ...(shown.length > 0 ? { NextPartNumberMarker: String(shown.at(-1)) } : {}),
       MaxParts: String(maxParts),
       IsTruncated: String(truncated),
       '': parts.join(''),
@@ -101,7 +102,8 @@ async function listUploads(
     const dir = path.join(uploadsDir, id);
     const key = await readFile(path.join(dir, 'key'), 'utf8').catch(missingAsNull);
     if (key === null || !key.startsWith(prefix)) continue;
-    const initiated = (await stat(dir)).birthtime.toISOString();
+    // The key file is written once, at initiation (a folder's birth time is not known everywhere).
+    const initiated = (await stat(path.join(dir, 'key'))).mtime.toISOString();
     uploads.push(element('Upload', { Key: key, UploadId: id, Initiated: initiated }));
   }
   sendXml(
