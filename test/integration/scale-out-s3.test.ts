@@ -118,7 +118,7 @@ describe('API and workers on machines of their own, sharing Redis and a bucket',
   }, 180_000);
 
   it('hands the job of a worker killed mid-render to the other, which renders only what was cut short', async () => {
-    const job = await createJob(api(0), [clip({ width: 320, height: 568, duration: 6 })], 6);
+    const job = await createJob(api(0), [clip({ width: 320, height: 568, duration: 8 })], 8);
     const mid = await waitForJob(
       api(0),
       job.id,
@@ -149,7 +149,7 @@ describe('API and workers on machines of their own, sharing Redis and a bucket',
     const zipFile = path.join(scratch, `${job.id}.zip`);
     writeFileSync(zipFile, Buffer.from(await zip.arrayBuffer()));
     const { dir, files } = extractZip(zipFile);
-    expect(files.filter((f) => f.endsWith('.mp4'))).toHaveLength(6);
+    expect(files.filter((f) => f.endsWith('.mp4'))).toHaveLength(8);
     for (const video of files.filter((f) => f.endsWith('.mp4'))) {
       expect(probeVideo(path.join(dir, video)).video).toBe('h264');
     }
