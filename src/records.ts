@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -88,10 +87,11 @@ export async function openRecords(config: Config, layout: DataLayout, logger: Lo
   for (const client of [request, background, subscriber]) {
     client.on('error', (error: unknown) => logger.warn({ err: error }, 'Redis connection'));
   }
-  // Requests fail at once while Redis is away; at start-up the process waits for it instead.
+  // Requests fail at once while Redis is away; at start-up the process waits for it instead. Not
+  // events.once: it rejects on the first failed attempt, which ioredis reports as an 'error'.
   if (request.status !== 'ready') {
     logger.info('waiting for Redis');
-    await once(request, 'ready');
+    await new Promise((ready) => request.once('ready', ready));
   }
   const events = await SharedJobEvents.connect({
     publisher: background,

@@ -4,6 +4,7 @@ import { createQueueWorker } from './jobs/queue-worker.js';
 import { createWorker, type Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
 import type { Records } from './records.js';
+import type { FileStore } from './storage/file-store.js';
 import type { DataLayout } from './storage/layout.js';
 
 /**
@@ -12,7 +13,14 @@ import type { DataLayout } from './storage/layout.js';
  */
 export function createRenderWorker(
   records: Records,
-  deps: { config: Config; layout: DataLayout; engine: EngineOptions; logger: Logger; clock?: () => number },
+  deps: {
+    config: Config;
+    layout: DataLayout;
+    engine: EngineOptions;
+    logger: Logger;
+    files: FileStore;
+    clock?: () => number;
+  },
 ): Worker {
   const { config, ...common } = deps;
   if (records.kind === 'sqlite') {

@@ -11,6 +11,7 @@ import type { Worker } from './jobs/worker.js';
 import type { EngineOptions } from './media/index.js';
 import { openRecords } from './records.js';
 import { createRenderWorker } from './render-worker.js';
+import { storedBytes } from './storage/bucket-sweep.js';
 import { createFileStore } from './storage/create-file-store.js';
 import { createStorageBudget, type StorageBudget } from './storage/disk-space.js';
 import { createFileAudit } from './storage/file-audit.js';
@@ -67,14 +68,16 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
     budgetBytes: config.STORAGE_BUDGET_BYTES,
     ...(options.budgetCacheMs === undefined ? {} : { cacheMs: options.budgetCacheMs }),
     onWalkError: (error) => logger.error({ err: error }, 'measuring the data folder failed'),
+    // In S3 mode the budget is the bucket's: its objects, listed in the background.
+    ...(files.kind === 's3' ? { measure: () => storedBytes(files), volumeBound: false } : {}),
   });
   // Promised disk, counted until delivered: queued outputs from the store, unfinished uploads from tus.
   budget.addComputedReservation(() => estimatePendingBytes(records.pendingWork(), engine.maxLongSide));
   holdUnfinishedUploads(budget, layout.tus);
   // On one machine, what a crash cut short is this process's to resume. Over Redis other workers may
   // be rendering it right now: BullMQ hands a dead worker's job on instead (queue-worker.ts).
-  if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock() });
-  const worker = createRenderWorker(records, { config, layout, engine, logger, clock });
+  if (records.kind === 'sqlite') await recoverAtStartup({ store, layout, logger, now: clock(), files });
+  const worker = createRenderWorker(records, { config, layout, engine, logger, files, clock });
   if (records.kind === 'redis') {
     // Work whose queue entry ran out of tries (a worker interrupted again and again) waits in the records:
     // queued again here, it is not left behind. The queue ignores a job it holds already.
@@ -85,6 +88,7 @@ export async function composeServer(options: ServerOptions): Promise<VidvarServe
   const janitor = createJanitor({
     store,
     layout,
+    files,
     budget,
     sessions,
     logger,

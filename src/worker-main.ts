@@ -1,6 +1,8 @@
 import { setUpProcess } from './process-setup.js';
 import { openRecords } from './records.js';
 import { createRenderWorker } from './render-worker.js';
+import { createFileStore } from './storage/create-file-store.js';
+import { createFileAudit } from './storage/file-audit.js';
 import { VERSION } from './version.js';
 
 /**
@@ -18,7 +20,9 @@ export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise
   }
   if (config.WORKER_CONCURRENCY === 0) fatal('WORKER_CONCURRENCY is 0: this worker would render nothing.');
   const records = await openRecords(config, layout, logger);
-  const worker = createRenderWorker(records, { config, layout, engine, logger });
+  // In S3 mode sources come from the bucket and outputs go to it: this machine's folder is a cache.
+  const files = createFileStore(config, layout, createFileAudit(layout, logger));
+  const worker = createRenderWorker(records, { config, layout, engine, logger, files });
   worker.start();
   logger.info({ version: VERSION, concurrency: config.WORKER_CONCURRENCY }, 'vidvar worker ready');
   process.stdout.write(`vidvar ${VERSION} worker is taking jobs (${config.WORKER_CONCURRENCY} at a time)\n`);

@@ -6,6 +6,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createJobService } from '../jobs/job-service.js';
 import { createUploadService } from '../jobs/upload-service.js';
+import { s3Settings } from '../storage/create-file-store.js';
 import { createFileAudit } from '../storage/file-audit.js';
 import { LocalFileStore } from '../storage/local-file-store.js';
 import { VERSION } from '../version.js';
@@ -82,6 +83,7 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
     worker: deps.worker,
     events: deps.events,
     audit,
+    files,
     engine: deps.engine,
     now,
     jobTtlMs: config.JOB_TTL_HOURS * 3600 * 1000,
@@ -104,6 +106,8 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   });
   await registerUploadRoutes(app, {
     layout,
+    files,
+    s3: files.kind === 's3' ? s3Settings(config) : null,
     store,
     uploads,
     budget: deps.budget,
@@ -148,7 +152,14 @@ export async function createApp(deps: AppDeps): Promise<ApiApp> {
   });
   registerTokenRoutes(app, { tokens: deps.tokens, now });
   registerDownloadRoutes(app, { store, layout, files, toolVersion: VERSION, engine: deps.engine });
-  registerCompareRoute(app, { store, layout, engine: deps.engine, isDraining: deps.isDraining });
+  registerCompareRoute(app, {
+    store,
+    layout,
+    files,
+    audit,
+    engine: deps.engine,
+    isDraining: deps.isDraining,
+  });
   registerOpenApiRoute(app);
 
   if (deps.webRoot && existsSync(deps.webRoot)) {

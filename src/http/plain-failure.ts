@@ -23,6 +23,15 @@ const KNOWN: Array<{ test: RegExp; plain: (match: RegExpMatchArray) => string }>
       'This variation was lost and its original has expired. Upload the video again in a new batch.',
   },
   {
+    // S3 mode: the bucket did not take the finished file, or did not give the source, after retries.
+    test: /^The finished video could not be stored: /,
+    plain: () => 'This variation was made but could not be saved. “Retry failed” makes it again.',
+  },
+  {
+    test: /^The source video could not be fetched from storage: /,
+    plain: () => 'The original video could not be read from storage just now. “Retry failed” tries again.',
+  },
+  {
     test: /^This variation stayed too close to the original\b.* after (\d+) tr/,
     plain: (m) =>
       `This variation still looked too much like the original after ${m[1]} attempts, so it was not delivered. A stronger intensity changes more.`,

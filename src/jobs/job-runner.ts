@@ -12,12 +12,14 @@ import {
 } from '../media/index.js';
 import { diskUsage } from '../storage/disk-space.js';
 import { createFileAudit } from '../storage/file-audit.js';
+import type { FileStore } from '../storage/file-store.js';
 import { type DataLayout, jobOutputDir, outputPath, sourcePath, thumbnailPath } from '../storage/layout.js';
 import type { JobEvents } from './job-events.js';
 import { type AbortReason, endFinished, endInterrupted } from './job-outcome.js';
 import { createJobProgress, type JobProgress } from './job-progress.js';
 import { jobRedrawPlanner } from './redraw-planner.js';
 import { placementOptions, renderTargets } from './render-targets.js';
+import { restingFiles } from './resting-files.js';
 import { keepSourceStill } from './source-still.js';
 import type { JobDetail, JobStore, SourceRecord } from './types.js';
 import { WriteChain } from './write-chain.js';
@@ -30,6 +32,8 @@ export interface JobRunnerDeps {
   logger: Logger;
   clock?: () => number;
   render?: typeof renderVariations;
+  /** Where files rest; in S3 mode sources come from the bucket and outputs go to it (local when unset). */
+  files?: FileStore;
   /** True once the process is shutting down: the encodes running finish, no other starts. */
   isDraining: () => boolean;
 }
@@ -55,6 +59,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   // FFmpeg's temporary files belong on the data volume, never in /tmp (a RAM disk on Fly.io).
   const engine: EngineOptions = { ...deps.engine, tmpDir: deps.engine.tmpDir ?? layout.work };
   const audit = createFileAudit(layout, logger);
+  const resting = restingFiles(deps.files, layout, audit);
   const slots = createProcessSlots(engine.cpus);
   let jobsStarted = 0;
 
@@ -139,11 +144,22 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         const placement = job.placement
           ? placementRecord(job.placement, format, result, source.media)
           : undefined;
-        writes.push(() => store.completeOutput(outputId, { ...facts, ...(placement ? { placement } : {}) }));
         for (const file of [outputPath(layout, job.id, outputId), thumbnailPath(layout, job.id, outputId)]) {
           if (existsSync(file)) audit.created(file, job.id);
         }
-        log.info({ event: 'output_done', outputId, sizeBytes: facts.sizeBytes }, 'output done');
+        // Published now, side by side with the renders; recorded done only once it rests.
+        const stored = resting.publishOutput(job.id, outputId, signal, log);
+        writes.push(async () => {
+          const outcome = await stored;
+          if (outcome.ok) {
+            await store.completeOutput(outputId, { ...facts, ...(placement ? { placement } : {}) });
+            log.info({ event: 'output_done', outputId, sizeBytes: facts.sizeBytes }, 'output done');
+          } else if ('message' in outcome) {
+            await store.failOutput(outputId, outcome.message);
+            log.error({ event: 'output_failed', outputId, code: 'storage_failed', detail: outcome.message });
+          }
+          // Cut by a cancel or shutdown: left running, so a resumed job renders it again.
+        });
       } else {
         writes.push(() => store.failOutput(result.outputId, result.message));
         log.warn({
@@ -156,13 +172,24 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       progress.finished(result.outputId);
     };
 
-    if (pending.length > 0 && (source.deleted || !existsSync(inputPath))) {
+    const unfetched =
+      pending.length > 0 && !source.deleted ? await resting.fetchSource(source.id, signal) : null;
+    if (unfetched !== null) {
+      log.error(
+        { event: 'source_unavailable', sourceId: source.id, detail: unfetched },
+        'source not fetched',
+      );
+      const message = `The source video could not be fetched from storage: ${unfetched}`;
+      for (const o of pending)
+        record({ outputId: o.id, ok: false, code: 'source_unavailable', message, detail: unfetched });
+    } else if (pending.length > 0 && (source.deleted || !existsSync(inputPath))) {
       log.error({ event: 'source_missing', sourceId: source.id }, 'source file missing');
       const message = 'The source video is no longer on the server.';
       for (const o of pending)
         record({ outputId: o.id, ok: false, code: 'source_missing', message, detail: inputPath });
     } else if (pending.length > 0) {
       await keepSourceStill({ layout, engine, audit }, job.id, source, log, signal);
+      await resting.publishStill(job.id, source.id, log);
       const targets = renderTargets(job, pending, layout);
       try {
         const results = await render({
@@ -195,6 +222,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     if (!source.deleted && outputs.length > 0 && outputs.every((o) => o.status === 'done')) {
       // All its outputs exist: the source is the biggest file left, free the disk now.
       audit.remove(inputPath, job.id);
+      await resting.removeSource(source.id, log);
       await store.markSourceDeleted(source.id);
     }
   }

@@ -14,8 +14,10 @@ import {
 } from '../media/index.js';
 import type { StorageBudget } from '../storage/disk-space.js';
 import type { FileAudit } from '../storage/file-audit.js';
+import type { FileStore } from '../storage/file-store.js';
 import { type DataLayout, jobOutputDir, sourcePath } from '../storage/layout.js';
 import { estimateJobBytes, estimateOutputBytes } from '../storage/storage-estimate.js';
+import { removeJobObjects } from './resting-files.js';
 import type { JobDetail, JobStore, NewJob, UploadRecord } from './types.js';
 import type { JobWebhook, WebhookDeliveries } from './webhook-store.js';
 
@@ -33,6 +35,8 @@ export interface JobServiceDeps {
   worker: { wake(jobId: string): Promise<void> | void; cancelJob(jobId: string): Promise<void> | void };
   events: { publish(jobId: string): void };
   audit: FileAudit;
+  /** Where files rest; in S3 mode a deleted job's objects leave the bucket too. */
+  files?: FileStore;
   engine: EngineOptions;
   now: () => number;
   jobTtlMs: number;
@@ -204,6 +208,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
         if (!source.deleted) audit.remove(sourcePath(layout, source.id), jobId);
       }
       await store.deleteJob(jobId);
+      await removeJobObjects(deps.files, layout, job, logger);
       deps.budget.invalidate();
       logger.info({ jobId }, 'job canceled and deleted');
       deps.events.publish(jobId);

@@ -2,6 +2,7 @@ import { Worker as BullWorker, type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EngineOptions, renderVariations } from '../media/index.js';
+import type { FileStore } from '../storage/file-store.js';
 import type { DataLayout } from '../storage/layout.js';
 import type { AbortReason } from './job-outcome.js';
 import { createJobRunner } from './job-runner.js';
@@ -24,6 +25,8 @@ export interface QueueWorkerDeps {
   prefix?: string;
   clock?: () => number;
   render?: typeof renderVariations;
+  /** Where files rest (the bucket in S3 mode); the data folder when unset. */
+  files?: FileStore;
 }
 
 export const RENDER_QUEUE = 'render';

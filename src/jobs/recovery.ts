@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { createFileAudit } from '../storage/file-audit.js';
+import { type FileStore, keyOf } from '../storage/file-store.js';
 import { type DataLayout, outputPath, sourcePath } from '../storage/layout.js';
 import type { JobStore } from './types.js';
 
@@ -23,6 +24,25 @@ function fileBytes(file: string): number {
 }
 
 /**
+ * Where recovery looks for a file: the data folder, or in S3 mode the bucket, where finished files
+ * rest (the folder is only a cache there). A bucket that does not answer stops the start-up rather
+ * than pass for empty: that would re-render or fail outputs that are safe.
+ */
+function restingFileChecks(layout: DataLayout, files: FileStore | undefined) {
+  if (!files || files.kind === 'local') {
+    return {
+      bytes: async (file: string) => fileBytes(file),
+      exists: async (file: string) => existsSync(file),
+    };
+  }
+  const facts = (file: string) => files.stat(keyOf(layout.root, file));
+  return {
+    bytes: async (file: string) => (await facts(file))?.size ?? 0,
+    exists: async (file: string) => (await facts(file)) !== null,
+  };
+}
+
+/**
  * Start-up, before the worker runs: whatever a crash or kill -9 left behind is made consistent.
  * Rows say what is missing, so work resumes where it stopped and nothing finished is rendered again;
  * half-written files in work/ are deleted.
@@ -32,9 +52,12 @@ export async function recoverAtStartup(deps: {
   layout: DataLayout;
   logger: Logger;
   now: number;
+  /** Where finished files rest; the data folder when unset. */
+  files?: FileStore;
 }): Promise<RecoveryReport> {
   const { store, layout, logger, now } = deps;
   const audit = createFileAudit(layout, logger);
+  const resting = restingFileChecks(layout, deps.files);
   const report: RecoveryReport = {
     requeuedJobs: [],
     requeuedOutputs: [],
@@ -50,14 +73,18 @@ export async function recoverAtStartup(deps: {
   for (const job of await store.listJobs()) {
     if (job.status === 'canceled') continue;
     const sources = new Map(job.sources.map((s) => [s.id, s]));
-    const missing = job.outputs.filter(
-      (o) => o.status === 'done' && fileBytes(outputPath(layout, job.id, o.id)) === 0,
-    );
+    const missing: typeof job.outputs = [];
+    for (const o of job.outputs) {
+      if (o.status === 'done' && (await resting.bytes(outputPath(layout, job.id, o.id))) === 0)
+        missing.push(o);
+    }
     if (missing.length === 0) continue;
-    const redoable = missing.filter((o) => {
+    const redoable: typeof job.outputs = [];
+    for (const o of missing) {
       const source = sources.get(o.sourceId);
-      return source && !source.deleted && existsSync(sourcePath(layout, source.id));
-    });
+      if (source && !source.deleted && (await resting.exists(sourcePath(layout, source.id))))
+        redoable.push(o);
+    }
     const lost = missing.filter((o) => !redoable.includes(o));
     if (redoable.length > 0) {
       await store.requeueOutputs(redoable.map((o) => o.id));

@@ -1,10 +1,9 @@
 import { rename, stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { UserError } from '../errors.js';
 import { mapPool } from '../lib/map-pool.js';
 import { admitMedia, type EngineOptions } from '../media/index.js';
 import type { FileAudit } from '../storage/file-audit.js';
-import { type FileStore, keyOf } from '../storage/file-store.js';
+import { type FileStore, keyOf, storageUnavailableError } from '../storage/file-store.js';
 import { type DataLayout, sourcePath } from '../storage/layout.js';
 import type { JobStore, UploadRecord } from './types.js';
 
@@ -56,15 +55,7 @@ export function createUploadService(deps: UploadServiceDeps): UploadService {
       if (signal?.aborted) throw error;
       // The file was fine; the bucket did not take it even after retries. The cause goes to the log.
       logger.error({ err: error, key }, 'source not stored');
-      throw new UserError(
-        'storage_unavailable',
-        'The file store is not answering; please try again shortly.',
-        503,
-        {
-          cause: error,
-          retryAfterS: 30,
-        },
-      );
+      throw storageUnavailableError(error);
     }
   }
 

@@ -23,6 +23,16 @@ export interface StorageBudgetOptions {
   cacheMs?: number;
   /** A background walk that failed (the folder is unreadable); the last measure stays in use. */
   onWalkError?: (error: unknown) => void;
+  /**
+   * What counts as used, measured in the background like the walk it replaces (S3 mode: the bytes
+   * of the bucket's objects, listed). Default: a walk of the data folder.
+   */
+  measure?: () => Promise<number>;
+  /**
+   * Whether promises must also fit the free space of DATA_DIR's volume. Not in S3 mode: files rest
+   * in the bucket, and the folder holds only the work in progress of this one process.
+   */
+  volumeBound?: boolean;
 }
 
 /**
@@ -47,6 +57,8 @@ export class StorageBudget {
   #walk: Promise<void> | null = null;
   #next: Promise<void> | null = null;
   readonly #onWalkError: (error: unknown) => void;
+  readonly #measure: () => Promise<number>;
+  readonly #volumeBound: boolean;
 
   constructor(opts: StorageBudgetOptions) {
     this.#layout = opts.layout;
@@ -57,6 +69,8 @@ export class StorageBudget {
       opts.onWalkError ??
       ((error) => process.emitWarning(`measuring the data folder failed: ${String(error)}`));
     this.budgetBytes = opts.budgetBytes ?? diskUsage(opts.layout.root).totalBytes;
+    this.#measure = opts.measure ?? (() => this.#walkAsync());
+    this.#volumeBound = opts.volumeBound ?? true;
     // Not measured yet: createStorageBudget measures before anyone asks.
     this.#measured = { at: Number.NEGATIVE_INFINITY, bytes: 0 };
   }
@@ -79,9 +93,8 @@ export class StorageBudget {
   /** True when `bytes` more fit next to what is on disk and promised, in the budget and on the volume. */
   canFit(bytes: number): boolean {
     const promised = this.reservedBytes() + bytes;
-    return (
-      this.usedBytes() + promised <= this.budgetBytes && promised <= diskUsage(this.#layout.root).freeBytes
-    );
+    if (this.usedBytes() + promised > this.budgetBytes) return false;
+    return !this.#volumeBound || promised <= diskUsage(this.#layout.root).freeBytes;
   }
 
   /** Promises `bytes` to `key` (an upload, a request) until released. */
@@ -132,7 +145,7 @@ export class StorageBudget {
     this.#next = null;
     const startedAt = this.#clock();
     const seqAtStart = this.#seq;
-    this.#walk = this.#walkAsync()
+    this.#walk = this.#measure()
       .then((bytes) => {
         this.#measured = { at: startedAt, bytes };
         const stillPending = this.#settling.filter((entry) => entry.seq > seqAtStart);

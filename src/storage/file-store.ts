@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
 
 /**
  * Where finished files rest. The data folder is a working cache: renders and uploads are written
@@ -11,6 +12,13 @@ export interface StoredFile {
   key: string;
   size: number;
   modifiedMs: number;
+}
+
+export interface UnfinishedUpload {
+  key: string;
+  uploadId: string;
+  /** When it last received a part (when it began, before the first): an upload may last for hours. */
+  activeMs: number;
 }
 
 export interface OpenedFile {
@@ -37,6 +45,13 @@ export interface FileStore {
   /** Removes every file whose key starts with prefix; returns how many. */
   removePrefix(prefix: string): Promise<number>;
   list(prefix: string): AsyncIterable<StoredFile>;
+  /**
+   * Multipart uploads begun and never completed or aborted: a publish cut short by a crash, a tus
+   * upload abandoned. Their parts take room (and are billed) but no listing shows them. None locally.
+   */
+  unfinishedUploads(): AsyncIterable<UnfinishedUpload>;
+  /** Aborts one of them: its parts go. */
+  abandonUpload(upload: UnfinishedUpload): Promise<void>;
   /**
    * A short-lived URL that downloads the file directly from where it rests, or null when the
    * server itself must send it (local mode).
@@ -73,4 +88,22 @@ export function checkedPrefix(prefix: string): string {
 /** The key of a path under the data folder (the layout functions give paths; the store wants keys). */
 export function keyOf(root: string, file: string): string {
   return checkedKey(path.relative(root, file).split(path.sep).join('/'));
+}
+
+/** What a user hears when the bucket did not answer even after the client's retries. */
+export function storageUnavailableError(cause: unknown): UserError {
+  return new UserError(
+    'storage_unavailable',
+    'The file store is not answering; please try again shortly.',
+    503,
+    {
+      cause,
+      retryAfterS: 30,
+    },
+  );
+}
+
+/** An error from the S3 client (the service's answer or the network after retries), as opposed to a bug. */
+export function isS3ClientError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && '$metadata' in error;
 }

@@ -2,8 +2,10 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isFinishedJob } from '../job-status.js';
+import { type KnownFiles, removeStoredJob, sweepBucket } from './bucket-sweep.js';
 import type { StorageBudget } from './disk-space.js';
 import { createFileAudit } from './file-audit.js';
+import { type FileStore, keyOf } from './file-store.js';
 import { type DataLayout, jobOutputDir, sourcePath } from './layout.js';
 import { uploadHoldKey } from './upload-holds.js';
 
@@ -38,6 +40,8 @@ export interface JanitorStore {
 export interface JanitorDeps {
   store: JanitorStore;
   layout: DataLayout;
+  /** Where files rest; in S3 mode the janitor cleans the bucket as well as the data folder (its cache). */
+  files?: FileStore;
   budget: StorageBudget;
   logger: Logger;
   clock?: () => number;
@@ -78,6 +82,19 @@ const HOUR = 3_600_000;
 // in outputs/<job>/, "<id>.mp4", "<id>.jpg" and "<source>.source.jpg".
 const idOf = (name: string) => name.split('.')[0] ?? name;
 
+/** Per job, whether it finished and the ids its files are named by: outputs, and sources (their stills). */
+function knownJobs(jobs: Map<string, JobFiles>): KnownFiles['jobs'] {
+  return new Map(
+    [...jobs.values()].map((job) => [
+      job.id,
+      {
+        finished: isFinishedJob(job.status),
+        ids: new Set([...job.outputs.map((o) => o.id), ...job.sources.map((source) => source.id)]),
+      },
+    ]),
+  );
+}
+
 export function createJanitor(deps: JanitorDeps): Janitor {
   const { store, layout, budget, logger } = deps;
   const clock = deps.clock ?? Date.now;
@@ -87,6 +104,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
   const highWater = deps.highWater ?? 0.8;
   const lowWater = deps.lowWater ?? 0.6;
   const audit = createFileAudit(layout, logger);
+  const bucket = deps.files?.kind === 's3' ? deps.files : null;
   let inFlight: Promise<JanitorReport> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
@@ -97,6 +115,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     await store.deleteJob(id);
     report.bytesFreed += audit.removeTree(jobOutputDir(layout, id), id);
     for (const source of job.sources) report.bytesFreed += audit.remove(sourcePath(layout, source.id), id);
+    if (bucket) report.bytesFreed += await removeStoredJob(bucket, layout, job);
     logger.info({ event: 'job_deleted', jobId: id, reason }, 'job deleted');
     return true;
   }
@@ -135,6 +154,7 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       for (const source of job.sources) if (!source.deleted) liveSources.add(source.id);
       if (!isFinishedJob(job.status)) for (const output of job.outputs) busyOutputs.add(output.id);
     }
+    if (bucket) await sweepTheBucket(bucket, { liveSources, jobs: knownJobs(jobs) }, report);
 
     for (const entry of await entries(layout.uploads)) {
       if (entry.file === layout.tus) continue;
@@ -171,6 +191,15 @@ export function createJanitor(deps: JanitorDeps): Janitor {
     }
   }
 
+  async function sweepTheBucket(files: FileStore, known: KnownFiles, report: JanitorReport): Promise<void> {
+    const swept = await sweepBucket(
+      { files, layout, budget, now: clock(), graceMs: grace, staleTusMs: staleTus },
+      known,
+    );
+    report.orphans.push(...swept.removed);
+    report.bytesFreed += swept.bytes;
+  }
+
   async function evictUntilUnderLowWater(report: JanitorReport): Promise<void> {
     await budget.refresh();
     if (budget.usageFraction() <= highWater) return;
@@ -202,6 +231,11 @@ export function createJanitor(deps: JanitorDeps): Janitor {
       if (now - upload.createdAt <= uploadTtl) continue;
       await store.deleteUpload(upload.id);
       report.bytesFreed += audit.remove(sourcePath(layout, upload.id));
+      if (bucket) {
+        const key = keyOf(layout.root, sourcePath(layout, upload.id));
+        report.bytesFreed += (await bucket.stat(key))?.size ?? 0;
+        await bucket.remove(key);
+      }
       report.staleUploads.push(upload.id);
     }
     await sweepOrphans(report);

@@ -2,7 +2,13 @@ import { createReadStream } from 'node:fs';
 import { readdir, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileAudit } from './file-audit.js';
-import { checkedKey, checkedPrefix, type FileStore, type StoredFile } from './file-store.js';
+import {
+  checkedKey,
+  checkedPrefix,
+  type FileStore,
+  type StoredFile,
+  type UnfinishedUpload,
+} from './file-store.js';
 import type { DataLayout } from './layout.js';
 
 /**
@@ -93,6 +99,11 @@ export class LocalFileStore implements FileStore {
   async downloadUrl(): Promise<null> {
     return null;
   }
+
+  // A file is written whole where it rests: there are no multipart uploads to leave behind.
+  async *unfinishedUploads(): AsyncIterable<UnfinishedUpload> {}
+
+  async abandonUpload(): Promise<void> {}
 }
 
 async function statOrNull(file: string) {

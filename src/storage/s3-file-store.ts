@@ -16,9 +16,18 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { FileAudit } from './file-audit.js';
-import { checkedKey, checkedPrefix, type FileStore, type KeyRange, type StoredFile } from './file-store.js';
+import {
+  checkedKey,
+  checkedPrefix,
+  type FileStore,
+  type KeyRange,
+  type StoredFile,
+  type UnfinishedUpload,
+} from './file-store.js';
 import type { DataLayout } from './layout.js';
+import { storageError } from './s3-error.js';
 import { type S3Settings, s3ClientConfig } from './s3-settings.js';
+import { abortUnfinishedUpload, listUnfinishedUploads } from './s3-unfinished-uploads.js';
 
 /** 8 MiB parts, two in flight: 16 MiB of memory per publish, and most outputs go in one request. */
 const PART_BYTES = 8 * 1024 * 1024;
@@ -193,6 +202,14 @@ export class S3FileStore implements FileStore {
     }
   }
 
+  unfinishedUploads(): AsyncIterable<UnfinishedUpload> {
+    return listUnfinishedUploads(this.client, this.bucket);
+  }
+
+  abandonUpload(upload: UnfinishedUpload): Promise<void> {
+    return abortUnfinishedUpload(this.client, this.bucket, upload);
+  }
+
   async downloadUrl(key: string, options: { contentDisposition: string; expiresSec: number }) {
     const command = new GetObjectCommand({
       Bucket: this.bucket,
@@ -221,16 +238,4 @@ async function exists(file: string): Promise<boolean> {
 function isMissing(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
-}
-
-/**
- * One line an operator can act on: what was being done, after how many tries, and the service's
- * own words; the SDK's error stays as the cause.
- */
-export function storageError(doing: string, error: unknown): Error {
-  const e = error as { name?: string; message?: string; $metadata?: { attempts?: number } };
-  const attempts = e.$metadata?.attempts;
-  const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : '';
-  const reason = e.message || e.name || String(error);
-  return new Error(`${doing} failed${tries}: ${reason}`, { cause: error });
 }

@@ -5,14 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import type { FileStore } from '../../src/storage/file-store.js';
 import { clip } from '../support/clips.js';
-import { createJobFromFiles, probeVideo, tusUpload, waitForJob } from '../support/http-client.js';
+import {
+  createJobFromFiles,
+  probeVideo,
+  tusFilenameMetadata,
+  tusUpload,
+  waitForJob,
+} from '../support/http-client.js';
 import { startS3Server } from '../support/s3-server.js';
 import { signedInServerForFile, startTestServer } from '../support/server.js';
 
 /**
- * The server with S3_BUCKET set, against a real s3rver: admitted uploads rest in the bucket, and
- * downloads, stills and the ZIP come from it. The worker is not wired to the bucket yet, so the test
- * does its two steps itself: fetch the source before rendering, publish the outputs after.
+ * The server with S3_BUCKET set, against a real s3rver (with the multipart listing the test server
+ * adds): tus uploads and admitted sources rest in the bucket, and downloads, stills and the ZIP come
+ * from it.
  */
 const s3 = await startS3Server();
 afterAll(() => s3.stop());
@@ -51,6 +57,87 @@ describe('uploads with S3 storage', () => {
   });
 });
 
+describe('comparing uploads with S3 storage', () => {
+  it('fetches both from the bucket for the comparison, and keeps no copy of them', async () => {
+    const bytes = readFileSync(clip({ duration: 2 }));
+    const ids = [];
+    for (const name of ['a.mp4', 'b.mp4']) {
+      const { create } = await tusUpload(server, bytes, name);
+      ids.push(path.basename(create.headers.get('location') ?? ''));
+    }
+    const res = await server.api('/api/compare', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: ids[0], b: ids[1] }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ match: true, comparedMatchedPercent: 100 });
+    expect(server.dataFiles().filter((f) => /^(uploads|work)\//.test(f))).toEqual([]);
+    for (const id of ids) expect(await server.files.stat(`uploads/${id}.src`)).not.toBeNull();
+
+    // Gone from the bucket while its record stays: the upload is said to be gone, nothing is left.
+    await server.files.remove(`uploads/${ids[1]}.src`);
+    const missing = await server.api('/api/compare', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: ids[0], b: ids[1] }),
+    });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { code: string }).code).toBe('upload_not_found');
+    expect(server.dataFiles().filter((f) => /^(uploads|work)\//.test(f))).toEqual([]);
+  }, 60_000);
+});
+
+describe('a tus upload resumed on another API process', () => {
+  it('takes the first half through one process and the rest through another with its own data folder', async () => {
+    const other = await startTestServer({ env: s3.env, work: false });
+    try {
+      await other.login();
+      const bytes = readFileSync(clip({ duration: 2 }));
+      const half = Math.floor(bytes.length / 2);
+      const tus = { 'tus-resumable': '1.0.0' };
+      const create = await server.api('/api/uploads', {
+        method: 'POST',
+        headers: {
+          ...tus,
+          'upload-length': String(bytes.length),
+          'upload-metadata': tusFilenameMetadata('Two.mp4'),
+        },
+      });
+      expect(create.status).toBe(201);
+      const location = create.headers.get('location') as string;
+      const patch = (api: typeof server, offset: number, body: Buffer) =>
+        api.api(location, {
+          method: 'PATCH',
+          headers: {
+            ...tus,
+            'upload-offset': String(offset),
+            'content-type': 'application/offset+octet-stream',
+          },
+          body: new Uint8Array(body),
+        });
+      expect((await patch(server, 0, bytes.subarray(0, half))).status).toBe(204);
+      // Nothing of it rests on the first process's disk: the other can only know it from the bucket.
+      expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
+
+      const head = await other.api(location, { method: 'HEAD', headers: tus });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('upload-offset')).toBe(String(half));
+      expect((await patch(other, half, bytes.subarray(half))).status).toBe(204);
+
+      const id = path.basename(location);
+      expect(await other.files.stat(`uploads/${id}.src`)).toEqual(
+        expect.objectContaining({ size: bytes.length }),
+      );
+      expect((await other.api(`/api/uploads/${id}/info`)).status).toBe(200);
+      // tus's own objects went once the upload was admitted; only the source rests.
+      expect((await keys(other.files, '')).filter((k) => k.includes(id))).toEqual([`uploads/${id}.src`]);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+});
+
 describe('an S3 server that does not answer', () => {
   it('refuses the upload with 503 after retrying, and keeps nothing', async () => {
     const down = await startS3Server('down');
@@ -58,9 +145,11 @@ describe('an S3 server that does not answer', () => {
     try {
       await lonely.login();
       await down.stop();
-      const { patch } = await tusUpload(lonely, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
-      expect(patch?.status).toBe(503);
-      expect(await patch?.json()).toEqual({
+      // With tus on the bucket, the creation already needs it.
+      const { create, patch } = await tusUpload(lonely, readFileSync(clip({ duration: 2 })), 'Launch.mp4');
+      const answer = patch ?? create;
+      expect(answer.status).toBe(503);
+      expect(await answer.json()).toEqual({
         code: 'storage_unavailable',
         message: 'The file store is not answering; please try again shortly.',
       });
@@ -80,6 +169,43 @@ describe('an S3 server that does not answer', () => {
   });
 });
 
+describe('a worker whose bucket stops answering before its outputs are stored', () => {
+  it('fails each output with the reason and leaves none of its files behind', async () => {
+    const failing = await startS3Server('failing');
+    const lonely = await startTestServer({ env: { ...failing.env }, work: false });
+    try {
+      await lonely.login();
+      const res = await createJobFromFiles(lonely, [{ path: clip({ duration: 2 }), name: 'Sale.mp4' }], {
+        count: '2',
+        intensity: 'subtle',
+      });
+      expect(res.status).toBe(201);
+      const created = (await res.json()) as JobView;
+      // The source in the worker's cache already, as if fetched just before the bucket went away.
+      const sourceKey = `uploads/${created.sources[0]?.id}.src`;
+      expect(await lonely.files.ensureLocal(sourceKey)).not.toBeNull();
+      await failing.stop();
+      lonely.worker.start();
+      const job = await waitForJob(lonely, created.id);
+      expect(job.status).toBe('failed');
+      for (const output of job.outputs) {
+        expect(output.status).toBe('failed');
+        expect(output.error).toMatch(
+          new RegExp(
+            `^The finished video could not be stored: storing outputs/${job.id}/${output.id}\\.mp4 in the bucket failed after 5 attempts: `,
+          ),
+        );
+      }
+      // Nothing half-stored waits in the data folder: no video, no thumbnail.
+      expect(
+        lonely.dataFiles().filter((f) => /^outputs\/.+\.(mp4|jpg)$/.test(f) && !f.includes('.source.')),
+      ).toEqual([]);
+    } finally {
+      await lonely.close();
+    }
+  }, 120_000);
+});
+
 describe('downloads with S3 storage', () => {
   let job: JobView;
 
@@ -91,17 +217,21 @@ describe('downloads with S3 storage', () => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as JobView;
     expect(server.dataFiles().filter((f) => f.startsWith('uploads'))).toEqual([]);
-    // What a worker will do: fetch the source from the bucket, render, publish what it made.
-    for (const source of created.sources) {
-      expect(await server.files.ensureLocal(`uploads/${source.id}.src`)).not.toBeNull();
-    }
+    // The worker fetches the source from the bucket, renders, and publishes what it made.
     server.worker.start();
     job = await waitForJob(server, created.id);
     expect(job.status).toBe('done');
-    for (const file of server.dataFiles().filter((f) => f.startsWith('outputs/'))) {
-      await server.files.publish(file);
-    }
-    expect(server.dataFiles().filter((f) => f.startsWith('outputs/'))).toEqual([]);
+    // Outputs, thumbnails and the source's still rest in the bucket; the data folder keeps none of
+    // them, and the source, all its outputs done, is gone from both.
+    expect(server.dataFiles().filter((f) => /^(outputs|uploads)\/.+\.\w+$/.test(f))).toEqual([]);
+    const source = job.sources[0]?.id;
+    expect(await keys(server.files, `outputs/${job.id}/`)).toEqual(
+      [
+        ...job.outputs.flatMap((o) => [`outputs/${job.id}/${o.id}.jpg`, `outputs/${job.id}/${o.id}.mp4`]),
+        `outputs/${job.id}/${source}.source.jpg`,
+      ].sort(),
+    );
+    expect(await server.files.stat(`uploads/${source}.src`)).toBeNull();
   }, 120_000);
 
   it('sends a video as a redirect to a short-lived link that downloads it under its name', async () => {
@@ -169,5 +299,28 @@ describe('downloads with S3 storage', () => {
     writeFileSync(zipFile, Buffer.from(await zip.arrayBuffer()));
     const entries = execFileSync('zipinfo', ['-1', zipFile], { encoding: 'utf8' }).trim().split('\n');
     expect(entries.filter((e) => e.endsWith('.mp4'))).toHaveLength(job.outputs.length - 1);
+  });
+
+  it('takes a deleted batch out of the bucket: its outputs, and a source it had not used up', async () => {
+    const res = await server.api(`/api/jobs/${job.id}`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    expect(await keys(server.files, `outputs/${job.id}/`)).toEqual([]);
+
+    // A batch deleted before it rendered: its source rests in the bucket, and goes with it.
+    const idle = await startTestServer({ env: s3.env, work: false });
+    try {
+      await idle.login();
+      const made = await createJobFromFiles(idle, [{ path: clip({ duration: 2 }), name: 'Next.mp4' }], {
+        count: '1',
+        intensity: 'subtle',
+      });
+      const next = (await made.json()) as JobView;
+      const sourceKey = `uploads/${next.sources[0]?.id}.src`;
+      expect(await idle.files.stat(sourceKey)).not.toBeNull();
+      expect((await idle.api(`/api/jobs/${next.id}`, { method: 'DELETE' })).status).toBe(204);
+      expect(await idle.files.stat(sourceKey)).toBeNull();
+    } finally {
+      await idle.close();
+    }
   });
 });

@@ -11,5 +11,9 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
+    /** Makes the configured buckets without serving (run() does it before it listens). */
+    configureBuckets(): Promise<unknown>;
+    /** The request handler, for a server of one's own. */
+    callback(): import('node:http').RequestListener;
   }
 }

@@ -70,6 +70,12 @@ describe('plain words for what changed', () => {
       'This variation still looked too much like the original after 3 attempts, so it was not delivered. A stronger intensity changes more.',
     );
     expect(plainFailure('The source video is no longer on the server.')).toMatch(/expired.*Upload it again/);
+    expect(
+      plainFailure('The finished video could not be stored: storing outputs/j/o.mp4 in the bucket failed: x'),
+    ).toMatch(/could not be saved.*Retry failed/);
+    expect(plainFailure('The source video could not be fetched from storage: timeout')).toMatch(
+      /Retry failed/,
+    );
     expect(plainFailure('segfault at 0x0')).toBe(
       'This variation could not be made. “Retry failed” tries again.',
     );

@@ -1,8 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { FastifyReply } from 'fastify';
 import { UserError } from '../../errors.js';
 import type { JobStore } from '../../jobs/types.js';
 import { compareVideoFiles, type EngineOptions } from '../../media/index.js';
-import { type DataLayout, sourcePath } from '../../storage/layout.js';
+import type { FileAudit } from '../../storage/file-audit.js';
+import { type FileStore, keyOf, storageUnavailableError } from '../../storage/file-store.js';
+import { type DataLayout, sourcePath, workPath } from '../../storage/layout.js';
 import type { ApiApp } from '../deps.js';
 import { refuseWhileDraining } from '../refusals.js';
 import { compareBodySchema, comparisonSchema, errorSchema } from '../schemas.js';
@@ -10,6 +15,9 @@ import { compareBodySchema, comparisonSchema, errorSchema } from '../schemas.js'
 export interface CompareRouteDeps {
   store: JobStore;
   layout: DataLayout;
+  /** Where admitted uploads rest; in S3 mode they are fetched for the comparison, then dropped. */
+  files: FileStore;
+  audit: FileAudit;
   engine: EngineOptions;
   isDraining: () => boolean;
 }
@@ -55,10 +63,13 @@ export function registerCompareRoute(app: ApiApp, deps: CompareRouteDeps): void 
       }
       running++;
       const gone = abortWhenClientLeaves(reply);
+      const fetched: string[] = [];
       try {
+        const fileA = await localCopy(deps, a.id, 'a', fetched, gone.signal);
+        const fileB = await localCopy(deps, b.id, 'b', fetched, gone.signal);
         return await compareVideoFiles(
-          { file: sourcePath(deps.layout, a.id), name: a.name, media: a.media },
-          { file: sourcePath(deps.layout, b.id), name: b.name, media: b.media },
+          { file: fileA, name: a.name, media: a.media },
+          { file: fileB, name: b.name, media: b.media },
           { engine: deps.engine },
           gone.signal,
         );
@@ -70,15 +81,49 @@ export function registerCompareRoute(app: ApiApp, deps: CompareRouteDeps): void 
       } finally {
         running--;
         gone.release();
+        // The bucket keeps them for batches; this process's copy was only for the comparison.
+        for (const file of fetched) deps.audit.remove(file);
       }
     },
   );
 }
 
+/**
+ * The upload's file in the data folder. In S3 mode it rests in the bucket and is copied to a scratch
+ * file of its own in work/ (listed in `fetched`, deleted afterwards): never to the source's own path,
+ * where a worker in this process may be rendering from a cached copy. A bucket that does not answer
+ * is a 503 the client may retry.
+ */
+async function localCopy(
+  deps: CompareRouteDeps,
+  id: string,
+  field: 'a' | 'b',
+  fetched: string[],
+  signal: AbortSignal,
+): Promise<string> {
+  const file = sourcePath(deps.layout, id);
+  if (deps.files.kind === 'local') return file;
+  const scratch = workPath(deps.layout, id, `compare-${randomBytes(6).toString('hex')}.src`);
+  fetched.push(scratch);
+  try {
+    const opened = await deps.files.open(keyOf(deps.layout.root, file));
+    if (opened === null) throw uploadNotFound(field);
+    await pipeline(opened.stream, createWriteStream(scratch), { signal });
+  } catch (error) {
+    if (signal.aborted || error instanceof UserError) throw error;
+    throw storageUnavailableError(error);
+  }
+  return scratch;
+}
+
 async function upload(store: JobStore, id: string, field: 'a' | 'b') {
   const found = await store.getUpload(id);
   if (found) return found;
-  throw new UserError(
+  throw uploadNotFound(field);
+}
+
+function uploadNotFound(field: 'a' | 'b'): UserError {
+  return new UserError(
     'upload_not_found',
     `Upload "${field}" is not on the server (it was used in a batch, expired or never finished); upload it again.`,
     404,

@@ -1,7 +1,4 @@
-import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import path from 'node:path';
-import { FileStore } from '@tus/file-store';
 import { type CancellationContext, EVENTS, Server, type Upload } from '@tus/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -10,7 +7,9 @@ import type { IdempotencyKeys } from '../../jobs/idempotency-store.js';
 import { newId, storageFullError } from '../../jobs/job-service.js';
 import type { JobStore } from '../../jobs/types.js';
 import type { UploadService } from '../../jobs/upload-service.js';
+import { type FileStore, isS3ClientError, storageUnavailableError } from '../../storage/file-store.js';
 import type { DataLayout } from '../../storage/layout.js';
+import type { S3Settings } from '../../storage/s3-settings.js';
 import { estimateUploadBytes } from '../../storage/storage-estimate.js';
 import { uploadHoldKey } from '../../storage/upload-holds.js';
 import type { ApiApp, StorageBudget } from '../deps.js';
@@ -21,11 +20,15 @@ import { claimKey, fingerprintOf, idempotencyRef } from '../idempotency.js';
 import { uploadInfo } from '../job-view.js';
 import { refuseWhileDraining, tooLargeError } from '../refusals.js';
 import { errorSchema, idSchema, uploadInfoSchema } from '../schemas.js';
+import { createTusDatastore } from '../tus-datastore.js';
 
 export const TUS_PATH = '/api/uploads';
 
 export interface UploadRouteDeps {
   layout: DataLayout;
+  files: FileStore;
+  /** Set in S3 mode: tus then keeps unfinished uploads in the bucket. */
+  s3: S3Settings | null;
   store: JobStore;
   uploads: UploadService;
   budget: StorageBudget;
@@ -82,14 +85,12 @@ function createTusServer(
   deps: UploadRouteDeps,
   created: WeakMap<IncomingMessage, string>,
 ): Server {
-  // FileStore's constructor starts its own mkdir and throws from the callback if that fails (say the
-  // data folder is being removed), which nothing can catch; made here first, its mkdir finds it made.
-  mkdirSync(deps.layout.tus, { recursive: true });
-  const datastore = new FileStore({ directory: deps.layout.tus });
+  const tusStore = createTusDatastore(deps.layout, deps.files, deps.s3);
+  const { datastore } = tusStore;
   // tus's own record of a finished upload; if it stays, the janitor removes it with the stale uploads.
   const forget = (id: string) =>
-    datastore.configstore
-      .delete(id)
+    tusStore
+      .forget(id)
       .catch((error: unknown) => app.log.warn({ err: error, uploadId: id }, 'tus record not deleted'));
   return new JsonTusServer({
     path: TUS_PATH,
@@ -119,9 +120,9 @@ function createTusServer(
       return {};
     },
     async onUploadFinish(_req, upload: Upload) {
-      const file = path.join(deps.layout.tus, upload.id);
       const name = displayName(upload.metadata?.filename);
       try {
+        const file = await tusStore.localFile(upload.id);
         await deps.uploads.admit({ id: upload.id, path: file, name });
         deps.budget.settle(uploadHoldKey(upload.id));
       } catch (error) {
@@ -134,6 +135,11 @@ function createTusServer(
       return {};
     },
     onResponseError(_req, error) {
+      if (isS3ClientError(error)) {
+        // The bucket holds tus's parts in S3 mode: it did not answer, even after the client's retries.
+        app.log.error({ err: error }, 'tus request failed on the bucket');
+        return tusErrorBody(storageUnavailableError(error), deps.maxUploadBytes);
+      }
       const mapped = tusErrorBody(error, deps.maxUploadBytes);
       if (mapped.status_code === 500) app.log.error({ err: error }, 'tus request failed');
       return mapped;
