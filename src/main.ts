@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { setUpProcess } from './process-setup.js';
+import { exitAfterDeadline, setUpProcess } from './process-setup.js';
 import { composeServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -34,6 +34,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     draining.value = true;
     const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     logger.info({ signal, graceMs }, 'shutdown: draining, intake closed');
+    exitAfterDeadline(graceMs, logger);
     // Keep listening through the grace: clients get "draining" and 503 + Retry-After, not a refused connection.
     const outcome = await worker.stop({ graceMs });
     logger.info({ outcome }, 'shutdown: worker stopped');

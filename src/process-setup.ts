@@ -89,3 +89,18 @@ function prepareDataDir(layout: DataLayout, fatal: (message: string) => never): 
     fatal(`the data folder ${layout.root} is not writable (${(error as Error).message}).`);
   }
 }
+
+/** What a shutdown may take beyond the encodes' grace: closing connections, flushing logs. */
+const CLOSE_MS = 10_000;
+
+/**
+ * A shutdown must end even when a step cannot (Redis away: a queue waits for it to close): past the grace
+ * and the close time, the process exits 1 and says so. What it left undone is what a crash leaves.
+ */
+export function exitAfterDeadline(graceMs: number, logger: Logger): void {
+  setTimeout(() => {
+    logger.error({ event: 'shutdown_deadline' }, 'shutdown did not finish in time; exiting');
+    logger.flush?.();
+    process.exit(1);
+  }, graceMs + CLOSE_MS).unref();
+}

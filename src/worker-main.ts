@@ -1,4 +1,4 @@
-import { setUpProcess } from './process-setup.js';
+import { exitAfterDeadline, setUpProcess } from './process-setup.js';
 import { openRecords } from './records.js';
 import { createRenderWorker } from './render-worker.js';
 import { createFileStore } from './storage/create-file-store.js';
@@ -33,6 +33,7 @@ export async function startWorker(env: NodeJS.ProcessEnv = process.env): Promise
     stopping = true;
     const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
     logger.info({ signal, graceMs }, 'worker shutdown: finishing the encodes that run');
+    exitAfterDeadline(graceMs, logger);
     const outcome = await worker.stop({ graceMs });
     await records.close();
     logger.info({ outcome }, 'worker stopped');

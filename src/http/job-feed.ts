@@ -115,10 +115,20 @@ export class JobFeeds {
   async watch(jobId: string, viewer: FeedViewer): Promise<{ feed: JobFeed; stop: () => void } | null> {
     let entry = this.#feeds.get(jobId);
     if (!entry) {
-      const view = await this.load(jobId);
+      // Listening before reading: a change that lands during the read is not lost.
+      let missed = false;
+      const early = this.events.subscribe(jobId, () => {
+        missed = true;
+      });
+      let view: JobView | null;
+      try {
+        view = await this.load(jobId);
+      } finally {
+        early();
+      }
       if (!view) return null;
       // Another stream of the same job may have made the feed while this one read the job.
-      entry = this.#feeds.get(jobId) ?? this.#open(jobId, new JobFeed(view));
+      entry = this.#feeds.get(jobId) ?? this.#open(jobId, new JobFeed(view), missed);
     }
     const { feed } = entry;
     feed.add(viewer);
@@ -132,7 +142,7 @@ export class JobFeeds {
     return { feed, stop };
   }
 
-  #open(jobId: string, feed: JobFeed): { feed: JobFeed; unsubscribe: () => void } {
+  #open(jobId: string, feed: JobFeed, missed: boolean): { feed: JobFeed; unsubscribe: () => void } {
     let reading = false;
     let again = false;
     const refresh = async () => {
@@ -152,6 +162,8 @@ export class JobFeeds {
     });
     const entry = { feed, unsubscribe };
     this.#feeds.set(jobId, entry);
+    // A change heard while the job was first read may not be in that read: read once more now.
+    if (missed) refresh().then(undefined, (error: unknown) => this.onLoadError(error, jobId));
     return entry;
   }
 

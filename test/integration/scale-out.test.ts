@@ -218,4 +218,17 @@ describe('API and workers on several processes over Redis', () => {
     apis.push(restarted);
     expect((await waitForJob(api(0), job.id)).status).toBe('done');
   }, 120_000);
+
+  it('ends a SIGTERM of an API process while Redis is away, within its grace and the close time', async () => {
+    const extra = await startVidvar(dataDir, {
+      env: { ...shared(), WORKER_CONCURRENCY: '0', SHUTDOWN_GRACE_SECONDS: '1' },
+    });
+    apis.push(extra);
+    await redis.kill();
+    const signalled = Date.now();
+    const exit = await extra.terminate();
+    expect(Date.now() - signalled).toBeLessThan(20_000);
+    expect(exit.signal).toBeNull();
+    await redis.start();
+  }, 60_000);
 });
