@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { JobEvents } from './job-events.js';
+
+const PING_MS = 5000;
 
 /**
  * Job events that reach every process sharing a Redis: a worker's progress reaches the API process
@@ -10,8 +13,12 @@ import { JobEvents } from './job-events.js';
 export class SharedJobEvents extends JobEvents {
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
-  readonly #channels: { changes: string; cancels: string };
+  readonly #channels: { changes: string; cancels: string; ping: string };
   readonly #cancelListeners = new Set<(jobId: string) => void>();
+  /** Tells this process's pings apart from the others'. */
+  readonly #origin = randomBytes(8).toString('hex');
+  #heardAt = Date.now();
+  #watch: NodeJS.Timeout | undefined;
 
   private constructor(
     publisher: Redis,
@@ -22,7 +29,11 @@ export class SharedJobEvents extends JobEvents {
     super(onListenerError);
     this.#publisher = publisher;
     this.#subscriber = subscriber;
-    this.#channels = { changes: `${prefix}job-changes`, cancels: `${prefix}job-cancels` };
+    this.#channels = {
+      changes: `${prefix}job-changes`,
+      cancels: `${prefix}job-cancels`,
+      ping: `${prefix}job-events-ping`,
+    };
   }
 
   /** Subscribed before it resolves: no change published afterwards is missed. */
@@ -38,12 +49,18 @@ export class SharedJobEvents extends JobEvents {
       options.prefix ?? 'vidvar:',
       options.onError,
     );
-    const { changes, cancels } = events.#channels;
-    options.subscriber.on('message', (channel: string, jobId: string) => {
-      if (channel === changes) events.deliver(jobId);
-      else if (channel === cancels) for (const listener of events.#cancelListeners) listener(jobId);
+    const { changes, cancels, ping } = events.#channels;
+    options.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === changes) events.deliver(message);
+      else if (channel === cancels) for (const listener of events.#cancelListeners) listener(message);
+      else if (channel === ping && message === events.#origin) events.#heardAt = Date.now();
     });
-    await options.subscriber.subscribe(changes, cancels);
+    // A SUBSCRIBE sent while the connection was still being made was seen to be lost: wait for it first.
+    const subscriber = options.subscriber;
+    if (subscriber.status !== 'ready') await new Promise((ready) => subscriber.once('ready', ready));
+    await subscriber.subscribe(changes, cancels, ping);
+    events.#watch = setInterval(() => events.#checkSubscription(), PING_MS);
+    events.#watch.unref();
     return events;
   }
 
@@ -52,6 +69,21 @@ export class SharedJobEvents extends JobEvents {
       // Viewers read the record on the next change; one that is lost only delays what they see.
       this.onListenerError(error);
     });
+  }
+
+  /**
+   * Every few seconds this process pings itself through Redis. A subscription that stopped hearing (a
+   * connection Redis dropped and did not get back its channels) is made again, so viewers, webhooks and
+   * the storage budget never wait for changes that no longer come.
+   */
+  #checkSubscription(): void {
+    const { changes, cancels, ping } = this.#channels;
+    if (Date.now() - this.#heardAt > 3 * PING_MS) {
+      this.onListenerError(new Error('job events: this process stopped hearing them; subscribing again'));
+      this.#heardAt = Date.now();
+      this.#subscriber.subscribe(changes, cancels, ping).then(undefined, this.onListenerError);
+    }
+    this.#publisher.publish(ping, this.#origin).then(undefined, this.onListenerError);
   }
 
   /** Asks whichever worker renders the job to stop it. */
@@ -66,6 +98,7 @@ export class SharedJobEvents extends JobEvents {
 
   /** Ends the subscription; the publisher is the caller's connection, closed with the others. */
   async close(): Promise<void> {
+    clearInterval(this.#watch);
     if (this.#subscriber.status !== 'end') await this.#subscriber.quit();
   }
 }

@@ -2,16 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
-import { RedisJobStore } from '../../src/jobs/redis-job-store.js';
 import { extractZip, probeVideo } from '../e2e/zip-check.js';
 import { clip } from '../support/clips.js';
 import { waitForJob } from '../support/http-client.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { startS3Server, type TestS3Server } from '../support/s3-server.js';
 import { startVidvar, type VidvarProcess } from '../support/server-process.js';
+import { killWorkerMidRender, workerThatStarted } from '../support/worker-kill.js';
 
 /**
  * Several machines for real: two API processes (`vidvar serve`, rendering nothing) and two
@@ -70,10 +69,6 @@ async function createJob(through: VidvarProcess, files: string[], count: number)
   return (await res.json()) as JobView;
 }
 
-function workerThatStarted(jobId: string): VidvarProcess | undefined {
-  return workers.find((w) => w.logs().some((line) => line.event === 'job_started' && line.jobId === jobId));
-}
-
 /** Source and output files in a process's data folder (its cache), relative to it. */
 function restingFilesIn(proc: VidvarProcess): string[] {
   return readdirSync(proc.dataDir, { recursive: true, withFileTypes: true })
@@ -86,7 +81,7 @@ describe('API and workers on machines of their own, sharing Redis and a bucket',
     const job = await createJob(api(0), [clip({ width: 180, height: 320, duration: 2 })], 3);
     const done = await waitForJob(api(1), job.id);
     expect(done.status).toBe('done');
-    expect(workerThatStarted(job.id)).toBeDefined();
+    expect(workerThatStarted(workers, job.id)).toBeDefined();
 
     for (const output of done.outputs) {
       // The other API has never seen the file: it sends a link to the bucket.
@@ -119,31 +114,15 @@ describe('API and workers on machines of their own, sharing Redis and a bucket',
 
   it('hands the job of a worker killed mid-render to the other, which renders only what was cut short', async () => {
     const job = await createJob(api(0), [clip({ width: 320, height: 568, duration: 8 })], 8);
-    const mid = await waitForJob(
-      api(0),
-      job.id,
-      (j) => j.outputs.some((o) => o.status === 'done') && j.outputs.some((o) => o.status === 'running'),
-    );
-    const doneBefore = mid.outputs.filter((o) => o.status === 'done').map((o) => o.id);
-    const victim = workerThatStarted(job.id) as VidvarProcess;
-    expect((await victim.kill()).signal).toBe('SIGKILL');
-    workers = workers.filter((w) => w !== victim);
-
-    const done = await waitForJob(api(1), job.id, undefined, 150_000);
-    expect(done.status).toBe('done');
-    const survivor = workers[0] as VidvarProcess;
-    expect(workerThatStarted(job.id)).toBe(survivor);
+    const { survivor, victim } = await killWorkerMidRender({
+      through: api(0),
+      other: api(1),
+      workers,
+      redisUrl: redis.url,
+      jobId: job.id,
+    });
     // The survivor had the source only from the bucket, and kept nothing of the batch once done.
     expect(restingFilesIn(survivor)).toEqual([]);
-    const client = new Redis(redis.url);
-    const record = await new RedisJobStore(client).getJob(job.id);
-    await client.quit();
-    for (const output of record?.outputs ?? []) {
-      // Finished before the kill: never rendered again. Cut short: rendered once more. The rest: once.
-      if (doneBefore.includes(output.id)) expect(output.attempts).toBe(1);
-      else expect(output.attempts).toBeLessThanOrEqual(2);
-    }
-    expect(record?.outputs.some((o) => o.attempts === 2)).toBe(true);
 
     const zip = await api(1).api(`/api/jobs/${job.id}/download`);
     const zipFile = path.join(scratch, `${job.id}.zip`);

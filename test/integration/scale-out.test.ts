@@ -6,7 +6,6 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/http/schemas.js';
 import { RENDER_QUEUE } from '../../src/jobs/queue-worker.js';
-import { RedisJobStore } from '../../src/jobs/redis-job-store.js';
 import { extractZip, probeVideo } from '../e2e/zip-check.js';
 import { clip } from '../support/clips.js';
 import { waitForJob } from '../support/http-client.js';
@@ -14,6 +13,7 @@ import { jobEvents } from '../support/job-event-stream.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { startVidvar, type VidvarProcess } from '../support/server-process.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { killWorkerMidRender, workerThatStarted } from '../support/worker-kill.js';
 
 /**
  * Past one machine: two API processes (`vidvar serve`, rendering nothing) and two `vidvar worker`s,
@@ -24,7 +24,7 @@ let redis: RedisServer;
 let dataDir: string;
 // Filled as each process starts: one that fails to start leaves the others to be stopped, not orphaned.
 const apis: VidvarProcess[] = [];
-let workers: VidvarProcess[] = [];
+const workers: VidvarProcess[] = [];
 
 const shared = () => ({
   REDIS_URL: redis.url,
@@ -72,9 +72,7 @@ async function answersAgain(through: VidvarProcess): Promise<void> {
   throw new Error(`${through.url} still refuses after Redis came back`);
 }
 
-function workerThatStarted(jobId: string): VidvarProcess | undefined {
-  return workers.find((w) => w.logs().some((line) => line.event === 'job_started' && line.jobId === jobId));
-}
+const startedBy = (jobId: string) => workerThatStarted(workers, jobId);
 
 describe('API and workers on several processes over Redis', () => {
   it('delivers the webhook of a batch once, whichever API process took it, and both show it', async () => {
@@ -118,9 +116,9 @@ describe('API and workers on several processes over Redis', () => {
     const done = await waitForJob(api(0), second.id);
     expect(done.status).toBe('done');
     // Each worker renders one batch at a time: the two batches ran on the two workers.
-    expect(workerThatStarted(first.id)).toBeDefined();
-    expect(workerThatStarted(second.id)).toBeDefined();
-    expect(workerThatStarted(first.id)).not.toBe(workerThatStarted(second.id));
+    expect(startedBy(first.id)).toBeDefined();
+    expect(startedBy(second.id)).toBeDefined();
+    expect(startedBy(first.id)).not.toBe(startedBy(second.id));
 
     for (const job of [first, second]) {
       const zip = await api(1).api(`/api/jobs/${job.id}/download`);
@@ -147,30 +145,13 @@ describe('API and workers on several processes over Redis', () => {
   it('hands the job of a worker killed mid-render to the other, which renders only what was cut short', async () => {
     const source = clip({ width: 320, height: 568, duration: 8 });
     const job = await createJob(api(0), [source], 8);
-    const mid = await waitForJob(
-      api(0),
-      job.id,
-      (j) => j.outputs.some((o) => o.status === 'done') && j.outputs.some((o) => o.status === 'running'),
-    );
-    const doneBefore = mid.outputs.filter((o) => o.status === 'done').map((o) => o.id);
-    const victim = workerThatStarted(job.id) as VidvarProcess;
-    expect((await victim.kill()).signal).toBe('SIGKILL');
-    workers = workers.filter((w) => w !== victim);
-
-    const done = await waitForJob(api(1), job.id, undefined, 150_000);
-    expect(done.status).toBe('done');
-    const survivor = workers[0] as VidvarProcess;
-    expect(workerThatStarted(job.id)).toBe(survivor);
-    // The record in Redis counts every render started of each output.
-    const client = new Redis(redis.url);
-    const record = await new RedisJobStore(client).getJob(job.id);
-    await client.quit();
-    for (const output of record?.outputs ?? []) {
-      // Finished before the kill: never rendered again. Cut short: rendered once more. The rest: once.
-      if (doneBefore.includes(output.id)) expect(output.attempts).toBe(1);
-      else expect(output.attempts).toBeLessThanOrEqual(2);
-    }
-    expect(record?.outputs.some((o) => o.attempts === 2)).toBe(true);
+    await killWorkerMidRender({
+      through: api(0),
+      other: api(1),
+      workers,
+      redisUrl: redis.url,
+      jobId: job.id,
+    });
     workers.push(await startWorker());
   }, 240_000);
 
