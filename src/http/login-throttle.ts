@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Slows password guessing without locking the team out. There is one shared password, so the limits
  * work at three levels, each bounding guesses per hour:
@@ -90,7 +92,8 @@ export class LoginThrottle {
   /** Call before comparing the password; a refused attempt is not counted. */
   async attempt(client: LoginClient, now: number): Promise<ThrottleAttempt> {
     const keys = keysOf(client);
-    const attempt = `${now}:${Math.random().toString(36).slice(2)}`;
+    // Names this attempt among the client's failures until the password is known (not a variation: no seed).
+    const attempt = `${now}:${randomBytes(9).toString('base64url')}`;
     const known = await this.state.begin(keys, attempt, now);
     const verdict = this.verdict(known, keys, now);
     if (!verdict.allowed) {

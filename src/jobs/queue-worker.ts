@@ -1,6 +1,7 @@
 import { Worker as BullWorker, type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { settlesWithin } from '../lib/settles-within.js';
 import type { EngineOptions, renderVariations } from '../media/index.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { DataLayout } from '../storage/layout.js';
@@ -92,15 +93,8 @@ export function createQueueWorker(deps: QueueWorkerDeps): Worker {
     if (worker) {
       draining = true;
       const busy = active.size > 0;
-      let timer: NodeJS.Timeout | undefined;
       const closed = worker.close();
-      const inTime = await Promise.race([
-        closed.then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      const inTime = await settlesWithin(closed, graceMs);
       if (!inTime) {
         for (const { controller } of active.values()) controller.abort('shutdown' satisfies AbortReason);
       }

@@ -1,3 +1,4 @@
+import { settlesWithin } from '../lib/settles-within.js';
 import type { AbortReason } from './job-outcome.js';
 import { createJobRunner, type JobRunnerDeps } from './job-runner.js';
 import type { JobDetail } from './types.js';
@@ -92,15 +93,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       await loopDone;
       if (active.size === 0) return 'idle';
       const all = Promise.all([...active.values()].map((entry) => entry.done));
-      let timer: NodeJS.Timeout | undefined;
-      const inTime = await Promise.race([
-        all.then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (inTime) return 'finished';
+      if (await settlesWithin(all, graceMs)) return 'finished';
       for (const entry of active.values()) entry.controller.abort('shutdown' satisfies AbortReason);
       await all;
       return 'aborted';
